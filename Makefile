@@ -1,0 +1,43 @@
+# Two commands on a fresh machine: `make run` and `make test`. Both are idempotent.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip --disable-pip-version-check -q
+OUT    := build
+
+.PHONY: run test test-all lint typecheck evaluate clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# Re-install only when the package metadata changed.
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PIP) install -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(PY)
+	$(PIP) install -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+run: $(VENV)/.installed
+	@mkdir -p $(OUT)
+	$(VENV)/bin/unionnlp convert corpora --exclude '*.gold.json' --exclude '*.md' -o $(OUT)/corpus.jsonl
+
+test: $(VENV)/.installed-dev
+	$(PY) -m pytest
+
+test-all: $(VENV)/.installed-dev
+	$(PY) -m pytest -m ''
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check unionnlp tests
+
+typecheck: $(VENV)/.installed-dev
+	$(VENV)/bin/mypy
+
+evaluate: $(VENV)/.installed
+	$(VENV)/bin/unionnlp evaluate corpora
+
+clean:
+	rm -rf $(OUT) .pytest_cache .mypy_cache .ruff_cache

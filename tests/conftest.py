@@ -1,0 +1,43 @@
+"""Shared fixtures: the corpus paths and one pipeline for the whole session."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from unionnlp.normalize import Normalizer
+from unionnlp.pipeline import Pipeline
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPORA = ROOT / "corpora"
+SEEDS = sorted((CORPORA / "seeds").glob("*.txt"))
+SCHEMA_PATH = ROOT / "unionnlp" / "data" / "plan.schema.json"
+
+
+@pytest.fixture(scope="session")
+def pipeline() -> Pipeline:
+    return Pipeline()
+
+
+@pytest.fixture(scope="session")
+def normalizer() -> Normalizer:
+    return Normalizer()
+
+
+@pytest.fixture(scope="session")
+def seed_texts() -> dict[str, str]:
+    return {p.name: p.read_text(encoding="utf-8") for p in SEEDS}
+
+
+@pytest.fixture(scope="session")
+def record_validator() -> Any:
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    return jsonschema.Draft202012Validator(schema)
+
+
+def seed_id(path: Path) -> str:
+    return path.name[:3]

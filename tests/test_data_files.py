@@ -1,0 +1,100 @@
+"""Every rule in the data files matches its `match` examples and none of its `no_match` ones."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import regex
+
+from unionnlp.errors import DataFileError
+from unionnlp.resources import Rule, data_path, load_json, load_rules, load_toml, load_wordlist
+
+RULE_TABLES = [
+    ("normalize.toml", "gloss"),
+    ("normalize.toml", "boilerplate"),
+    ("normalize.toml", "placeholder"),
+    ("markers.toml", "family"),
+    ("markers.toml", "month"),
+    ("markers.toml", "document"),
+    ("markers.toml", "title"),
+]
+
+
+def _all_rules() -> list[tuple[str, Rule]]:
+    out = []
+    for name, table in RULE_TABLES:
+        for rule in load_rules(name, table, flags=regex.MULTILINE):
+            out.append((f"{name}:{table}:{rule.name}", rule))
+    return out
+
+
+RULES = _all_rules()
+
+
+@pytest.mark.parametrize(("rule_id", "rule"), RULES, ids=[r[0] for r in RULES])
+def test_rule_examples(rule_id: str, rule: Rule) -> None:
+    assert rule.must_match, f"{rule_id} has no `match` examples"
+    for example in rule.must_match:
+        assert rule.pattern.search(example), f"{rule_id} should match {example!r}"
+    for example in rule.must_not_match:
+        found = rule.pattern.search(example)
+        assert found is None, f"{rule_id} should not match {example!r} (found {found.group()!r})"
+
+
+def test_rule_names_are_unique_per_table() -> None:
+    for name, table in RULE_TABLES:
+        names = [r.name for r in load_rules(name, table)]
+        assert len(names) == len(set(names)), (name, table)
+
+
+def test_units_and_protected_terms_load_without_duplicates() -> None:
+    units = load_toml("units.toml")["suffixes"]
+    assert len(units) == len(set(units))
+    terms = load_wordlist("protected_terms.txt")
+    assert terms and len(terms) == len(set(terms))
+
+
+def test_schema_is_valid_json_schema() -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = load_json("plan.schema.json")
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert schema["properties"]["schema"]["const"] == "unionnlp.plan/1"
+
+
+def test_broken_toml_names_file_and_line(tmp_path: Path) -> None:
+    bad = tmp_path / "rules.toml"
+    bad.write_text('[[rule]]\nname = "x"\npattern = "unterminated\n', encoding="utf-8")
+    with pytest.raises(DataFileError) as info:
+        load_rules(bad, "rule")
+    assert str(bad) in str(info.value)
+    assert info.value.line == 3
+
+
+def test_bad_pattern_and_duplicate_names_are_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "rules.toml"
+    bad.write_text('[[rule]]\nname = "x"\npattern = "(unclosed"\n', encoding="utf-8")
+    with pytest.raises(DataFileError, match="bad pattern"):
+        load_rules(bad, "rule")
+    dup = tmp_path / "dup.toml"
+    dup.write_text(
+        '[[rule]]\nname = "x"\npattern = "a"\n[[rule]]\nname = "x"\npattern = "b"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(DataFileError, match="duplicate"):
+        load_rules(dup, "rule")
+
+
+def test_tampered_json_gives_data_file_error(tmp_path: Path) -> None:
+    bad = tmp_path / "weights.json"
+    bad.write_text('{"a": [1, 2,,]}', encoding="utf-8")
+    with pytest.raises(DataFileError) as info:
+        load_json(bad)
+    assert info.value.line == 1
+
+
+def test_no_pickles_in_data_dir() -> None:
+    root = data_path("")
+    assert not [p for p in Path(root).rglob("*") if p.suffix in {".pkl", ".pickle", ".joblib"}]
+    json.loads(Path(data_path("plan.schema.json")).read_text(encoding="utf-8"))

@@ -1,0 +1,236 @@
+"""Structure: the case table, the seeds, and invariants on arbitrary text."""
+
+from __future__ import annotations
+
+import time
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from unionnlp.errors import EmptyInputError
+from unionnlp.model import Plan, Span
+from unionnlp.pipeline import Pipeline
+from unionnlp.structure import Table, cn_to_int, measures_from_table
+
+from .conftest import SEEDS
+
+CASES: list[dict[str, Any]] = tomllib.loads(
+    (Path(__file__).parent / "cases" / "structure.toml").read_text(encoding="utf-8")
+)["case"]
+
+
+def _rows(plans: list[Plan]) -> list[str]:
+    return [f"{s.level}|{s.marker}|{s.title}" for p in plans for s in p.sections if s.marker]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_case(case: dict[str, Any], pipeline: Pipeline) -> None:
+    plans = pipeline.parse(case["text"])
+    assert _rows(plans) == case["sections"]
+    if "plans" in case:
+        assert len(plans) == case["plans"]
+    for code in case.get("warnings", ()):
+        assert code in {w.code for p in plans for w in p.warnings}
+
+
+def _check_invariants(text: str, plans: list[Plan]) -> None:
+    assert plans
+    for plan in plans:
+        assert 0 <= plan.span.start <= plan.span.end <= len(text)
+        ids = {s.id for s in plan.sections}
+        by_id = {s.id: s for s in plan.sections}
+        for sec in plan.sections:
+            assert plan.span.contains(sec.span) or not sec.marker
+            assert sec.span.contains(sec.marker_span)
+            assert sec.span.contains(sec.title_span)
+            if sec.parent is not None:
+                assert sec.parent in ids
+                parent = by_id[sec.parent]
+                assert parent.span.contains(sec.span)
+                assert sec.level == parent.level + 1
+            for measure in sec.measures:
+                assert sec.span.contains(measure.span)
+                assert measure.text
+        # reading order
+        starts = [s.span.start for s in plan.sections]
+        assert starts == sorted(starts)
+
+
+@pytest.mark.parametrize("path", SEEDS, ids=lambda p: p.name[:3])
+def test_seeds_parse_with_sound_spans(path: Path, pipeline: Pipeline) -> None:
+    text = path.read_text(encoding="utf-8")
+    plans = pipeline.parse(text)
+    _check_invariants(text, plans)
+    for plan in plans:
+        for sec in plan.sections:
+            if sec.marker:
+                written = sec.marker_span.slice(text)
+                # the marker as written: same numeral, maybe ASCII punctuation
+                assert written.strip()[:1] == sec.marker.strip()[:1] or sec.marker[0] in "（(〔【["
+
+
+def test_titles_slice_back_to_the_source_as_written(pipeline: Pipeline) -> None:
+    text = SEEDS[0].read_text(encoding="utf-8")
+    plan = pipeline.parse(text)[0]
+    first = plan.sections[0]
+    assert first.title == "加强政治学习，提升干部职工素养"
+    # the span runs from the first to the last character of the title (glosses inside it
+    # are part of the source as written; the one after the last character is not)
+    assert first.title_span.slice(text) == "加強(qiáng)政治學(xué)習(xí),提升干部職工素養"
+    assert first.marker_span.slice(text) == "一、"
+
+
+def test_watermark_is_left_out_of_titles(pipeline: Pipeline) -> None:
+    text = "二、加强评价精编资料,供您参考体系建设。三、其他"
+    plans = pipeline.parse(text)
+    assert plans[0].sections[0].title == "加强评价体系建设"
+    assert "精编资料" in plans[0].sections[0].title_span.slice(text)
+
+
+def test_plan_metadata(pipeline: Pipeline) -> None:
+    text = (
+        "XX学校2023-2024学年第一学期工会工作计划\n我校工会将围绕中心工作。\n"
+        "一、加强师德建设\n二、关心教职工生活"
+    )
+    plan = pipeline.parse(text)[0]
+    assert plan.title == "XX学校2023-2024学年第一学期工会工作计划"
+    assert plan.year == 2023
+    assert plan.period == "school_year"
+    assert plan.unit == "校工会"
+    assert plan.title_span is not None and plan.title_span.slice(text) == plan.title
+
+
+def test_placeholder_year_stays_unknown(pipeline: Pipeline) -> None:
+    plan = pipeline.parse("20__年机关工会工作计划\n一、加强学习\n二、关爱职工")[0]
+    assert plan.year is None
+    assert plan.unit == "机关工会"
+    assert plan.placeholders and plan.placeholders[0].kind == "year"
+
+
+def test_chinese_numeral_year(pipeline: Pipeline) -> None:
+    plan = pipeline.parse("二〇二二年区总工会工作要点\n一、强化引领\n二、维护权益")[0]
+    assert plan.year == 2022
+    assert plan.unit == "区总工会"
+
+
+def test_leaves_are_measures_with_schedule_months(pipeline: Pipeline) -> None:
+    text = "六、活动安排\n3月份：1、三八节活动。2、选举代表。\n7月8月份：组织夏季旅游"
+    plan = pipeline.parse(text)[0]
+    measures = [m for _, m in plan.measures()]
+    assert [m.schedule for m in measures] == ["3月份", "3月份", "7月8月份"]
+    assert measures[-1].text == "组织夏季旅游"
+    assert measures[-1].schedule_span is not None
+    assert measures[-1].schedule_span.slice(text) == "7月8月份"
+
+
+def test_long_unnumbered_body_is_split_into_action_sentences(pipeline: Pipeline) -> None:
+    body = (
+        "为此，我们深感责任重大。"
+        + "要组织教职工认真学习工会章程。" * 3
+        + "要举办工会干部培训班，提高履职能力。" * 4
+    )
+    plan = pipeline.parse("一、加强自身建设\n" + body)[0]
+    measures = plan.sections[0].measures
+    assert len(measures) == 7
+    assert all(m.text.startswith("要") for m in measures)
+
+
+def test_table_rows_become_measures() -> None:
+    source = "序号 工作内容 责任单位 完成时限\n1 召开职代会 工会办公室 3月底前"
+    cell = lambda s: (s, Span(source.index(s), source.index(s) + len(s)))  # noqa: E731
+    table = Table(
+        header=(cell("序号"), cell("工作内容"), cell("责任单位"), cell("完成时限")),
+        rows=((cell("1"), cell("召开职代会"), cell("工会办公室"), cell("3月底前")),),
+    )
+    (measure,) = measures_from_table(table)
+    assert measure.text == "召开职代会"
+    assert measure.span.slice(source) == "召开职代会"
+    assert dict(measure.columns)["责任单位"] == "工会办公室"
+    assert dict(measure.columns)["完成时限"] == "3月底前"
+
+
+@pytest.mark.parametrize(
+    ("numeral", "value"),
+    [
+        ("一", 1),
+        ("十", 10),
+        ("十二", 12),
+        ("二十", 20),
+        ("二十三", 23),
+        ("九十九", 99),
+        ("两", 2),
+        ("二三", 23),
+        ("百", None),
+        ("十十", None),
+        ("〇一", None),
+    ],
+)
+def test_cn_to_int(numeral: str, value: int | None) -> None:
+    assert cn_to_int(numeral) == value
+
+
+def test_empty_text_is_refused(pipeline: Pipeline) -> None:
+    with pytest.raises(EmptyInputError):
+        pipeline.parse("  \n")
+
+
+MARKERISH = st.sampled_from(
+    [
+        "一、",
+        "二、",
+        "（一）",
+        "(2)",
+        "1、",
+        "2.",
+        "3、",
+        "①",
+        "⑵",
+        "一是",
+        "二要",
+        "首先，",
+        "——",
+        "第一章",
+        "1.1 ",
+        "3月份：",
+        "【第二篇】",
+        "篇三\n",
+        "工会工作计划\n",
+        "。",
+        "，",
+        "\n",
+        "加强",
+        "组织建设",
+        "3、8妇女节",
+        "7:20",
+        "4.6",
+        "精编资料,供您参考",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(MARKERISH, st.text(max_size=6)), min_size=1, max_size=60).map("".join))
+def test_any_text_gives_a_sound_tree(text: str) -> None:
+    pipeline = _PIPELINE
+    try:
+        plans = pipeline.parse(text)
+    except EmptyInputError:
+        assert not text.strip()
+        return
+    _check_invariants(text, plans)
+
+
+_PIPELINE = Pipeline()
+
+
+def test_megabyte_of_marker_junk_is_fast(pipeline: Pipeline) -> None:
+    junk = ("一、1、（一）(1)①一是3、8，4.6。7:20" * 40_000)[:1_000_000]
+    started = time.process_time()
+    plans = pipeline.structure(pipeline.normalizer(junk))
+    elapsed = time.process_time() - started
+    assert plans
+    assert elapsed < 1.0, f"structure took {elapsed:.2f} s of CPU on 1 MB of junk"

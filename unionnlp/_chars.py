@@ -1,0 +1,102 @@
+"""Character knowledge shared by the normaliser and the encoding detector.
+
+"Common" Chinese characters are the 6,763 Han characters of GB2312 plus their
+traditional counterparts under OpenCC ``s2t``; mojibake produced by decoding
+GBK, Big5 or UTF-8 bytes with the wrong codec is dense in characters outside
+that set, in kana, bopomofo, box drawing and enclosed numbers, and in ``?``
+where bytes were lost. Everything is built on first use and cached on a
+:class:`CharProfile` instance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import regex
+
+__all__ = ["CharProfile", "chinese_likeness"]
+
+# Characters that have no business inside running Chinese prose; each one is a
+# mojibake signal. Enclosed numbers are left out when they open a list item.
+_ODD_CLASS = (
+    r"\p{Hiragana}\p{Katakana}\p{Bopomofo}\u2500-\u257F\u2580-\u259F"  # kana, bopomofo, boxes
+    r"\u2474-\u249B"  # ⑴ … ⒛ inside a word
+    r"\u2300-\u23FF"  # misc technical (⌒)
+    r"\uE000-\uF8FF\uFFFD"  # private use, replacement character
+)
+
+
+@dataclass
+class CharProfile:
+    """Sets and patterns for judging how Chinese-like a text is (built lazily)."""
+
+    _cache: dict[str, object] = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def common(self) -> frozenset[str]:
+        import opencc
+
+        chars: set[str] = set()
+        for hi in range(0xB0, 0xF8):
+            for lo in range(0xA1, 0xFF):
+                try:
+                    chars.add(bytes((hi, lo)).decode("gb2312"))
+                except UnicodeDecodeError:
+                    continue
+        simplified = "".join(sorted(chars))
+        chars.update(opencc.OpenCC("s2t").convert(simplified))
+        chars.update(opencc.OpenCC("s2tw").convert(simplified))
+        # Traditional and variant forms whose simplified form is common (紮 -> 扎).
+        basic = [chr(cp) for cp in range(0x4E00, 0xA000)]
+        to_simple = opencc.OpenCC("t2s").convert("\n".join(basic)).split("\n")
+        if len(to_simple) == len(basic):
+            chars.update(c for c, s in zip(basic, to_simple, strict=True) if s in chars)
+        return frozenset(c for c in chars if regex.match(r"\p{Han}", c))
+
+    @cached_property
+    def rare_han(self) -> regex.Pattern[str]:
+        """A pattern for one Han character outside the common set."""
+        members = "".join(sorted(self.common))
+        return regex.compile(r"[\p{Han}--[" + regex.escape(members) + r"]]", regex.V1)
+
+    @cached_property
+    def suspicious(self) -> regex.Pattern[str]:
+        """One mojibake signal: an odd character, a rare Han character, or a lost byte."""
+        members = "".join(sorted(self.common))
+        return regex.compile(
+            r"[" + _ODD_CLASS + r"]"
+            r"|[\p{Han}--[" + regex.escape(members) + r"]]"
+            r"|(?<=\p{Han})(?<![吗呢吧么嘛啊呀否嗎麼])[?](?=[\p{Han};?!\u2474-\u249B\u2300-\u23FF])"
+            r"|(?<=[\p{Han};])(?<![吗呢吧么嘛啊呀否嗎麼])[?](?=\p{Han})"
+            r"|(?<=[\p{Han}?])[;](?=[\u2474-\u249B\u2300-\u23FF\p{Katakana}\p{Hiragana}A-Z])",
+            regex.V1,
+        )
+
+    def likeness(self, text: str) -> float:
+        """Share of the text's letters that are common Chinese characters or ordinary text.
+
+        1.0 for clean Chinese prose; mojibake scores far lower. Punctuation,
+        digits and white space are not counted.
+        """
+        common = self.common
+        good = bad = 0
+        for ch in text:
+            if ch in common:
+                good += 1
+            elif ch.isascii():
+                if ch.isalpha():
+                    good += 1
+                elif ch == "?":
+                    bad += 1
+            elif regex.match(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Bopomofo}]", ch) or regex.match(
+                r"[\p{So}\p{Co}\p{Cn}\uFFFD]", ch
+            ):
+                bad += 1
+        total = good + bad
+        return good / total if total else 0.0
+
+
+def chinese_likeness(text: str, profile: CharProfile | None = None) -> float:
+    """Convenience wrapper around :meth:`CharProfile.likeness`."""
+    return (profile or CharProfile()).likeness(text)

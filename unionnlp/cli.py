@@ -1,0 +1,136 @@
+"""The ``unionnlp`` command: thin commands over the library.
+
+Exit codes: 0 success; 1 some inputs failed (or scores below a floor);
+2 usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+
+from . import __version__
+from .errors import UnionNLPError
+
+__all__ = ["main"]
+
+
+def _cmd_parse(args: argparse.Namespace) -> int:
+    from . import parse
+    from .export import dump_jsonl, failure_record, outline, plan_record
+    from .readers import read
+
+    failed = 0
+    for name in args.paths:
+        try:
+            source = read(name)
+            plans = parse(source.text, source=source)
+        except UnionNLPError as err:
+            failed += 1
+            if args.format == "json":
+                dump_jsonl(failure_record(str(name), "parse", err), sys.stdout)
+            print(f"unionnlp: {err}", file=sys.stderr)
+            continue
+        if args.format == "json":
+            dump_jsonl(plan_record(source, plans), sys.stdout)
+        else:
+            print(outline(source, plans))
+            print()
+    return 1 if failed else 0
+
+
+def _cmd_convert(args: argparse.Namespace) -> int:
+    from .batch import convert, iter_inputs
+
+    inputs = list(iter_inputs(args.inputs, include=args.include, exclude=args.exclude))
+    if not inputs:
+        print("unionnlp: no input files found", file=sys.stderr)
+        return 2
+    summary = convert(inputs, args.output)
+    if not args.quiet:
+        print(summary.text())
+        print(f"output: {args.output}")
+    failed = sum(summary.failures.values())
+    return 1 if failed and not args.allow_failures else 0
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    from .evaluate import evaluate_dir
+
+    report = evaluate_dir(args.gold_dir)
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(report.table())
+    return 0
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="unionnlp",
+        description="Turn Chinese trade-union work plans (工会工作计划) into structured data.",
+    )
+    parser.add_argument("--version", action="version", version=f"unionnlp {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("parse", help="parse files and print their plans")
+    p.add_argument("paths", nargs="+", help="files to parse (.txt, .md)")
+    p.add_argument(
+        "--format",
+        choices=("json", "text"),
+        default="json",
+        help="json: one JSON object per file per line (JSON Lines); text: an outline",
+    )
+    p.set_defaults(func=_cmd_parse)
+
+    c = sub.add_parser("convert", help="convert files and folders into one output file")
+    c.add_argument("inputs", nargs="+", help="files or folders (searched recursively)")
+    c.add_argument("-o", "--output", required=True, help="output file (.jsonl)")
+    c.add_argument(
+        "--include",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="only files whose name matches (repeatable)",
+    )
+    c.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="skip files whose name matches (repeatable)",
+    )
+    c.add_argument("--allow-failures", action="store_true", help="exit 0 even if some files failed")
+    c.add_argument("-q", "--quiet", action="store_true", help="print no summary")
+    c.set_defaults(func=_cmd_convert)
+
+    e = sub.add_parser("evaluate", help="score the pipeline against gold files (ANNOTATION.md)")
+    e.add_argument("gold_dir", nargs="?", default="corpora", help="folder of *.gold.json files")
+    e.add_argument("--json", action="store_true", help="print the scores as JSON")
+    e.set_defaults(func=_cmd_evaluate)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``unionnlp`` console script."""
+    parser = _build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return int(args.func(args))
+    except UnionNLPError as err:
+        print(f"unionnlp: {err}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,390 @@
+"""Scores against gold files in the format of ANNOTATION.md (``*.gold.json``).
+
+Both sides are converted to simplified script and width-folded before they
+are compared. Documents are matched by their first section (or title when
+they have none); sections are aligned in reading order by marker and title
+prefix (the first eight characters count); deadlines and parties are compared
+as sets of distinct texts per matched document.
+
+Usage::
+
+    >>> from unionnlp.evaluate import evaluate_dir
+    >>> report = evaluate_dir("corpora/seeds")          # doctest: +SKIP
+    >>> report.scores["sections"].f1                    # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import regex
+
+from .errors import DataFileError, InputError
+from .model import Plan
+
+__all__ = ["EvalReport", "Gold", "Score", "evaluate_dir", "load_gold", "section_key"]
+
+TITLE_PREFIX = 8
+
+
+@dataclass
+class Score:
+    """Counts behind precision, recall and F1, plus optional attribute accuracy."""
+
+    tp: int = 0
+    n_pred: int = 0
+    n_gold: int = 0
+    attr_ok: int = 0
+    attr_n: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / self.n_pred if self.n_pred else (1.0 if not self.n_gold else 0.0)
+
+    @property
+    def recall(self) -> float:
+        return self.tp / self.n_gold if self.n_gold else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    @property
+    def accuracy(self) -> float | None:
+        return self.attr_ok / self.attr_n if self.attr_n else None
+
+    def add(self, other: Score) -> None:
+        self.tp += other.tp
+        self.n_pred += other.n_pred
+        self.n_gold += other.n_gold
+        self.attr_ok += other.attr_ok
+        self.attr_n += other.attr_n
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "precision": round(self.precision, 4),
+            "recall": round(self.recall, 4),
+            "f1": round(self.f1, 4),
+            "accuracy": None if self.accuracy is None else round(self.accuracy, 4),
+            "tp": self.tp,
+            "predicted": self.n_pred,
+            "gold": self.n_gold,
+        }
+
+
+@dataclass(frozen=True)
+class Gold:
+    """One gold file: the source path and its annotated documents."""
+
+    path: Path
+    source: Path
+    documents: tuple[dict[str, Any], ...]
+
+
+_GOLD_HINT = "Fix the gold file (see ANNOTATION.md for the format)."
+
+
+def load_gold(path: str | Path) -> Gold:
+    """Read a gold file; the source file is resolved next to it.
+
+    Raises:
+        DataFileError: the file is not valid gold JSON or its source is missing.
+    """
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as err:
+        raise DataFileError(
+            path, f"JSON syntax error: {err.msg}", line=err.lineno, hint=_GOLD_HINT
+        ) from err
+    if not isinstance(data, dict) or "source" not in data or "documents" not in data:
+        raise DataFileError(path, "a gold file needs 'source' and 'documents'", hint=_GOLD_HINT)
+    source = path.parent / str(data["source"])
+    if not source.exists():
+        raise DataFileError(
+            path, f"its source {str(data['source'])!r} is not beside it", hint=_GOLD_HINT
+        )
+    docs = data["documents"]
+    if not isinstance(docs, list):
+        raise DataFileError(path, "'documents' must be a list", hint=_GOLD_HINT)
+    return Gold(path=path, source=source, documents=tuple(docs))
+
+
+# ---------------------------------------------------------------------------
+# normalisation of compared strings
+
+
+class _Folder:
+    @cached_property
+    def t2s(self) -> Any:
+        import opencc
+
+        return opencc.OpenCC("t2s")
+
+    def __call__(self, text: str | None) -> str:
+        if not text:
+            return ""
+        folded = unicodedata.normalize("NFKC", self.t2s.convert(text))
+        folded = folded.replace("“", '"').replace("”", '"')
+        return regex.sub(r"\s+", "", folded)
+
+
+_fold = _Folder()
+
+_CIRCLED = {chr(0x2460 + i): f"c{i + 1}" for i in range(20)}
+
+
+def marker_key(marker: str) -> str:
+    """A comparison key for markers.
+
+    ``（一）`` == ``(一)``, ``1.`` == ``1、``, ``一要`` == ``一是``.
+    """
+    m = "".join(_CIRCLED.get(ch, ch) for ch in marker.strip())
+    m = _fold(m)
+    m = m.replace("〔", "(").replace("〕", ")").replace("【", "(").replace("】", ")")
+    m = m.replace("[", "(").replace("]", ")")
+    m = regex.sub(r"[、,，.．。:：\s]+$", "", m)
+    m = regex.sub(r"(?<=[一二三四五六七八九十])(?:是要|要|则)$", "是", m)
+    return m
+
+
+def title_key(title: str | None) -> str:
+    t = _fold(title)
+    t = regex.sub(r"^[、,，.．:：\s]+", "", t)
+    return t[:TITLE_PREFIX]
+
+
+def section_key(marker: str, title: str) -> tuple[str, str]:
+    return marker_key(marker), title_key(title)
+
+
+def _titles_match(a: str, b: str) -> bool:
+    if not a or not b:
+        return a == b
+    n = min(len(a), len(b), TITLE_PREFIX)
+    return a[:n] == b[:n]
+
+
+def _align(
+    gold: Sequence[tuple[str, str]],
+    pred: Sequence[tuple[str, str]],
+) -> list[tuple[int, int]]:
+    """Longest common subsequence of section keys (marker equal, title prefix equal)."""
+    n, m = len(gold), len(pred)
+    if n == 0 or m == 0:
+        return []
+    width = m + 1
+    table = [0] * ((n + 1) * width)
+    for i in range(n - 1, -1, -1):
+        gm, gt = gold[i]
+        for j in range(m - 1, -1, -1):
+            pm, pt = pred[j]
+            if gm == pm and _titles_match(gt, pt):
+                table[i * width + j] = table[(i + 1) * width + j + 1] + 1
+            else:
+                a = table[(i + 1) * width + j]
+                b = table[i * width + j + 1]
+                table[i * width + j] = a if a >= b else b
+    pairs = []
+    i = j = 0
+    while i < n and j < m:
+        gm, gt = gold[i]
+        pm, pt = pred[j]
+        if (
+            gm == pm
+            and _titles_match(gt, pt)
+            and table[i * width + j] == table[(i + 1) * width + j + 1] + 1
+        ):
+            pairs.append((i, j))
+            i += 1
+            j += 1
+        elif table[(i + 1) * width + j] >= table[i * width + j + 1]:
+            i += 1
+        else:
+            j += 1
+    return pairs
+
+
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class FileResult:
+    path: str
+    scores: dict[str, Score]
+    n_docs_gold: int
+    n_docs_pred: int
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class EvalReport:
+    """Per-file results and totals; ``scores`` keys: documents, sections, levels, titles…"""
+
+    files: list[FileResult]
+    scores: dict[str, Score]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "files": [
+                {
+                    "path": f.path,
+                    "documents": {"gold": f.n_docs_gold, "predicted": f.n_docs_pred},
+                    "scores": {k: v.to_dict() for k, v in f.scores.items()},
+                    "errors": f.errors,
+                }
+                for f in self.files
+            ],
+            "totals": {k: v.to_dict() for k, v in self.scores.items()},
+        }
+
+    def table(self) -> str:
+        """A plain-text table for people."""
+        rows = [("stage", "P", "R", "F1", "acc", "pred", "gold")]
+        labels = {
+            "documents": "plan splitting",
+            "sections": "sections",
+            "levels": "  level accuracy",
+            "titles": "  exact titles",
+        }
+        for key, label in labels.items():
+            if key not in self.scores:
+                continue
+            s = self.scores[key]
+            acc = "" if s.accuracy is None else f"{s.accuracy:.3f}"
+            if key in ("levels", "titles"):
+                rows.append((label, "", "", "", acc, "", str(s.attr_n)))
+            else:
+                rows.append(
+                    (
+                        label,
+                        f"{s.precision:.3f}",
+                        f"{s.recall:.3f}",
+                        f"{s.f1:.3f}",
+                        acc,
+                        str(s.n_pred),
+                        str(s.n_gold),
+                    )
+                )
+        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+        lines = [
+            "  ".join(
+                c.ljust(w) if i == 0 else c.rjust(w)
+                for i, (c, w) in enumerate(zip(r, widths, strict=True))
+            )
+            for r in rows
+        ]
+        lines.insert(1, "-" * len(lines[0]))
+        lines.append(f"files: {len(self.files)}")
+        return "\n".join(lines)
+
+
+def _gold_sections(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    return [s for s in doc.get("sections", ()) if isinstance(s, dict)]
+
+
+def _pred_sections(plan: Plan) -> list[tuple[str, str, int]]:
+    return [(s.marker, s.title, s.level) for s in plan.sections if s.marker]
+
+
+def _doc_key(first_section: tuple[str, str] | None, title: str | None) -> tuple[str, str]:
+    if first_section is not None:
+        return first_section
+    return ("", title_key(title))
+
+
+def evaluate_plans(gold: Gold, plans: Sequence[Plan]) -> FileResult:
+    """Score one file's plans against its gold documents."""
+    scores = {k: Score() for k in ("documents", "sections", "levels", "titles")}
+    # sections over the whole file, in reading order
+    g_secs: list[tuple[tuple[str, str], int, str]] = []
+    g_doc_keys: list[tuple[str, str]] = []
+    for doc in gold.documents:
+        secs = _gold_sections(doc)
+        for s in secs:
+            g_secs.append(
+                (
+                    section_key(str(s.get("marker", "")), str(s.get("title", ""))),
+                    int(s.get("level", 0)),
+                    _fold(str(s.get("title", ""))),
+                )
+            )
+        first = (
+            section_key(str(secs[0].get("marker", "")), str(secs[0].get("title", "")))
+            if secs
+            else None
+        )
+        g_doc_keys.append(_doc_key(first, doc.get("title")))
+    p_secs: list[tuple[tuple[str, str], int, str]] = []
+    p_doc_keys: list[tuple[str, str]] = []
+    for plan in plans:
+        pred = _pred_sections(plan)
+        for marker, title, level in pred:
+            p_secs.append((section_key(marker, title), level, _fold(title)))
+        p_first = section_key(pred[0][0], pred[0][1]) if pred else None
+        p_doc_keys.append(_doc_key(p_first, plan.title))
+    pairs = _align([k for k, _, _ in g_secs], [k for k, _, _ in p_secs])
+    sec = scores["sections"]
+    sec.tp, sec.n_gold, sec.n_pred = len(pairs), len(g_secs), len(p_secs)
+    for gi, pi in pairs:
+        scores["levels"].attr_n += 1
+        scores["levels"].attr_ok += int(g_secs[gi][1] == p_secs[pi][1])
+        scores["titles"].attr_n += 1
+        gt = regex.sub(r"^[、,，.．:：]+|[、,，.．:：;；]+$", "", g_secs[gi][2])
+        pt = regex.sub(r"^[、,，.．:：]+|[、,，.．:：;；]+$", "", p_secs[pi][2])
+        scores["titles"].attr_ok += int(gt == pt)
+    # documents: keys aligned in order
+    docs = scores["documents"]
+    doc_pairs = _align(g_doc_keys, p_doc_keys)
+    docs.tp, docs.n_gold, docs.n_pred = len(doc_pairs), len(g_doc_keys), len(p_doc_keys)
+    return FileResult(
+        path=str(gold.path), scores=scores, n_docs_gold=len(gold.documents), n_docs_pred=len(plans)
+    )
+
+
+def evaluate_dir(
+    gold_dir: str | Path,
+    *,
+    parse_file: Callable[[Path], list[Plan]] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> EvalReport:
+    """Run the pipeline on the source of every ``*.gold.json`` under ``gold_dir`` and score it.
+
+    Raises:
+        InputError: ``gold_dir`` holds no gold files.
+    """
+    root = Path(gold_dir)
+    paths = sorted(root.rglob("*.gold.json")) if root.is_dir() else [root]
+    if not paths:
+        raise InputError(
+            f"no gold files (*.gold.json) under {str(root)!r}; point evaluate at a folder"
+            " holding sources and their gold files (see ANNOTATION.md)"
+        )
+    if parse_file is None:
+        from . import parse_file as default_parse_file
+
+        parse_file = default_parse_file
+    results: list[FileResult] = []
+    for path in paths:
+        gold = load_gold(path)
+        if progress:
+            progress(str(path))
+        plans = parse_file(gold.source)
+        results.append(evaluate_plans(gold, plans))
+    totals = _totals(results)
+    return EvalReport(files=results, scores=totals)
+
+
+def _totals(results: Iterable[FileResult]) -> dict[str, Score]:
+    totals: dict[str, Score] = {}
+    for result in results:
+        for key, score in result.scores.items():
+            totals.setdefault(key, Score()).add(score)
+    return totals

@@ -1,0 +1,467 @@
+"""The data model: immutable records whose every item points back into the source.
+
+A :class:`Source` owns the decoded text. Every annotation (a plan, a section, a
+measure, a deadline, a party) holds a :class:`Span` of character offsets into
+that text, so ``source.text[span.start:span.end]`` returns the item as written;
+the normalised form (simplified script, canonical punctuation, boilerplate
+removed) is kept beside it in ``text``/``title``/``name`` fields.
+
+All records are frozen dataclasses with tuples for collections. A stage that
+adds information returns a new record (:func:`dataclasses.replace`).
+``to_dict()``/``from_dict()`` round-trip every record; :data:`SCHEMA` names the
+version of the serialised form.
+
+示例::
+
+    >>> span = Span(0, 2)
+    >>> span.slice("工会工作计划")
+    '工会'
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+__all__ = [
+    "SCHEMA",
+    "Deadline",
+    "Measure",
+    "Notice",
+    "Party",
+    "Placeholder",
+    "Plan",
+    "Section",
+    "Source",
+    "Span",
+    "ThemeScore",
+]
+
+SCHEMA = "unionnlp.plan/1"
+
+Script = Literal["simplified", "traditional", "mixed", "unknown"]
+DeadlineKind = Literal["by", "on", "during", "every"]
+PartyRole = Literal["lead", "support"]
+
+JSON = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Span:
+    """Half-open character offsets ``[start, end)`` into a source text."""
+
+    start: int
+    end: int
+
+    def __post_init__(self) -> None:
+        if not (0 <= self.start <= self.end):
+            raise ValueError(f"invalid span [{self.start}, {self.end}): need 0 <= start <= end")
+
+    def __len__(self) -> int:
+        return self.end - self.start
+
+    def slice(self, text: str) -> str:
+        """Return the characters of ``text`` this span covers."""
+        return text[self.start : self.end]
+
+    def contains(self, other: Span) -> bool:
+        """Whether ``other`` lies inside this span."""
+        return self.start <= other.start and other.end <= self.end
+
+    def to_dict(self) -> JSON:
+        return {"start": self.start, "end": self.end}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Span:
+        return cls(int(data["start"]), int(data["end"]))
+
+
+def _span_or_none(data: Mapping[str, Any] | None) -> Span | None:
+    return Span.from_dict(data) if data is not None else None
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A recorded warning: something unusual that did not stop processing.
+
+    ``code`` is a stable identifier (``"numbering-gap"``, ``"corrupted-run"``…)
+    for filtering; ``message`` is for people; ``span`` locates it in the source.
+    """
+
+    code: str
+    message: str
+    span: Span | None = None
+
+    def to_dict(self) -> JSON:
+        return {
+            "code": self.code,
+            "message": self.message,
+            "span": self.span.to_dict() if self.span else None,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Notice:
+        return cls(str(data["code"]), str(data["message"]), _span_or_none(data.get("span")))
+
+
+@dataclass(frozen=True, slots=True)
+class Placeholder:
+    """A template placeholder kept in the text but flagged as an unknown value.
+
+    ``kind`` is ``"year"`` (``20__年``, ``20xx年``), ``"name"`` (``**区``) or
+    ``"blank"`` (``__``, ``***``).
+    """
+
+    text: str
+    span: Span
+    kind: str
+
+    def to_dict(self) -> JSON:
+        return {"text": self.text, "span": self.span.to_dict(), "kind": self.kind}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Placeholder:
+        return cls(str(data["text"]), Span.from_dict(data["span"]), str(data["kind"]))
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A decoded input: the text every span points into, and where it came from."""
+
+    text: str
+    path: str | None = None
+    format: str = "text"
+    encoding: str | None = None
+    encoding_confidence: float | None = None
+    sha256: str = ""
+    warnings: tuple[Notice, ...] = ()
+
+    @classmethod
+    def from_text(
+        cls,
+        text: str,
+        *,
+        path: str | None = None,
+        format: str = "text",
+        encoding: str | None = None,
+        encoding_confidence: float | None = None,
+        raw: bytes | None = None,
+        warnings: Sequence[Notice] = (),
+    ) -> Source:
+        """Build a source; ``sha256`` is taken from ``raw`` bytes when given, else the text."""
+        digest = hashlib.sha256(raw if raw is not None else text.encode("utf-8")).hexdigest()
+        return cls(
+            text=text,
+            path=path,
+            format=format,
+            encoding=encoding,
+            encoding_confidence=encoding_confidence,
+            sha256=digest,
+            warnings=tuple(warnings),
+        )
+
+    def to_dict(self, *, include_text: bool = False) -> JSON:
+        data: JSON = {
+            "path": self.path,
+            "format": self.format,
+            "encoding": self.encoding,
+            "encoding_confidence": self.encoding_confidence,
+            "sha256": self.sha256,
+            "length": len(self.text),
+        }
+        if include_text:
+            data["text"] = self.text
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, text: str | None = None) -> Source:
+        return cls(
+            text=text if text is not None else str(data.get("text", "")),
+            path=data.get("path"),
+            format=str(data.get("format", "text")),
+            encoding=data.get("encoding"),
+            encoding_confidence=data.get("encoding_confidence"),
+            sha256=str(data.get("sha256", "")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ThemeScore:
+    """A theme label with its score and the terms that weighed most for it."""
+
+    label: str
+    score: float
+    evidence: tuple[str, ...] = ()
+
+    def to_dict(self) -> JSON:
+        return {"label": self.label, "score": round(self.score, 4), "evidence": list(self.evidence)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ThemeScore:
+        return cls(
+            str(data["label"]), float(data["score"]), tuple(map(str, data.get("evidence", ())))
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    """When a measure is due, held or repeated.
+
+    ``value`` is an EDTF / ISO 8601-2 string with ``X`` for unknown digits
+    (``XXXX-03-25``, ``XXXX-33`` first quarter, ``A/B`` intervals); ``rrule``
+    an RFC 5545 recurrence for ``kind == "every"``; ``rule`` names the grammar
+    rule that matched.
+    """
+
+    text: str
+    span: Span
+    kind: DeadlineKind
+    value: str | None = None
+    rrule: str | None = None
+    rule: str = ""
+
+    def to_dict(self) -> JSON:
+        return {
+            "text": self.text,
+            "span": self.span.to_dict(),
+            "kind": self.kind,
+            "value": self.value,
+            "rrule": self.rrule,
+            "rule": self.rule,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Deadline:
+        return cls(
+            text=str(data["text"]),
+            span=Span.from_dict(data["span"]),
+            kind=data["kind"],
+            value=data.get("value"),
+            rrule=data.get("rrule"),
+            rule=str(data.get("rule", "")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    """A responsible party (责任单位) of a measure and its role (lead 牵头 / support 配合).
+
+    ``implicit`` parties are the plan's author unit, assigned to a measure that
+    names nobody; their span is the measure's span.
+    """
+
+    name: str
+    span: Span
+    role: PartyRole
+    canonical: str | None = None
+    implicit: bool = False
+
+    def to_dict(self) -> JSON:
+        return {
+            "name": self.name,
+            "span": self.span.to_dict(),
+            "role": self.role,
+            "canonical": self.canonical,
+            "implicit": self.implicit,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Party:
+        return cls(
+            name=str(data["name"]),
+            span=Span.from_dict(data["span"]),
+            role=data["role"],
+            canonical=data.get("canonical"),
+            implicit=bool(data.get("implicit", False)),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    """An actionable unit of a plan (措施): a leaf item, a clause or an action sentence.
+
+    ``schedule`` is the month heading of a month-by-month schedule the measure
+    sits under (``3月份``), as normalised; ``columns`` keeps the cells of a table
+    row (``("责任单位", "工会办公室")``) for the deadline and party stages.
+    """
+
+    text: str
+    span: Span
+    deadlines: tuple[Deadline, ...] = ()
+    parties: tuple[Party, ...] = ()
+    themes: tuple[ThemeScore, ...] = ()
+    schedule: str | None = None
+    schedule_span: Span | None = None
+    columns: tuple[tuple[str, str], ...] = ()
+
+    def to_dict(self) -> JSON:
+        return {
+            "text": self.text,
+            "span": self.span.to_dict(),
+            "deadlines": [d.to_dict() for d in self.deadlines],
+            "parties": [p.to_dict() for p in self.parties],
+            "themes": [t.to_dict() for t in self.themes],
+            "schedule": self.schedule,
+            "schedule_span": self.schedule_span.to_dict() if self.schedule_span else None,
+            "columns": [[k, v] for k, v in self.columns],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Measure:
+        return cls(
+            text=str(data["text"]),
+            span=Span.from_dict(data["span"]),
+            deadlines=tuple(Deadline.from_dict(d) for d in data.get("deadlines", ())),
+            parties=tuple(Party.from_dict(p) for p in data.get("parties", ())),
+            themes=tuple(ThemeScore.from_dict(t) for t in data.get("themes", ())),
+            schedule=data.get("schedule"),
+            schedule_span=_span_or_none(data.get("schedule_span")),
+            columns=tuple((str(k), str(v)) for k, v in data.get("columns", ())),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A numbered heading or item of a plan, in a tree given by ``parent``.
+
+    ``id`` is the ordinal path among siblings (``"2.1"`` is the first child of
+    the second top-level section), independent of the numbers as written, which
+    may skip or repeat; ``number`` is the value of the marker as written
+    (``（三）`` -> 3) or ``None`` for unnumbered markers (``——``, or the
+    synthetic section of a plan without numbering, whose marker is ``""``).
+    """
+
+    id: str
+    parent: str | None
+    level: int
+    marker: str
+    number: int | None
+    title: str
+    span: Span
+    title_span: Span
+    marker_span: Span
+    themes: tuple[ThemeScore, ...] = ()
+    measures: tuple[Measure, ...] = ()
+
+    def to_dict(self) -> JSON:
+        return {
+            "id": self.id,
+            "parent": self.parent,
+            "level": self.level,
+            "marker": self.marker,
+            "number": self.number,
+            "title": self.title,
+            "span": self.span.to_dict(),
+            "title_span": self.title_span.to_dict(),
+            "marker_span": self.marker_span.to_dict(),
+            "themes": [t.to_dict() for t in sorted(self.themes, key=lambda t: -t.score)],
+            "measures": [m.to_dict() for m in self.measures],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Section:
+        return cls(
+            id=str(data["id"]),
+            parent=data.get("parent"),
+            level=int(data["level"]),
+            marker=str(data["marker"]),
+            number=data.get("number"),
+            title=str(data["title"]),
+            span=Span.from_dict(data["span"]),
+            title_span=Span.from_dict(data["title_span"]),
+            marker_span=Span.from_dict(data["marker_span"]),
+            themes=tuple(ThemeScore.from_dict(t) for t in data.get("themes", ())),
+            measures=tuple(Measure.from_dict(m) for m in data.get("measures", ())),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """One plan (document) inside a source: metadata, the section tree, warnings.
+
+    ``sections`` lists every section in reading order; the tree is given by
+    each section's ``parent`` id. ``period`` is ``"annual"``, ``"first_half"``,
+    ``"second_half"``, ``"school_year"``, ``"month"`` or ``None``; ``year`` is
+    ``None`` when unknown (placeholders such as ``20__年`` stay unknown).
+    """
+
+    index: int
+    span: Span
+    title: str | None = None
+    title_span: Span | None = None
+    unit: str | None = None
+    year: int | None = None
+    period: str | None = None
+    script: Script = "unknown"
+    sections: tuple[Section, ...] = ()
+    warnings: tuple[Notice, ...] = ()
+    placeholders: tuple[Placeholder, ...] = ()
+    source: Source | None = field(default=None, compare=False, repr=False)
+
+    # -- navigation -------------------------------------------------------
+    def section(self, section_id: str) -> Section:
+        """Return the section with ``section_id`` (``KeyError`` when absent)."""
+        for sec in self.sections:
+            if sec.id == section_id:
+                return sec
+        raise KeyError(section_id)
+
+    def children(self, section: Section | None = None) -> tuple[Section, ...]:
+        """The direct children of ``section``; the top-level sections when ``None``."""
+        parent = section.id if section is not None else None
+        return tuple(s for s in self.sections if s.parent == parent)
+
+    def path(self, section: Section) -> tuple[Section, ...]:
+        """The chain of sections from the top level down to ``section``."""
+        by_id = {s.id: s for s in self.sections}
+        chain = [section]
+        while chain[-1].parent is not None:
+            chain.append(by_id[chain[-1].parent])
+        return tuple(reversed(chain))
+
+    def measures(self) -> Iterator[tuple[Section, Measure]]:
+        """Every measure of the plan with the section that holds it, in reading order."""
+        for sec in self.sections:
+            for measure in sec.measures:
+                yield sec, measure
+
+    def text_of(self, span: Span) -> str:
+        """The source text under ``span`` as written (needs ``source``)."""
+        if self.source is None:
+            raise ValueError("this plan carries no source text; parse it with a source")
+        return span.slice(self.source.text)
+
+    # -- serialisation ----------------------------------------------------
+    def to_dict(self) -> JSON:
+        return {
+            "index": self.index,
+            "span": self.span.to_dict(),
+            "title": self.title,
+            "title_span": self.title_span.to_dict() if self.title_span else None,
+            "unit": self.unit,
+            "year": self.year,
+            "period": self.period,
+            "script": self.script,
+            "sections": [s.to_dict() for s in self.sections],
+            "warnings": [w.to_dict() for w in self.warnings],
+            "placeholders": [p.to_dict() for p in self.placeholders],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, source: Source | None = None) -> Plan:
+        return cls(
+            index=int(data.get("index", 0)),
+            span=Span.from_dict(data["span"]),
+            title=data.get("title"),
+            title_span=_span_or_none(data.get("title_span")),
+            unit=data.get("unit"),
+            year=data.get("year"),
+            period=data.get("period"),
+            script=data.get("script", "unknown"),
+            sections=tuple(Section.from_dict(s) for s in data.get("sections", ())),
+            warnings=tuple(Notice.from_dict(w) for w in data.get("warnings", ())),
+            placeholders=tuple(Placeholder.from_dict(p) for p in data.get("placeholders", ())),
+            source=source,
+        )

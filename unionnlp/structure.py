@@ -1,0 +1,1183 @@
+"""Structure: split a text into plans, numbered sections and measures.
+
+Union plans follow the official numbering ladder (一、 > （一） > 1. > （1） > ①)
+but scraped files break it in every way. The parser works on the normalised
+text (see :mod:`unionnlp.normalize`) in four passes:
+
+1. **Documents.** Compilation markers (``篇一``, ``【第二篇】``, ``…计划3``) and
+   plan title lines (naming 计划/要点/思路/安排/方案 with 工会 or a time) cut
+   the text into segments; a restart of top-level numbering at 一 inside a
+   segment that is not a compilation piece starts a new plan.
+2. **Markers.** Candidates come from the rules in ``data/markers.toml``; a
+   candidate is a section only if it fits the numbering in force: it
+   continues a list (``n == last + 1``), opens a list one level down
+   (``n == 1``), or restarts a list after a heading. Mid-line candidates
+   (run-on text) must continue a sequence, or open a child list right after a
+   heading whose title has not ended yet (``…工作水平1、明确…``).
+3. **Hierarchy.** Marker families take levels in order of first appearance
+   (the real nesting); ranked families never nest under inline ones
+   (``一是``, ``首先``); gaps, repeats and odd starts become warnings.
+4. **Titles, bodies, measures.** A title runs from the marker to the first
+   ``。``, ``：`` or line end, or to the next marker; the body runs to the next
+   sibling or ancestor. Measures are the leaves, with month headings of
+   schedules (``3月份：``) and long unnumbered bodies split further.
+
+All offsets are computed on the normalised text and mapped back to the
+original before they are stored.
+
+示例::
+
+    >>> from unionnlp.structure import StructureParser
+    >>> from unionnlp.normalize import Normalizer
+    >>> norm = Normalizer()("一、加强组织建设，提高水平1、明确分工。2、调整小组。")
+    >>> [s.marker for s in StructureParser()(norm)[0].sections]
+    ['一、', '1、', '2、']
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import regex
+
+from .errors import DataFileError, ProcessingTimeout
+from .model import Measure, Notice, Placeholder, Plan, Section, Source, Span
+from .normalize import NormalizedText
+from .resources import Rule, load_rules, load_toml
+
+__all__ = ["StructureParser", "Table", "cn_to_int", "measures_from_table"]
+
+logger = logging.getLogger(__name__)
+
+_CN_DIGITS = {
+    "〇": 0,
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_WORD_NUMBERS = {"首先": 1, "其次": 2, "再次": 3, "再者": 3, "然后": 3, "最后": None}
+_SENTENCE_END = set("。！？!?；;")
+_CLOSERS = set('）)”」』》】’"')
+_TITLE_END = set("。：:\n！？!?；;")
+_ACTION = regex.compile(
+    r"开展|组织|举办|做好|加强|建立|完善|推进|落实|召开|实施|推动|发放|慰问|评选|参加|制定|坚持|"
+    r"深化|健全|提高|抓好|搞好|办好|维护|引导|培训|宣传|督促|检查|表彰|选举|收缴|申报|发挥|建设|"
+    r"配合|协助|牵头|负责|完成|确保|力争|争取|打造|筹备|成立|增强|关心|帮助|走访|规范|创建|"
+    r"要|将|把"
+)
+# Lines that open a plan (its guiding idea, its year): they belong to the plan that follows.
+_OPENING = (
+    r"指导思想|总体要求|总体思路|工作思路|现制定|如下[:：]?$|工作(?:计划|要点)|"
+    r"^\s*\S{0,8}(?:年|\d{4})[，,]|年是"
+)
+_TIMEOUT_FLOOR = 2.0
+_TIMEOUT_PER_MCHAR = 2.0
+# Hostile input: a window holding marker-like strings at several times the density of
+# any real plan (real plans stay under 4 per 100 characters) is junk, not numbering.
+_ROUGH_MARKER = regex.compile(
+    r"[一二三四五六七八九十]\s*[、.．，,。]|(?<![0-9])[0-9]{1,2}\s*[、.．，,)）]"
+    r"|[（(〔【\[][一二三四五六七八九十0-9]{1,2}[）)〕】\]]|[①-⑳⑴-⒇⒈-⒛]"
+    r"|[一二三四五六七八九十](?:是|要)|——"
+)
+_JUNK_WINDOW = 2048
+_JUNK_LIMIT = 200
+_SENTENCE_SPLIT = regex.compile(r"[。！？!?；;\n]")
+_DIGITS_OF_MARKER = str.maketrans(
+    "",
+    "",
+    "0123456789一二三四五六七八九十〇零两①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳⑴⑵⑶⑷⑸⑹⑺⑻⑼⑽⑾⑿⒀⒁⒂⒃⒄⒅⒆⒇⒈⒉⒊⒋⒌⒍⒎⒏⒐⒑⒒⒓⒔⒕⒖⒗⒘⒙⒚⒛",
+)
+_DECIMAL_DOT = regex.compile(r"[.．]")
+_TRAILING_NUMBER = regex.compile(r"\s*\d+$")
+_COUNT_HEADER = regex.compile(r"[0-9一二三四五六七八九十]+篇")
+
+
+def cn_to_int(numeral: str) -> int | None:
+    """Read a Chinese numeral from 〇 to 九十九 (``"十二"`` -> 12); ``None`` if it is not one.
+
+    示例: ``cn_to_int("二十三") == 23``.
+    """
+    if not numeral:
+        return None
+    if "十" in numeral:
+        head, _, tail = numeral.partition("十")
+        if "十" in tail or len(head) > 1 or len(tail) > 1:
+            return None
+        tens = _CN_DIGITS.get(head, -1) if head else 1
+        ones = _CN_DIGITS.get(tail, -1) if tail else 0
+        if tens < 1 or ones < 0:
+            return None
+        return tens * 10 + ones
+    if len(numeral) == 1:
+        return _CN_DIGITS.get(numeral)
+    if len(numeral) == 2 and all(c in _CN_DIGITS for c in numeral):
+        value = _CN_DIGITS[numeral[0]] * 10 + _CN_DIGITS[numeral[1]]
+        return value if numeral[0] not in "〇零" else None
+    return None
+
+
+# ---------------------------------------------------------------------------
+# Rules
+
+
+@dataclass(frozen=True)
+class _Family:
+    name: str  # key for levels: aliases share it (⑴ is (1))
+    rule: Rule
+    rank: float | None
+    numeral: str
+    group: str
+    line_only: bool
+
+
+@dataclass(slots=True)
+class _Cand:
+    start: int
+    end: int
+    family: _Family
+    num: int | None
+    word: str
+    marker: str
+    ctx: str  # "ls" line start, "se" after sentence end, "cm" after comma, "gl" glued
+
+
+@dataclass(slots=True)
+class _Frame:
+    family: str
+    group: str
+    rank: float | None
+    last: int | None
+    sec: int
+    variant: str
+
+
+@dataclass(slots=True)
+class _Sec:
+    start: int
+    marker_end: int
+    family: str
+    num: int | None
+    marker: str
+    depth: int
+    parent: int | None
+    title_start: int = 0
+    title_end: int = 0
+    end: int = 0
+
+
+@dataclass(slots=True)
+class _Segment:
+    start: int
+    end: int
+    title: str | None = None
+    title_start: int | None = None
+    title_end: int | None = None
+    compiled: bool = False  # a compilation piece: restarts do not split it
+    header_only: bool = False  # a compilation header (…5篇): gives no title
+
+
+@dataclass(frozen=True)
+class Table:
+    """A simple table for the table-to-measures step: header cells and body rows.
+
+    Every cell is ``(text, span)`` with the span pointing into the source text,
+    as the readers for ``.docx`` and ``.html`` produce them.
+    """
+
+    header: tuple[tuple[str, Span], ...]
+    rows: tuple[tuple[tuple[str, Span], ...], ...]
+
+
+_COLUMN_ROLES = {
+    "task": (
+        "工作内容",
+        "工作任务",
+        "任务",
+        "内容",
+        "活动内容",
+        "工作项目",
+        "项目",
+        "措施",
+        "工作事项",
+    ),
+    "party": (
+        "责任单位",
+        "责任部门",
+        "牵头单位",
+        "牵头部门",
+        "负责部门",
+        "负责人",
+        "责任人",
+        "牵头",
+        "配合单位",
+        "协办单位",
+    ),
+    "deadline": ("完成时限", "完成时间", "时限", "时间", "时间安排", "进度安排", "日期"),
+}
+
+
+def measures_from_table(table: Table) -> list[Measure]:
+    """Turn a plan table (序号 | 工作内容 | 责任单位 | 完成时限) into measures.
+
+    The task column gives the measure's text and span; every cell is kept in
+    ``Measure.columns`` under its header for the deadline and party stages.
+    Rows without a task cell are skipped.
+    """
+    names = [text.strip() for text, _ in table.header]
+    task_col = _find_column(names, "task")
+    measures: list[Measure] = []
+    for row in table.rows:
+        if task_col is None or task_col >= len(row):
+            continue
+        text, span = row[task_col]
+        if not text.strip():
+            continue
+        columns = tuple(
+            (names[i] if i < len(names) else f"col{i + 1}", cell.strip())
+            for i, (cell, _) in enumerate(row)
+        )
+        measures.append(Measure(text=text.strip(), span=span, columns=columns))
+    return measures
+
+
+def _find_column(names: Sequence[str], role: str) -> int | None:
+    for i, name in enumerate(names):
+        if any(key in name for key in _COLUMN_ROLES[role]):
+            return i
+    return None
+
+
+# ---------------------------------------------------------------------------
+
+
+class StructureParser:
+    """Split normalised text into :class:`Plan` objects with sections and measures.
+
+    Args:
+        rules: a markers file replacing ``data/markers.toml``.
+        split_sentences_over: a leaf body longer than this many characters is
+            split into one measure per action sentence.
+
+    Raises (on first use):
+        DataFileError: the markers file is invalid.
+    """
+
+    def __init__(self, *, rules: str | Path | None = None, split_sentences_over: int = 200) -> None:
+        self.rules = rules
+        self.split_sentences_over = split_sentences_over
+        self._compiled: dict[str, regex.Pattern[str]] = {}
+
+    # -- resources --------------------------------------------------------
+    @cached_property
+    def _path(self) -> str | Path:
+        return self.rules if self.rules is not None else "markers.toml"
+
+    @cached_property
+    def families(self) -> list[_Family]:
+        families = []
+        for rule in load_rules(self._path, "family"):
+            families.append(
+                _Family(
+                    name=str(rule.get("family_alias", rule.name)),
+                    rule=rule,
+                    rank=rule.get("rank"),
+                    numeral=str(rule.get("numeral", "arabic")),
+                    group=str(rule.get("group", rule.name)),
+                    line_only=bool(rule.get("line_only", False)),
+                )
+            )
+        return families
+
+    @cached_property
+    def month_rules(self) -> list[Rule]:
+        return load_rules(self._path, "month")
+
+    @cached_property
+    def document_rules(self) -> list[Rule]:
+        return load_rules(self._path, "document")
+
+    @cached_property
+    def title_rules(self) -> list[Rule]:
+        return load_rules(self._path, "title")
+
+    @cached_property
+    def unit_names(self) -> tuple[str, ...]:
+        data = load_toml("units.toml")
+        names = data.get("suffixes")
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise DataFileError("units.toml", "'suffixes' must be a list of strings")
+        return tuple(sorted(names, key=len, reverse=True))
+
+    @cached_property
+    def _unit_pattern(self) -> regex.Pattern[str]:
+        names = "|".join(regex.escape(n) for n in self.unit_names)
+        return regex.compile(
+            r"(?P<self>我(?P<own>[院校局司所厂矿站处委部]|公司|项目部?|机关|中心|学校|医院|镇|区|县|街道)工会)|(?P<name>"
+            + names
+            + r")"
+        )
+
+    # -- entry point --------------------------------------------------------
+    def __call__(self, norm: NormalizedText, *, source: Source | None = None) -> list[Plan]:
+        """Parse ``norm`` into plans (spans index ``norm.original``)."""
+        text = norm.text
+        budget = _TIMEOUT_FLOOR + _TIMEOUT_PER_MCHAR * len(text) / 1_000_000
+        segments = self._segments(text, budget)
+        months = self._months(text, budget)
+        cands, junk = self._candidates(text, budget)
+        plans: list[Plan] = []
+        for seg in segments:
+            seg_cands = [c for c in cands if seg.start <= c.start < seg.end]
+            docs = self._parse_segment(text, seg, seg_cands, months)
+            for doc_start, doc_end, secs, warnings, seg_title in docs:
+                plan = self._build_plan(
+                    norm, len(plans), doc_start, doc_end, secs, warnings, seg_title, months
+                )
+                if plan is not None:
+                    plans.append(plan)
+        if not plans:
+            plans.append(self._fallback_plan(norm))
+        if junk:
+            notices = tuple(
+                Notice(
+                    "marker-junk",
+                    "a stretch dense with marker-like strings was not read as"
+                    " numbering (no real plan is that dense)",
+                    norm.span(js, je),
+                )
+                for js, je in junk
+            )
+            plans[0] = replace(plans[0], warnings=plans[0].warnings + notices)
+        if source is not None:
+            plans = [_with_source(p, source) for p in plans]
+        return plans
+
+    # -- pass 1: segments -----------------------------------------------------
+    def _segments(self, text: str, budget: float) -> list[_Segment]:
+        cuts: list[_Segment] = []
+        for rule in self.document_rules:
+            for m in _scan(rule.pattern, text, budget):
+                line_start = text.rfind("\n", 0, m.start()) + 1
+                # Title: the text before the marker on its line (after the last sentence end).
+                head_from = line_start
+                for i in range(m.start() - 1, max(line_start, m.start() - 60) - 1, -1):
+                    if text[i] in _SENTENCE_END:
+                        head_from = i + 1
+                        break
+                if m.start() - head_from > 60:
+                    head_from = m.start()
+                title = text[head_from : m.start()].strip(" \t:：")
+                line_end = text.find("\n", m.end())
+                line_end = len(text) if line_end < 0 else line_end
+                tail = text[m.end() : line_end].strip(" \t:：")
+                if rule.name == "compilation_prefix" and tail and len(tail) <= 40:
+                    title = tail
+                    body_from = line_end
+                elif rule.name in ("compilation_suffix", "numbered_title"):
+                    body_from = m.end()
+                else:
+                    body_from = m.end()
+                if rule.name == "numbered_title":
+                    title = m.group().strip()
+                    title = _TRAILING_NUMBER.sub("", title)
+                cuts.append(
+                    _Segment(
+                        start=head_from,
+                        end=body_from,
+                        title=title or None,
+                        title_start=head_from if title else None,
+                        title_end=(head_from + len(text[head_from : m.start()].rstrip()))
+                        if title
+                        else None,
+                        compiled=True,
+                    )
+                )
+        for rule in self.title_rules:
+            for m in _scan(rule.pattern, text, budget):
+                title = m.group("title").strip()
+                if self._starts_with_marker(title):
+                    continue  # `第二部分 2024年工作要点` is a section, not a plan title
+                if any(c.start <= m.start() < max(c.end, c.start + 1) for c in cuts):
+                    continue
+                line_end = m.end()
+                header_only = bool(_COUNT_HEADER.search(title))
+                cuts.append(
+                    _Segment(
+                        start=m.start("title"),
+                        end=line_end,
+                        title=None if header_only else title,
+                        title_start=None if header_only else m.start("title"),
+                        title_end=None if header_only else m.start("title") + len(title),
+                        header_only=header_only,
+                    )
+                )
+        cuts.sort(key=lambda c: c.start)
+        # Merge a title line with a compilation marker right after it, and repeated titles.
+        merged: list[_Segment] = []
+        for cut in cuts:
+            if merged:
+                prev = merged[-1]
+                between = text[prev.end : cut.start]
+                if not between.strip() and (
+                    cut.compiled != prev.compiled or prev.header_only or cut.title == prev.title
+                ):
+                    if cut.compiled and not prev.compiled:
+                        prev.compiled = True
+                    if cut.title and (prev.title is None or prev.header_only):
+                        prev.title, prev.title_start, prev.title_end = (
+                            cut.title,
+                            cut.title_start,
+                            cut.title_end,
+                        )
+                        prev.header_only = False
+                    prev.end = cut.end
+                    continue
+                if (
+                    cut.title is not None
+                    and cut.title == prev.title
+                    and not cut.compiled
+                    and not self._has_marker_text(between)
+                ):
+                    # The same title repeated after an intro paragraph: one plan.
+                    continue
+            merged.append(cut)
+        segments: list[_Segment] = []
+        first_start = merged[0].start if merged else len(text)
+        segments.append(_Segment(start=0, end=first_start))
+        for i, cut in enumerate(merged):
+            nxt = merged[i + 1].start if i + 1 < len(merged) else len(text)
+            segments.append(
+                _Segment(
+                    start=cut.end,
+                    end=nxt,
+                    title=cut.title,
+                    title_start=cut.title_start,
+                    title_end=cut.title_end,
+                    compiled=cut.compiled,
+                    header_only=cut.header_only,
+                )
+            )
+        return segments
+
+    def _has_marker_text(self, text: str) -> bool:
+        return any(
+            f.rank is not None and f.rule.pattern.search(text) is not None
+            for f in self.families
+            if f.rank in (0, 1)
+        )
+
+    # -- pass 2: candidates -------------------------------------------------
+    def _festival(self, fam: _Family) -> regex.Pattern[str]:
+        key = f"festival:{fam.rule.name}"
+        if key not in self._compiled:
+            source = fam.rule.get("festival", "(?!)")
+            self._compiled[key] = regex.compile(
+                source.replace("{FEST}", self._vars().get("FEST", "(?!)"))
+            )
+        return self._compiled[key]
+
+    def _vars(self) -> dict[str, str]:
+        data = load_toml(self._path)
+        return {str(k): str(v) for k, v in data.get("vars", {}).items()}
+
+    def _months(self, text: str, budget: float) -> list[tuple[int, int, str]]:
+        found = []
+        for rule in self.month_rules:
+            for m in _scan(rule.pattern, text, budget):
+                found.append((m.start(), m.end(), m.group("month")))
+        found.sort()
+        return found
+
+    @staticmethod
+    def _junk_windows(text: str) -> list[tuple[int, int]]:
+        """Stretches whose density of marker-like strings no real plan reaches."""
+        junk: list[tuple[int, int]] = []
+        for w in range(0, len(text), _JUNK_WINDOW):
+            if len(_ROUGH_MARKER.findall(text, w, w + _JUNK_WINDOW)) > _JUNK_LIMIT:
+                if junk and junk[-1][1] >= w:
+                    junk[-1] = (junk[-1][0], min(len(text), w + _JUNK_WINDOW))
+                else:
+                    junk.append((w, min(len(text), w + _JUNK_WINDOW)))
+        return junk
+
+    def _candidates(self, text: str, budget: float) -> tuple[list[_Cand], list[tuple[int, int]]]:
+        """Marker candidates in reading order (overlaps resolved), and the junk stretches."""
+        raw: list[_Cand] = []
+        junk = self._junk_windows(text)
+        stretches: list[tuple[int, int]] = []
+        pos = 0
+        for js, je in junk:
+            if js > pos:
+                stretches.append((pos, js))
+            pos = je
+        if pos < len(text):
+            stretches.append((pos, len(text)))
+        for fam in self.families:
+            for m in (
+                match for a, b in stretches for match in _scan(fam.rule.pattern, text, budget, a, b)
+            ):
+                num: int | None
+                word = ""
+                groups = m.groupdict()
+                token = groups.get("num")
+                if fam.numeral == "none":
+                    num = None
+                elif token is None:
+                    continue
+                elif fam.numeral == "cn":
+                    num = cn_to_int(token) if not token.isdigit() else int(token)
+                elif fam.numeral == "arabic":
+                    num = int(token)
+                elif fam.numeral == "circled":
+                    num = ord(token) - 0x245F
+                elif fam.numeral == "paren_circled":
+                    num = ord(token) - 0x2473
+                elif fam.numeral == "dotted":
+                    num = ord(token) - 0x2487
+                elif fam.numeral == "decimal":
+                    num = int(_DECIMAL_DOT.split(token)[-1])
+                elif fam.numeral == "word":
+                    word = token
+                    num = _WORD_NUMBERS.get(token)
+                else:
+                    raise DataFileError(self._path, f"family {fam.name!r}: unknown numeral")
+                if num is None and fam.numeral not in ("none", "word"):
+                    continue
+                ctx = _context(text, m.start())
+                if fam.line_only and ctx != "ls":
+                    continue
+                if (
+                    ctx != "ls"
+                    and fam.rule.get("digit_after_only_at_line_start")
+                    and m.end() < len(text)
+                    and text[m.end()].isdigit()
+                    and not self._festival(fam).match(text, m.end())
+                ):
+                    continue
+                marker = m.group().rstrip()
+                fam_key = fam
+                if fam.numeral == "decimal" and token is not None:
+                    depth = len(_DECIMAL_DOT.findall(token))
+                    fam_key = _Family(
+                        name=f"decimal{depth}",
+                        rule=fam.rule,
+                        rank=fam.rank,
+                        numeral=fam.numeral,
+                        group=f"decimal{depth}",
+                        line_only=True,
+                    )
+                raw.append(
+                    _Cand(m.start(), m.start() + len(marker), fam_key, num, word, marker, ctx)
+                )
+        raw.sort(key=lambda c: (c.start, -(c.end - c.start)))
+        cands: list[_Cand] = []
+        last_end = -1
+        for c in raw:
+            if c.start < last_end:
+                continue
+            cands.append(c)
+            last_end = c.end
+        return cands, junk
+
+    # -- pass 3: hierarchy ----------------------------------------------------
+    def _parse_segment(
+        self,
+        text: str,
+        seg: _Segment,
+        cands: list[_Cand],
+        months: list[tuple[int, int, str]],
+    ) -> list[tuple[int, int, list[_Sec], list[Notice | tuple[str, str, int, int]], _Segment]]:
+        docs: list[tuple[int, int, list[_Sec], list[Any], _Segment]] = []
+        secs: list[_Sec] = []
+        warns: list[Any] = []
+        stack: list[_Frame] = []
+        doc_start = seg.start
+        month_ends = {m[1] for m in months if seg.start <= m[0] < seg.end}
+
+        closed: dict[str, int | None] = {}
+
+        def close_doc(end: int) -> None:
+            nonlocal secs, warns, stack
+            docs.append((doc_start, end, secs, warns, seg))
+            secs, warns, stack = [], [], []
+            closed.clear()
+
+        for c in cands:
+            action = self._decide(text, c, stack, secs, month_ends, closed)
+            if action is None:
+                continue
+            kind, depth = action
+            if kind == "restart_top" and not seg.compiled and secs:
+                new_start = self._opening_start(text, secs, c.start)
+                close_doc(new_start)
+                doc_start = new_start
+                kind, depth = "child", 0
+            elif kind == "restart_top":
+                kind = "restart"
+            if kind in ("gap", "odd", "repeat", "restart") and kind != "restart":
+                warns.append((f"numbering-{kind}", c.marker, c.start, c.end))
+            for frame in stack[depth:]:
+                closed[frame.family] = frame.last
+            del stack[depth:]
+            parent = stack[-1].sec if stack else None
+            sec = _Sec(
+                start=c.start,
+                marker_end=c.end,
+                family=c.family.name,
+                num=c.num,
+                marker=c.marker,
+                depth=depth,
+                parent=parent,
+            )
+            secs.append(sec)
+            stack.append(
+                _Frame(
+                    c.family.name,
+                    c.family.group,
+                    c.family.rank,
+                    c.num,
+                    len(secs) - 1,
+                    _variant(c.marker),
+                )
+            )
+        close_doc(seg.end)
+        return docs
+
+    def _decide(
+        self,
+        text: str,
+        c: _Cand,
+        stack: list[_Frame],
+        secs: list[_Sec],
+        month_ends: set[int],
+        closed: dict[str, int | None],
+    ) -> tuple[str, int] | None:
+        after_month = c.start in month_ends or _after_month(text, c.start, month_ends)
+        strong = c.ctx in ("ls", "se") or after_month
+        fam = c.family
+        first = 1
+        # 1. the family is open: continue, restart or gap
+        for idx in range(len(stack) - 1, -1, -1):
+            frame = stack[idx]
+            if frame.family != fam.name:
+                continue
+            if fam.numeral == "none" or (c.word == "最后"):
+                return ("continue", idx) if c.ctx in ("ls", "se", "cm") else None
+            if frame.last is not None and c.num == frame.last + 1:
+                if (
+                    c.ctx == "gl"
+                    and idx == 0
+                    and len(stack) > 1
+                    and not _title_open(text, secs, stack, c.start)
+                ):
+                    # A glued top-level continuation is plausible only in run-on text.
+                    pass
+                return ("continue", idx)
+            if c.num == first and strong:
+                if idx == 0:
+                    return ("restart_top", 0)
+                if (
+                    not after_month
+                    and c.ctx == "ls"
+                    and not self._heading_between(text, secs[stack[idx].sec].start, c.start)
+                    and _variant(c.marker) != frame.variant
+                ):
+                    return ("restart_top", 0)
+                return ("restart", idx)
+            if c.ctx == "ls" and frame.last is not None and c.num is not None:
+                if frame.last + 1 < c.num <= frame.last + 3:
+                    return ("gap", idx)
+                if c.num == frame.last:
+                    return ("repeat", idx)
+            return None
+        # 2. a mixed-style continuation of the list in force
+        if c.num is not None and fam.group == "arabic":
+            for idx in range(len(stack) - 1, -1, -1):
+                frame = stack[idx]
+                if frame.group == fam.group and frame.last is not None and c.num == frame.last + 1:
+                    if idx == len(stack) - 1:
+                        return ("continue", idx)
+                    break
+        # 3. a new list one level down (or one continuing the numbering of the list
+        #    closed under the previous heading: 一、 1、2、 二、 3、4、)
+        continues_closed = (
+            c.num is not None
+            and closed.get(fam.name) is not None
+            and c.num == (closed[fam.name] or 0) + 1
+            and c.ctx == "ls"
+        )
+        if c.num == first or fam.numeral == "none" or c.word == "首先" or continues_closed:
+            depth = len(stack)
+            if fam.rank is not None:
+                while depth > 0 and stack[depth - 1].rank is None:
+                    depth -= 1
+                # The official ladder: 一、 cannot sit below 1、; it opens a list above it.
+                for idx in range(depth):
+                    rank = stack[idx].rank
+                    if rank is not None and rank > fam.rank:
+                        if idx == 0 and strong and secs:
+                            return ("restart_top", 0)
+                        depth = idx
+                        break
+            if strong:
+                return ("child", depth)
+            if c.ctx in ("gl", "cm") and stack and _title_open(text, secs, stack, c.start):
+                return ("child", depth)
+            if c.ctx == "cm" and fam.rank is None and stack:
+                # Inline lists open after a comma inside a body: `…学习内容，一要…二要…`.
+                return ("child", depth)
+            return None
+        # 4. a list that starts at an odd number at the start of a line
+        if (
+            c.ctx == "ls"
+            and fam.rank is not None
+            and fam.rank <= 3
+            and c.num is not None
+            and not stack
+        ):
+            return ("odd", 0)
+        return None
+
+    @staticmethod
+    def _heading_between(text: str, start: int, end: int) -> bool:
+        """Whether a short unnumbered heading line (措施, 工作任务) stands between two offsets."""
+        for line in text[start:end].split("\n")[1:]:
+            stripped = line.strip()
+            if 0 < len(stripped) <= 15 and stripped[-1] not in "。；;，,":
+                return True
+        return False
+
+    def _opening_start(self, text: str, secs: list[_Sec], restart: int) -> int:
+        """Where a plan that restarts numbering at ``restart`` begins: at its opening lines."""
+        limit = secs[-1].marker_end if secs else 0
+        start = restart
+        line_end = text.rfind("\n", limit, restart)
+        while line_end > limit:
+            line_start = max(text.rfind("\n", limit, line_end) + 1, limit)
+            line = text[line_start:line_end]
+            if (
+                line_start > limit
+                and regex.search(_OPENING, line)
+                and not self._starts_with_marker(line)
+            ):
+                start = line_start
+                line_end = line_start - 1
+                continue
+            break
+        return start
+
+    def _starts_with_marker(self, line: str) -> bool:
+        stripped = line.lstrip()
+        return any(
+            (m := f.rule.pattern.match(stripped)) is not None and m.start() == 0
+            for f in self.families
+        )
+
+    # -- pass 4: plan assembly ------------------------------------------------
+    def _build_plan(
+        self,
+        norm: NormalizedText,
+        index: int,
+        start: int,
+        end: int,
+        secs: list[_Sec],
+        raw_warnings: list[Any],
+        seg: _Segment,
+        months: list[tuple[int, int, str]],
+    ) -> Plan | None:
+        text = norm.text
+        body = text[start:end]
+        title = seg.title if start == seg.start else None
+        if not secs and len(regex.sub(r"\s", "", body)) < 40:
+            return None
+        warnings: list[Notice] = []
+        for code, marker, s, e in raw_warnings:
+            warnings.append(
+                Notice(code, f"numbering out of sequence at {marker!r}", norm.span(s, e))
+            )
+        # titles and ends
+        month_starts = sorted(m[0] for m in months if start <= m[0] < end)
+        for i, sec in enumerate(secs):
+            nxt = secs[i + 1].start if i + 1 < len(secs) else end
+            k = bisect.bisect_right(month_starts, sec.marker_end)
+            if k < len(month_starts):
+                nxt = min(nxt, month_starts[k])
+            sec.title_start = _skip_lead(text, sec.marker_end, nxt)
+            sec.title_end = _title_end(text, sec.title_start, nxt)
+        # A section ends where the next section at its depth or above begins.
+        open_secs: list[_Sec] = []
+        for sec in secs:
+            while open_secs and open_secs[-1].depth >= sec.depth:
+                open_secs.pop().end = sec.start
+            open_secs.append(sec)
+        for sec in open_secs:
+            sec.end = end
+        for sec in secs:
+            sec.end = _trim_end(text, sec.start, sec.end)
+        sections: list[Section] = []
+        if not secs:
+            warnings.append(
+                Notice(
+                    "no-numbering",
+                    "no numbered sections found; the plan is one unnumbered section",
+                    norm.span(start, end),
+                )
+            )
+            sections.append(self._unnumbered_section(norm, start, end, months))
+        else:
+            ids = _ordinal_ids(secs)
+            has_child = {s.parent for s in secs if s.parent is not None}
+            for i, sec in enumerate(secs):
+                leaf_measures: list[Measure] = []
+                if i not in has_child:
+                    floor = secs[sec.parent].marker_end if sec.parent is not None else start
+                    leaf_measures = self._measures(
+                        norm, sec.start, sec.end, months, title_end=sec.title_end, floor=floor
+                    )
+                sections.append(
+                    Section(
+                        id=ids[i],
+                        parent=ids[sec.parent] if sec.parent is not None else None,
+                        level=sec.depth + 1,
+                        marker=sec.marker,
+                        number=sec.num,
+                        title=text[sec.title_start : sec.title_end].strip(),
+                        span=norm.span(sec.start, sec.end),
+                        title_span=norm.span(sec.title_start, sec.title_end),
+                        marker_span=norm.span(sec.start, sec.marker_end),
+                        measures=tuple(leaf_measures),
+                    )
+                )
+        opening_end = secs[0].start if secs else min(end, start + 300)
+        meta_text = (title or "") + "\n" + text[start:opening_end][:400]
+        unit = self._unit(title, text[start:opening_end], body)
+        year, period = _year_period(meta_text, norm.placeholders, norm, start, opening_end, title)
+        plan_span = norm.span(start, _trim_end(text, start, end))
+        title_span = None
+        if title is not None and seg.title_start is not None and seg.title_end is not None:
+            title_span = norm.span(seg.title_start, seg.title_end)
+            plan_span = Span(min(plan_span.start, title_span.start), plan_span.end)
+        placeholders: tuple[Placeholder, ...] = tuple(
+            p for p in norm.placeholders if plan_span.start <= p.span.start < plan_span.end
+        )
+        return Plan(
+            index=index,
+            span=plan_span,
+            title=title,
+            title_span=title_span,
+            unit=unit,
+            year=year,
+            period=period,
+            script=norm.script,
+            sections=tuple(sections),
+            warnings=tuple(warnings),
+            placeholders=placeholders,
+        )
+
+    def _unnumbered_section(
+        self, norm: NormalizedText, start: int, end: int, months: list[tuple[int, int, str]]
+    ) -> Section:
+        """The one section of a plan without numbering (marker ``""``), split into sentences."""
+        text = norm.text
+        s0 = _skip_space(text, start, end)
+        e0 = _trim_end(text, s0, end)
+        measures = self._measures(norm, s0, e0, months, force_split=True) if e0 > s0 else []
+        return Section(
+            id="1",
+            parent=None,
+            level=1,
+            marker="",
+            number=None,
+            title="",
+            span=norm.span(s0, e0),
+            title_span=norm.span(s0, s0),
+            marker_span=norm.span(s0, s0),
+            measures=tuple(measures),
+        )
+
+    def _fallback_plan(self, norm: NormalizedText) -> Plan:
+        section = self._unnumbered_section(norm, 0, len(norm.text), [])
+        return Plan(
+            index=0,
+            span=section.span,
+            script=norm.script,
+            sections=(section,),
+            warnings=(
+                Notice(
+                    "no-numbering",
+                    "no plan structure found; the text is one section",
+                    section.span,
+                ),
+            ),
+            placeholders=norm.placeholders,
+        )
+
+    def _unit(self, title: str | None, opening: str, body: str) -> str | None:
+        """The writing unit: named in the title, by self-reference (我院工会), or in the opening."""
+        pattern = self._unit_pattern
+        for text, self_only in ((title or "", False), (body, True), (opening, False)):
+            for m in pattern.finditer(text):
+                if self_only and not m.group("self"):
+                    continue
+                return _unit_name(m)
+        return None
+
+    def _measures(
+        self,
+        norm: NormalizedText,
+        start: int,
+        end: int,
+        months: list[tuple[int, int, str]],
+        *,
+        title_end: int | None = None,
+        floor: int | None = None,
+        force_split: bool = False,
+    ) -> list[Measure]:
+        """Measures of a leaf ``[start, end)``.
+
+        The leaf is cut at month headings of schedules (each piece carries its
+        month; a leaf right after a month heading inherits it); a piece whose
+        body holds three or more action sentences gives one measure per action
+        sentence (the heading itself is the section's title, not a measure).
+        """
+        text = norm.text
+        current: tuple[str | None, tuple[int, int] | None] = (None, None)
+        label: str | None
+        month_starts = [m[0] for m in months]
+        lo = bisect.bisect_left(month_starts, floor if floor is not None else start)
+        hi = bisect.bisect_left(month_starts, end)
+        pieces: list[tuple[int, int, str | None, tuple[int, int] | None]] = []
+        cut = start
+        for ms, me, label in months[lo:hi]:
+            if ms < start:
+                if me <= start:
+                    current = (label, (ms, ms + len(label)))
+                continue
+            if ms == start and me >= end:
+                continue
+            if ms > cut:
+                pieces.append((cut, ms, current[0], current[1]))
+            current = (label, (ms, ms + len(label)))
+            cut = me
+        pieces.append((cut, end, current[0], current[1]))
+        measures: list[Measure] = []
+        for ps, pe, label, mspan in pieces:
+            ps = _skip_space(text, ps, pe)
+            pe = _trim_end(text, ps, pe)
+            if pe <= ps:
+                continue
+            body_from = ps
+            if title_end is not None and ps <= title_end < pe:
+                body_from = title_end
+            sentences = [
+                (body_from + a, body_from + b)
+                for a, b in _sentences(text[body_from:pe])
+                if b - a >= 6 and _ACTION.search(text, body_from + a, body_from + b)
+            ]
+            spans = sentences if (force_split and sentences) or len(sentences) >= 3 else [(ps, pe)]
+            for a, b in spans:
+                a = _skip_lead(text, a, b)
+                if not text[a:b].strip():
+                    continue
+                measures.append(
+                    Measure(
+                        text=text[a:b].strip(),
+                        span=norm.span(a, b),
+                        schedule=label,
+                        schedule_span=norm.span(*mspan) if mspan else None,
+                    )
+                )
+        return measures
+
+
+# ---------------------------------------------------------------------------
+# helpers
+
+
+def _scan(
+    pattern: regex.Pattern[str], text: str, budget: float, pos: int = 0, endpos: int | None = None
+) -> Iterable[regex.Match[str]]:
+    try:
+        yield from pattern.finditer(
+            text, pos, len(text) if endpos is None else endpos, timeout=budget
+        )
+    except TimeoutError as err:
+        raise ProcessingTimeout.during("structure", len(text), budget) from err
+
+
+def _context(text: str, pos: int) -> str:
+    i = pos - 1
+    while i >= 0 and text[i] in " \t":
+        i -= 1
+    # Leading punctuation at the start of a line (`:一、…`) still counts as a line start.
+    j = i
+    while j >= 0 and text[j] in ":：,，.。、" and (j == 0 or text[j - 1] == "\n" or j == i):
+        if j == 0 or text[j - 1] == "\n":
+            return "ls"
+        j -= 1
+    if i < 0 or text[i] == "\n":
+        return "ls"
+    ch = text[i]
+    if ch in _SENTENCE_END or ch in "：:":
+        return "se"
+    if ch in _CLOSERS:
+        return "se"
+    if ch in "、，,":
+        return "cm"
+    return "gl"
+
+
+def _variant(marker: str) -> str:
+    return marker.translate(_DIGITS_OF_MARKER)
+
+
+def _after_month(text: str, pos: int, month_ends: set[int]) -> bool:
+    i = pos
+    while i > 0 and text[i - 1] in " \t：:":
+        i -= 1
+        if i in month_ends:
+            return True
+    return False
+
+
+def _title_open(text: str, secs: list[_Sec], stack: list[_Frame], pos: int) -> bool:
+    """Whether the innermost open section's title has not ended before ``pos``."""
+    if not stack:
+        return False
+    sec = secs[stack[-1].sec]
+    between = text[sec.marker_end : pos]
+    if len(between.strip()) < 2:
+        return False
+    return not any(ch in _TITLE_END for ch in between)
+
+
+def _skip_lead(text: str, pos: int, limit: int) -> int:
+    while pos < limit and text[pos] in " \t、，,.．:：":
+        pos += 1
+    return pos
+
+
+def _skip_space(text: str, pos: int, limit: int) -> int:
+    while pos < limit and text[pos] in " \t\n":
+        pos += 1
+    return pos
+
+
+def _title_end(text: str, start: int, limit: int) -> int:
+    end = start
+    while end < limit and text[end] not in "。：:\n":
+        end += 1
+    # A ':' inside a clock time (7:20) does not end a title.
+    while (
+        end < limit
+        and text[end] in "：:"
+        and end + 1 < limit
+        and text[end + 1].isdigit()
+        and end > start
+        and text[end - 1].isdigit()
+    ):
+        end += 1
+        while end < limit and text[end] not in "。：:\n":
+            end += 1
+    while end > start and text[end - 1] in " \t、，,；;":
+        end -= 1
+    return end
+
+
+def _trim_end(text: str, start: int, end: int) -> int:
+    while end > start and text[end - 1] in " \t\n":
+        end -= 1
+    return end
+
+
+def _sentences(chunk: str) -> list[tuple[int, int]]:
+    out = []
+    start = 0
+    for m in _SENTENCE_SPLIT.finditer(chunk):
+        if m.end() - start > 1:
+            out.append((start, m.end()))
+        start = m.end()
+    if start < len(chunk) and chunk[start:].strip():
+        out.append((start, len(chunk)))
+    trimmed = []
+    for a, b in out:
+        while a < b and chunk[a] in " \t\n":
+            a += 1
+        while b > a and chunk[b - 1] in " \t\n":
+            b -= 1
+        if b > a:
+            trimmed.append((a, b))
+    return trimmed
+
+
+def _ordinal_ids(secs: list[_Sec]) -> list[str]:
+    ids: list[str] = []
+    counters: dict[int | None, int] = {}
+    for sec in secs:
+        counters[sec.parent] = counters.get(sec.parent, 0) + 1
+        prefix = ids[sec.parent] + "." if sec.parent is not None else ""
+        ids.append(f"{prefix}{counters[sec.parent]}")
+    return ids
+
+
+def _unit_name(m: regex.Match[str]) -> str:
+    if m.group("self"):
+        return m.group("own") + "工会"
+    return m.group("name")
+
+
+_YEAR = regex.compile(r"(?<![0-9])((?:19|20)\d{2})\s*(?:年|[-—~～至]\s*(?:19|20)?\d{2}\s*学年)")
+_CN_YEAR = regex.compile(r"([一二][〇零○一二三四五六七八九]{3})年")
+
+
+def _year_period(
+    meta: str,
+    placeholders: Sequence[Placeholder],
+    norm: NormalizedText,
+    start: int,
+    end: int,
+    title: str | None,
+) -> tuple[int | None, str | None]:
+    year: int | None = None
+    m = _YEAR.search(meta)
+    if m:
+        year = int(m.group(1))
+    else:
+        cm = _CN_YEAR.search(meta)
+        if cm:
+            digits = "".join(str(_CN_DIGITS.get(ch, 0 if ch == "○" else -1)) for ch in cm.group(1))
+            if digits.isdigit():
+                year = int(digits)
+    period: str | None = None
+    probe = (title or "") + meta[:120]
+    if "上半年" in probe:
+        period = "first_half"
+    elif "下半年" in probe:
+        period = "second_half"
+    elif regex.search(r"学年|学期", probe):
+        period = "school_year"
+    elif regex.search(r"\d{1,2}月份?(?:工作)?(?:计划|安排)", probe):
+        period = "month"
+    elif regex.search(r"年|年度|全年", title or "") or year is not None:
+        period = "annual"
+    return year, period
+
+
+def _with_source(plan: Plan, source: Source) -> Plan:
+    from dataclasses import replace
+
+    return replace(plan, source=source)
