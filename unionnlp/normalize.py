@@ -110,15 +110,21 @@ class NormalizedText:
     placeholders: tuple[Placeholder, ...] = ()
     removed: tuple[Removal, ...] = ()
 
-    def span(self, start: int, end: int) -> Span:
-        """Map the normalised range ``[start, end)`` to a span of the original."""
+    def span(self, start: int, end: int, *, anchor: str = "next") -> Span:
+        """Map the normalised range ``[start, end)`` to a span of the original.
+
+        An empty range maps to an empty span at the original position of the
+        next character (``anchor="next"``) or right after the previous one
+        (``anchor="previous"``); the two differ where removed text lies between.
+        """
         n = len(self.text)
         if not (0 <= start <= end <= n):
             raise IndexError(f"range [{start}, {end}) outside normalised text of length {n}")
         if start == end:
-            pos = int(self.starts[start]) if start < n else len(self.original)
-            if start == n and n:
-                pos = int(self.ends[n - 1])
+            if (anchor == "previous" and start > 0) or start == n:
+                pos = int(self.ends[start - 1]) if start > 0 else 0
+            else:
+                pos = int(self.starts[start])
             return Span(pos, pos)
         return Span(int(self.starts[start]), int(self.ends[end - 1]))
 

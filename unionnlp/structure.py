@@ -828,6 +828,8 @@ class StructureParser:
             sec.end = end
         for sec in secs:
             sec.end = _trim_end(text, sec.start, sec.end)
+            sec.title_end = min(sec.title_end, sec.end)
+            sec.title_start = min(sec.title_start, sec.title_end)
         sections: list[Section] = []
         if not secs:
             warnings.append(
@@ -857,7 +859,7 @@ class StructureParser:
                         number=sec.num,
                         title=text[sec.title_start : sec.title_end].strip(),
                         span=norm.span(sec.start, sec.end),
-                        title_span=norm.span(sec.title_start, sec.title_end),
+                        title_span=norm.span(sec.title_start, sec.title_end, anchor="previous"),
                         marker_span=norm.span(sec.start, sec.marker_end),
                         measures=tuple(leaf_measures),
                     )
