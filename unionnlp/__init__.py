@@ -14,6 +14,9 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+# Load the normalize module now (it is light: nothing is read until first use) so that
+# the function below, not the module, is what `unionnlp.normalize` names.
+from . import normalize as _normalize_module  # noqa: F401
 from .errors import (
     DataFileError,
     DecodeError,

@@ -361,6 +361,8 @@ def evaluate_dir(
         InputError: ``gold_dir`` holds no gold files.
     """
     root = Path(gold_dir)
+    if not root.exists():
+        raise InputError(f"no gold files: {str(root)!r} does not exist")
     paths = sorted(root.rglob("*.gold.json")) if root.is_dir() else [root]
     if not paths:
         raise InputError(

@@ -1,0 +1,118 @@
+"""The scorer itself, and the quality floors of the whole pipeline on the corpus."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from unionnlp.errors import DataFileError, InputError
+from unionnlp.evaluate import evaluate_dir, evaluate_plans, load_gold, marker_key
+from unionnlp.pipeline import Pipeline
+
+from .conftest import CORPORA
+
+FLOORS = json.loads((Path(__file__).parent / "quality_floors.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("（一）", "(一)"),
+        ("1.", "1、"),
+        ("一要", "一是"),
+        ("（1）", "⑴"),
+        ("1 、", "1、"),
+        ("〔一〕", "(一)"),
+    ],
+)
+def test_equivalent_markers(a: str, b: str) -> None:
+    assert marker_key(a) == marker_key(b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"), [("一、", "（一）"), ("1、", "（1）"), ("①", "1、"), ("一是", "一、")]
+)
+def test_different_markers(a: str, b: str) -> None:
+    assert marker_key(a) != marker_key(b)
+
+
+def _gold(tmp_path: Path, text: str, documents: list[dict]) -> Path:  # type: ignore[type-arg]
+    (tmp_path / "a.txt").write_text(text, encoding="utf-8")
+    path = tmp_path / "a.gold.json"
+    path.write_text(
+        json.dumps({"source": "a.txt", "documents": documents}, ensure_ascii=False),
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_scores_on_a_known_case(tmp_path: Path) -> None:
+    text = "一、组织建设\n1、调整小组。\n二、民主管理"
+    gold = load_gold(
+        _gold(
+            tmp_path,
+            text,
+            [
+                {
+                    "title": None,
+                    "sections": [
+                        {"level": 1, "marker": "一、", "title": "组织建设"},
+                        {"level": 2, "marker": "1、", "title": "调整小组"},
+                        {"level": 1, "marker": "二、", "title": "民主管理"},
+                        {"level": 2, "marker": "1、", "title": "这一节并不存在"},
+                    ],
+                }
+            ],
+        )
+    )
+    result = evaluate_plans(gold, Pipeline().parse(text))
+    s = result.scores["sections"]
+    assert (s.tp, s.n_pred, s.n_gold) == (3, 3, 4)
+    assert s.precision == 1.0 and s.recall == 0.75
+    assert result.scores["levels"].accuracy == 1.0
+    assert result.scores["documents"].f1 == 1.0
+
+
+def test_traditional_gold_matches_simplified_output(tmp_path: Path) -> None:
+    text = "一、加強學習\n二、關愛職工"
+    gold = load_gold(
+        _gold(
+            tmp_path,
+            text,
+            [
+                {
+                    "sections": [
+                        {"level": 1, "marker": "一、", "title": "加強學習"},
+                        {"level": 1, "marker": "二、", "title": "關愛職工"},
+                    ]
+                }
+            ],
+        )
+    )
+    assert evaluate_plans(gold, Pipeline().parse(text)).scores["sections"].f1 == 1.0
+
+
+def test_bad_gold_files(tmp_path: Path) -> None:
+    (tmp_path / "x.gold.json").write_text("{", encoding="utf-8")
+    with pytest.raises(DataFileError, match=r"x\.gold\.json"):
+        load_gold(tmp_path / "x.gold.json")
+    (tmp_path / "y.gold.json").write_text(
+        '{"source": "nope.txt", "documents": []}', encoding="utf-8"
+    )
+    with pytest.raises(DataFileError, match="not beside it"):
+        load_gold(tmp_path / "y.gold.json")
+    with pytest.raises(InputError, match="no gold files"):
+        evaluate_dir(tmp_path / "empty-dir-that-is-not-there")
+
+
+@pytest.mark.parametrize("subset", sorted(FLOORS))
+def test_quality_floors(subset: str) -> None:
+    """Scores on the annotated corpus may only rise; raise a floor when they do."""
+    report = evaluate_dir(CORPORA / subset)
+    for key, floor in FLOORS[subset].items():
+        stage, metric = key.split(".")
+        score = report.scores[stage]
+        value = score.accuracy if metric == "accuracy" else getattr(score, metric)
+        assert value is not None and value >= floor, f"{subset} {key}: {value:.3f} < floor {floor}"

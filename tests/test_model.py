@@ -1,0 +1,94 @@
+"""The data model: spans, round trips, and real output against the JSON Schema."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from unionnlp.export import failure_record, plan_record
+from unionnlp.model import SCHEMA, Deadline, Measure, Party, Plan, Source, Span, ThemeScore
+from unionnlp.pipeline import Pipeline
+
+from .conftest import SEEDS
+
+
+def test_span_validation_and_slicing() -> None:
+    assert Span(2, 4).slice("工会工作计划") == "工作"
+    assert len(Span(2, 4)) == 2
+    assert Span(0, 6).contains(Span(2, 4)) and not Span(2, 4).contains(Span(0, 6))
+    with pytest.raises(ValueError):
+        Span(3, 2)
+    with pytest.raises(ValueError):
+        Span(-1, 2)
+
+
+def test_records_are_frozen() -> None:
+    span = Span(0, 1)
+    with pytest.raises(AttributeError):
+        span.start = 3  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("path", SEEDS, ids=lambda p: p.name[:3])
+def test_plans_round_trip_through_dicts(path, pipeline: Pipeline) -> None:  # type: ignore[no-untyped-def]
+    text = path.read_text(encoding="utf-8")
+    source = Source.from_text(text, path=str(path))
+    for plan in pipeline.parse(text, source=source):
+        data = json.loads(json.dumps(plan.to_dict(), ensure_ascii=False))
+        again = Plan.from_dict(data, source=source)
+        assert again == plan
+        assert again.to_dict() == plan.to_dict()
+
+
+def test_nested_items_round_trip() -> None:
+    span = Span(0, 4)
+    measure = Measure(
+        text="3月底前完成",
+        span=span,
+        deadlines=(Deadline("3月底前", Span(0, 4), "by", "XXXX-03", None, "month_end"),),
+        parties=(Party("分工会", Span(0, 3), "lead", "分工会"),),
+        themes=(ThemeScore("self_building", 0.8, ("小组",)),),
+        schedule="3月份",
+        schedule_span=Span(0, 3),
+        columns=(("责任单位", "分工会"),),
+    )
+    assert Measure.from_dict(json.loads(json.dumps(measure.to_dict()))) == measure
+
+
+@pytest.mark.parametrize("path", SEEDS, ids=lambda p: p.name[:3])
+def test_real_output_validates_against_the_schema(
+    path, pipeline: Pipeline, record_validator
+) -> None:  # type: ignore[no-untyped-def]
+    text = path.read_text(encoding="utf-8")
+    source = Source.from_text(text, path=str(path), raw=path.read_bytes())
+    record = plan_record(source, pipeline.parse(text, source=source))
+    assert record["schema"] == SCHEMA == "unionnlp.plan/1"
+    record_validator.validate(json.loads(json.dumps(record, ensure_ascii=False)))
+
+
+def test_failure_record_validates(record_validator) -> None:  # type: ignore[no-untyped-def]
+    record = failure_record("x.txt", "read", ValueError("bad"))
+    record_validator.validate(record)
+    assert record["failure"] == {"stage": "read", "error": "ValueError", "message": "bad"}
+
+
+def test_navigation_helpers(pipeline: Pipeline) -> None:
+    text = "一、组织建设\n1、调整小组。\n2、推选组长。\n二、民主管理"
+    plan = pipeline.parse(text)[0]
+    top = plan.children()
+    assert [s.marker for s in top] == ["一、", "二、"]
+    kids = plan.children(top[0])
+    assert [s.id for s in kids] == ["1.1", "1.2"]
+    assert [s.id for s in plan.path(kids[1])] == ["1", "1.2"]
+    assert plan.section("1.2").title == "推选组长"
+    assert [m.text for _, m in plan.measures()] == [
+        "1、调整小组。",
+        "2、推选组长。",
+        "二、民主管理",
+    ]
+
+
+def test_source_hash_uses_raw_bytes() -> None:
+    a = Source.from_text("工会", raw="工会".encode("gb18030"))
+    b = Source.from_text("工会")
+    assert a.sha256 != b.sha256 and len(a.sha256) == 64
