@@ -12,8 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import regex
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 __all__ = ["CharProfile", "chinese_likeness"]
 
@@ -24,6 +29,19 @@ _ODD_CLASS = (
     r"\u2474-\u249B"  # ⑴ … ⒛ inside a word
     r"\u2300-\u23FF"  # misc technical (⌒)
     r"\uE000-\uF8FF\uFFFD"  # private use, replacement character
+)
+
+
+# A `?` where bytes were lost (not after a question particle), or `;` in mojibake.
+_LOST_BYTE = (
+    r"|(?<=\p{Han})(?<![吗呢吧么嘛啊呀否嗎麼])[?](?=[\p{Han};?!\u2474-\u249B\u2300-\u23FF])"
+    r"|(?<=[\p{Han};])(?<![吗呢吧么嘛啊呀否嗎麼])[?](?=\p{Han})"
+    r"|(?<=[\p{Han}?])[;](?=[\u2474-\u249B\u2300-\u23FF\p{Katakana}\p{Hiragana}A-Z])"
+)
+# Unicode blocks of Han ideographs (unified, extensions A-H, compatibility).
+_HAN_BLOCKS = (
+    (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2A6DF),
+    (0x2A700, 0x2EBEF), (0x2F800, 0x2FA1F), (0x30000, 0x323AF),
 )
 
 
@@ -66,12 +84,38 @@ class CharProfile:
         members = "".join(sorted(self.common))
         return regex.compile(
             r"[" + _ODD_CLASS + r"]"
-            r"|[\p{Han}--[" + regex.escape(members) + r"]]"
-            r"|(?<=\p{Han})(?<![吗呢吧么嘛啊呀否嗎麼])[?](?=[\p{Han};?!\u2474-\u249B\u2300-\u23FF])"
-            r"|(?<=[\p{Han};])(?<![吗呢吧么嘛啊呀否嗎麼])[?](?=\p{Han})"
-            r"|(?<=[\p{Han}?])[;](?=[\u2474-\u249B\u2300-\u23FF\p{Katakana}\p{Hiragana}A-Z])",
+            r"|[\p{Han}--[" + regex.escape(members) + r"]]" + _LOST_BYTE,
             regex.V1,
         )
+
+    @cached_property
+    def odd(self) -> regex.Pattern[str]:
+        """The signals of :attr:`suspicious` other than rare Han characters (fast to scan)."""
+        return regex.compile(r"[" + _ODD_CLASS + r"]" + _LOST_BYTE, regex.V1)
+
+    @cached_property
+    def rare_mask(self) -> npt.NDArray[np.bool_]:
+        """Indexed by code point: True for Han characters outside the common set."""
+        import numpy as np
+
+        mask = np.zeros(0x40000, dtype=np.bool_)
+        for lo, hi in _HAN_BLOCKS:
+            mask[lo : hi + 1] = True
+        for ch in self.common:
+            cp = ord(ch)
+            if cp < len(mask):
+                mask[cp] = False
+        return mask
+
+    def rare_positions(self, text: str) -> list[int]:
+        """Offsets of Han characters outside the common set (vectorised)."""
+        import numpy as np
+
+        if not text:
+            return []
+        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        codes = np.minimum(codes, len(self.rare_mask) - 1)
+        return [int(i) for i in np.flatnonzero(self.rare_mask[codes])]
 
     def likeness(self, text: str) -> float:
         """Share of the text's letters that are common Chinese characters or ordinary text.

@@ -68,6 +68,25 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_agreement(args: argparse.Namespace) -> int:
+    from .evaluate import agreement, load_gold
+
+    result = agreement(load_gold(args.first), load_gold(args.second))
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return 0
+    print(f"documents: {result['documents']['first']} vs {result['documents']['second']}")
+    for key in ("sections", "deadlines", "parties"):
+        s = result[key]
+        print(f"{key:10} F1 {s['f1']:.3f}  (P {s['precision']:.3f}, R {s['recall']:.3f})")
+    print(f"levels     agreement {result['levels']['accuracy']}")
+    print(f"roles      agreement {result['party_roles']['accuracy']}")
+    t = result["themes"]
+    print(f"themes     Cohen's kappa {t['kappa_first_label']} on {t['sections']} sections;"
+          f" same label set {t['same_label_set']}")
+    return 0
+
+
 def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="unionnlp",
@@ -112,6 +131,12 @@ def _build_parser() -> argparse.ArgumentParser:
     e.add_argument("gold_dir", nargs="?", default="corpora", help="folder of *.gold.json files")
     e.add_argument("--json", action="store_true", help="print the scores as JSON")
     e.set_defaults(func=_cmd_evaluate)
+
+    a = sub.add_parser("agreement", help="agreement between two annotations of one source")
+    a.add_argument("first", help="first pass (gold JSON)")
+    a.add_argument("second", help="second pass (gold JSON)")
+    a.add_argument("--json", action="store_true", help="print the figures as JSON")
+    a.set_defaults(func=_cmd_agreement)
     return parser
 
 

@@ -77,6 +77,8 @@ _PUNCT_BETWEEN_HAN = regex.compile(
 _MD_HEADING = regex.compile(r"(?m)^[ \t]*#{1,6}[ \t]*(?=\S)")
 _MD_BOLD = regex.compile(r"\*\*(?=[^\s*])([^*\n]{1,120}?)(?<=[^\s*])\*\*")
 _SENTENCE_END = "。！？!?\n"
+# Mojibake signals that count double: a lost byte, kana, bopomofo, box drawing, U+FFFD.
+_STRONG_SIGNAL = regex.compile(r"[?\p{Katakana}\p{Hiragana}\p{Bopomofo}\ufffd\u2500-\u259f]")
 _HAN = regex.compile(r"\p{Han}")
 _TRADITIONAL_SAMPLE = 200_000
 # Seconds a single regex scan may take: a floor plus an allowance per million characters.
@@ -450,19 +452,10 @@ class Normalizer:
     ) -> tuple[str, IntArray, IntArray, list[Notice]]:
         profile = self.chars
         hits: list[tuple[int, int, int]] = []  # start, end, weight
-        for m in self._scan(profile.suspicious, text, budget, "corruption scan"):
-            ch = m.group()
-            weight = (
-                2
-                if (
-                    ch == "?"
-                    or regex.match(r"[\p{Katakana}\p{Hiragana}\p{Bopomofo}]", ch)
-                    or ch in "\ufffd"
-                    or "\u2500" <= ch <= "\u259f"
-                )
-                else 1
-            )
-            hits.append((m.start(), m.end(), weight))
+        for m in self._scan(profile.odd, text, budget, "corruption scan"):
+            hits.append((m.start(), m.end(), 2 if _STRONG_SIGNAL.match(m.group()) else 1))
+        hits.extend((pos, pos + 1, 1) for pos in profile.rare_positions(text))
+        hits.sort()
         runs: list[tuple[int, int, int]] = []
         for s, e, w in hits:
             if runs and s - runs[-1][1] <= 3:
