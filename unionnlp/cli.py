@@ -82,8 +82,10 @@ def _cmd_agreement(args: argparse.Namespace) -> int:
     print(f"levels     agreement {result['levels']['accuracy']}")
     print(f"roles      agreement {result['party_roles']['accuracy']}")
     t = result["themes"]
-    print(f"themes     Cohen's kappa {t['kappa_first_label']} on {t['sections']} sections;"
-          f" same label set {t['same_label_set']}")
+    print(
+        f"themes     Cohen's kappa {t['kappa_first_label']} on {t['sections']} sections;"
+        f" same label set {t['same_label_set']}"
+    )
     return 0
 
 
