@@ -429,8 +429,10 @@ def agreement(first: Gold, second: Gold) -> dict[str, Any]:
     def sections(gold: Gold) -> list[tuple[int, dict[str, Any]]]:
         return [(i, s) for i, d in enumerate(gold.documents) for s in _gold_sections(d)]
 
+    def key(sec: dict[str, Any]) -> tuple[str, str]:
+        return section_key(str(sec.get("marker", "")), str(sec.get("title", "")))
+
     sa, sb = sections(first), sections(second)
-    key = lambda s: section_key(str(s.get("marker", "")), str(s.get("title", "")))  # noqa: E731
     pairs = _align([key(s) for _, s in sa], [key(s) for _, s in sb])
     sec = Score(tp=len(pairs), n_pred=len(sb), n_gold=len(sa))
     levels = Score()
