@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -132,8 +133,8 @@ class _Folder:
         if not text:
             return ""
         folded = unicodedata.normalize("NFKC", self.t2s.convert(text))
-        folded = folded.replace("“", '"').replace("”", '"')
-        return regex.sub(r"\s+", "", folded)
+        # Quotation marks are not part of what is compared (“三八”节 == 三八节).
+        return regex.sub(r"[\s“”\"‘’'「」]+", "", folded)
 
 
 _fold = _Folder()
@@ -253,13 +254,16 @@ class EvalReport:
             "sections": "sections",
             "levels": "  level accuracy",
             "titles": "  exact titles",
+            "deadlines": "deadlines",
+            "deadline_values": "  value accuracy",
+            "deadline_kinds": "  kind accuracy",
         }
         for key, label in labels.items():
             if key not in self.scores:
                 continue
             s = self.scores[key]
             acc = "" if s.accuracy is None else f"{s.accuracy:.3f}"
-            if key in ("levels", "titles"):
+            if key in ("levels", "titles", "deadline_values", "deadline_kinds"):
                 rows.append((label, "", "", "", acc, "", str(s.attr_n)))
             else:
                 rows.append(
@@ -302,7 +306,18 @@ def _doc_key(first_section: tuple[str, str] | None, title: str | None) -> tuple[
 
 def evaluate_plans(gold: Gold, plans: Sequence[Plan]) -> FileResult:
     """Score one file's plans against its gold documents."""
-    scores = {k: Score() for k in ("documents", "sections", "levels", "titles")}
+    scores = {
+        k: Score()
+        for k in (
+            "documents",
+            "sections",
+            "levels",
+            "titles",
+            "deadlines",
+            "deadline_values",
+            "deadline_kinds",
+        )
+    }
     # sections over the whole file, in reading order
     g_secs: list[tuple[tuple[str, str], int, str]] = []
     g_doc_keys: list[tuple[str, str]] = []
@@ -344,9 +359,72 @@ def evaluate_plans(gold: Gold, plans: Sequence[Plan]) -> FileResult:
     docs = scores["documents"]
     doc_pairs = _align(g_doc_keys, p_doc_keys)
     docs.tp, docs.n_gold, docs.n_pred = len(doc_pairs), len(g_doc_keys), len(p_doc_keys)
+    # each gold document is compared with the plan holding most of its matched sections
+    g_owner = [d for d, doc in enumerate(gold.documents) for _ in _gold_sections(doc)]
+    p_owner = [i for i, plan in enumerate(plans) for _ in _pred_sections(plan)]
+    votes: dict[int, Counter[int]] = {}
+    for gi, pi in pairs:
+        votes.setdefault(g_owner[gi], Counter())[p_owner[pi]] += 1
+    for gd, pd in doc_pairs:
+        votes.setdefault(gd, Counter())[pd] += 1
+    matched = {gd: c.most_common(1)[0][0] for gd, c in votes.items()}
+    _score_items(gold, plans, matched, scores)
     return FileResult(
         path=str(gold.path), scores=scores, n_docs_gold=len(gold.documents), n_docs_pred=len(plans)
     )
+
+
+def _first_by_text(items: Iterable[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for text, attr in items:
+        out.setdefault(_fold(text), attr)
+    return out
+
+
+def _score_items(
+    gold: Gold, plans: Sequence[Plan], matched: dict[int, int], scores: dict[str, Score]
+) -> None:
+    """Deadlines (and later parties) as sets of distinct texts per matched document."""
+    used: set[int] = set()
+    for gd, doc in enumerate(gold.documents):
+        g_dl = _first_by_text(
+            (str(d.get("text", "")), (d.get("kind"), d.get("value")))
+            for d in doc.get("deadlines", ())
+        )
+        pd = matched.get(gd)
+        p_dl: dict[str, Any] = {}
+        if pd is not None and pd not in used:
+            used.add(pd)
+            p_dl = _first_by_text(
+                (d.text, (d.kind, d.value)) for _, m in plans[pd].measures() for d in m.deadlines
+            )
+        _add_set(scores, "deadlines", g_dl, p_dl, values=("deadline_kinds", "deadline_values"))
+    for pd, plan in enumerate(plans):
+        if pd not in used:
+            extra = _first_by_text(
+                (d.text, (d.kind, d.value)) for _, m in plan.measures() for d in m.deadlines
+            )
+            scores["deadlines"].n_pred += len(extra)
+
+
+def _add_set(
+    scores: dict[str, Score],
+    key: str,
+    gold: dict[str, Any],
+    pred: dict[str, Any],
+    *,
+    values: tuple[str, ...] = (),
+) -> None:
+    score = scores[key]
+    shared = gold.keys() & pred.keys()
+    score.tp += len(shared)
+    score.n_gold += len(gold)
+    score.n_pred += len(pred)
+    for text in shared:
+        for i, name in enumerate(values):
+            g, p = gold[text][i], pred[text][i]
+            scores[name].attr_n += 1
+            scores[name].attr_ok += int(_fold(str(g)) == _fold(str(p)))
 
 
 def evaluate_dir(

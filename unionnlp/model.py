@@ -23,7 +23,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from .normalize import NormalizedText
 
 __all__ = [
     "SCHEMA",
@@ -399,6 +402,8 @@ class Plan:
     warnings: tuple[Notice, ...] = ()
     placeholders: tuple[Placeholder, ...] = ()
     source: Source | None = field(default=None, compare=False, repr=False)
+    #: the normalised text the plan was parsed from (not serialised; stages use it)
+    normalized: NormalizedText | None = field(default=None, compare=False, repr=False)
 
     # -- navigation -------------------------------------------------------
     def section(self, section_id: str) -> Section:

@@ -48,6 +48,13 @@ class Pipeline:
                 raise PipelineError(f"pipeline stage {stage!r} is not callable")
         self.stages = tuple(stages)
 
+    @classmethod
+    def default(cls) -> Pipeline:
+        """Normalise, structure, then deadlines (and the later stages as they land)."""
+        from .deadlines import DeadlineExtractor
+
+        return cls(stages=[DeadlineExtractor()])
+
     @property
     def stage_names(self) -> tuple[str, ...]:
         names = ["normalize", "structure"]
@@ -99,4 +106,4 @@ def _distribute(plans: list[Plan], warnings: Sequence[Notice]) -> list[Plan]:
 @lru_cache(maxsize=1)
 def default_pipeline() -> Pipeline:
     """The pipeline behind :func:`unionnlp.parse`, built on first use."""
-    return Pipeline()
+    return Pipeline.default()

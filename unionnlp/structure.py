@@ -362,9 +362,7 @@ class StructureParser:
                 for js, je in junk
             )
             plans[0] = replace(plans[0], warnings=plans[0].warnings + notices)
-        if source is not None:
-            plans = [_with_source(p, source) for p in plans]
-        return plans
+        return [replace(p, source=source, normalized=norm) for p in plans]
 
     # -- pass 1: segments -----------------------------------------------------
     def _segments(self, text: str, budget: float) -> list[_Segment]:
@@ -843,12 +841,27 @@ class StructureParser:
         else:
             ids = _ordinal_ids(secs)
             has_child = {s.parent for s in secs if s.parent is not None}
+            first_child: dict[int, int] = {}
+            for sec in secs:
+                if sec.parent is not None:
+                    first_child.setdefault(sec.parent, sec.start)
             for i, sec in enumerate(secs):
                 leaf_measures: list[Measure] = []
+                floor = secs[sec.parent].marker_end if sec.parent is not None else start
                 if i not in has_child:
-                    floor = secs[sec.parent].marker_end if sec.parent is not None else start
                     leaf_measures = self._measures(
                         norm, sec.start, sec.end, months, title_end=sec.title_end, floor=floor
+                    )
+                elif first_child[i] > sec.title_end:
+                    # The unnumbered body before the first child: its action sentences.
+                    leaf_measures = self._measures(
+                        norm,
+                        sec.title_end,
+                        first_child[i],
+                        months,
+                        floor=floor,
+                        force_split=True,
+                        only_actions=True,
                     )
                 sections.append(
                     Section(
@@ -948,6 +961,7 @@ class StructureParser:
         title_end: int | None = None,
         floor: int | None = None,
         force_split: bool = False,
+        only_actions: bool = False,
     ) -> list[Measure]:
         """Measures of a leaf ``[start, end)``.
 
@@ -990,7 +1004,10 @@ class StructureParser:
                 for a, b in _sentences(text[body_from:pe])
                 if b - a >= 6 and _ACTION.search(text, body_from + a, body_from + b)
             ]
-            spans = sentences if (force_split and sentences) or len(sentences) >= 3 else [(ps, pe)]
+            if only_actions or (force_split and sentences) or len(sentences) >= 3:
+                spans = sentences
+            else:
+                spans = [(ps, pe)]
             for a, b in spans:
                 a = _skip_lead(text, a, b)
                 if not text[a:b].strip():
@@ -1177,9 +1194,3 @@ def _year_period(
     elif regex.search(r"年|年度|全年", title or "") or year is not None:
         period = "annual"
     return year, period
-
-
-def _with_source(plan: Plan, source: Source) -> Plan:
-    from dataclasses import replace
-
-    return replace(plan, source=source)
