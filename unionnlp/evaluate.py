@@ -257,13 +257,15 @@ class EvalReport:
             "deadlines": "deadlines",
             "deadline_values": "  value accuracy",
             "deadline_kinds": "  kind accuracy",
+            "parties": "parties",
+            "party_roles": "  role accuracy",
         }
         for key, label in labels.items():
             if key not in self.scores:
                 continue
             s = self.scores[key]
             acc = "" if s.accuracy is None else f"{s.accuracy:.3f}"
-            if key in ("levels", "titles", "deadline_values", "deadline_kinds"):
+            if key in ("levels", "titles", "deadline_values", "deadline_kinds", "party_roles"):
                 rows.append((label, "", "", "", acc, "", str(s.attr_n)))
             else:
                 rows.append(
@@ -316,6 +318,8 @@ def evaluate_plans(gold: Gold, plans: Sequence[Plan]) -> FileResult:
             "deadlines",
             "deadline_values",
             "deadline_kinds",
+            "parties",
+            "party_roles",
         )
     }
     # sections over the whole file, in reading order
@@ -391,20 +395,31 @@ def _score_items(
             (str(d.get("text", "")), (d.get("kind"), d.get("value")))
             for d in doc.get("deadlines", ())
         )
+        g_pt = _first_by_text(
+            (str(p.get("name", "")), (p.get("role"),)) for p in doc.get("parties", ())
+        )
         pd = matched.get(gd)
         p_dl: dict[str, Any] = {}
+        p_pt: dict[str, Any] = {}
         if pd is not None and pd not in used:
             used.add(pd)
-            p_dl = _first_by_text(
-                (d.text, (d.kind, d.value)) for _, m in plans[pd].measures() for d in m.deadlines
-            )
+            p_dl, p_pt = _predicted_items(plans[pd])
         _add_set(scores, "deadlines", g_dl, p_dl, values=("deadline_kinds", "deadline_values"))
+        _add_set(scores, "parties", g_pt, p_pt, values=("party_roles",))
     for pd, plan in enumerate(plans):
         if pd not in used:
-            extra = _first_by_text(
-                (d.text, (d.kind, d.value)) for _, m in plan.measures() for d in m.deadlines
-            )
-            scores["deadlines"].n_pred += len(extra)
+            extra_dl, extra_pt = _predicted_items(plan)
+            scores["deadlines"].n_pred += len(extra_dl)
+            scores["parties"].n_pred += len(extra_pt)
+
+
+def _predicted_items(plan: Plan) -> tuple[dict[str, Any], dict[str, Any]]:
+    measures = [m for _, m in plan.measures()]
+    deadlines = _first_by_text((d.text, (d.kind, d.value)) for m in measures for d in m.deadlines)
+    parties = _first_by_text(
+        (p.name, (p.role,)) for m in measures for p in m.parties if not p.implicit
+    )
+    return deadlines, parties
 
 
 def _add_set(

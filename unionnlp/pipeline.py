@@ -52,8 +52,9 @@ class Pipeline:
     def default(cls) -> Pipeline:
         """Normalise, structure, then deadlines (and the later stages as they land)."""
         from .deadlines import DeadlineExtractor
+        from .parties import PartyExtractor
 
-        return cls(stages=[DeadlineExtractor()])
+        return cls(stages=[DeadlineExtractor(), PartyExtractor()])
 
     @property
     def stage_names(self) -> tuple[str, ...]:

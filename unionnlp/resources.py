@@ -175,8 +175,13 @@ def _expand(pattern: str, env: Mapping[str, str], path: Path, name: str) -> str:
             raise DataFileError(path, f"rule {name!r}: unknown variable {{{key}}}")
         return env[key]
 
-    # Two rounds so variables may refer to variables.
-    return _VAR.sub(repl, _VAR.sub(repl, pattern))
+    # Variables may refer to variables (a few levels deep).
+    for _ in range(5):
+        expanded = _VAR.sub(repl, pattern)
+        if expanded == pattern:
+            return expanded
+        pattern = expanded
+    return pattern
 
 
 def require_keys(data: Mapping[str, Any], keys: Sequence[str], path: str | Path) -> None:
