@@ -11,6 +11,7 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from . import __version__
 from .errors import UnionNLPError
@@ -65,6 +66,33 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
         print(report.table())
+    return 0
+
+
+def _cmd_calendar(args: argparse.Namespace) -> int:
+    from . import parse
+    from .export import format_skipped, to_ics
+    from .model import Plan, Source
+    from .readers import read
+
+    plans: list[Plan] = []
+    for name in args.plans:
+        path = Path(name)
+        if path.suffix.lower() == ".jsonl":
+            for line in path.read_text(encoding="utf-8").splitlines():
+                record = json.loads(line)
+                if "documents" in record:
+                    source = Source.from_dict(record["source"])
+                    plans.extend(Plan.from_dict(d, source=source) for d in record["documents"])
+            continue
+        source = read(path)
+        plans.extend(parse(source.text, source=source))
+    data, skipped = to_ics(plans, year=args.year)
+    Path(args.output).write_bytes(data)
+    dated = data.count(b"BEGIN:VTODO")
+    print(f"{args.output}: {dated} to-dos from {len(plans)} plans; {len(skipped)} skipped")
+    if skipped:
+        print(format_skipped(skipped), file=sys.stderr)
     return 0
 
 
@@ -133,6 +161,12 @@ def _build_parser() -> argparse.ArgumentParser:
     e.add_argument("gold_dir", nargs="?", default="corpora", help="folder of *.gold.json files")
     e.add_argument("--json", action="store_true", help="print the scores as JSON")
     e.set_defaults(func=_cmd_evaluate)
+
+    k = sub.add_parser("calendar", help="write the dated measures of plans as an .ics file")
+    k.add_argument("plans", nargs="+", help="plan files, or .jsonl records from parse/convert")
+    k.add_argument("-o", "--output", required=True, help="the .ics file to write")
+    k.add_argument("--year", type=int, help="year for plans whose own year is unknown")
+    k.set_defaults(func=_cmd_calendar)
 
     a = sub.add_parser("agreement", help="agreement between two annotations of one source")
     a.add_argument("first", help="first pass (gold JSON)")

@@ -438,6 +438,12 @@ class Plan:
             raise ValueError("this plan carries no source text; parse it with a source")
         return span.slice(self.source.text)
 
+    def to_ics(self, *, year: int | None = None) -> bytes:
+        """This plan's dated measures as an iCalendar file (see :func:`unionnlp.export.to_ics`)."""
+        from .export import to_ics
+
+        return to_ics([self], year=year)[0]
+
     # -- serialisation ----------------------------------------------------
     def to_dict(self) -> JSON:
         return {
