@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check -q
 OUT    := build
 
-.PHONY: run test test-all lint typecheck evaluate clean
+.PHONY: run test test-all lint typecheck evaluate bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,15 @@ lint: $(VENV)/.installed-dev
 
 typecheck: $(VENV)/.installed-dev
 	$(VENV)/bin/mypy
+
+# Benchmarks are not part of `make test`: they compare against other libraries in one run.
+$(VENV)/.installed-bench: pyproject.toml | $(PY)
+	$(PIP) install -e '.[dev,bench]'
+	touch $@ $(VENV)/.installed $(VENV)/.installed-dev
+
+bench: $(VENV)/.installed-bench
+	@mkdir -p $(OUT)
+	$(PY) benchmarks/deadlines_vs_jionlp.py --json $(OUT)/bench_deadlines.json
 
 evaluate: $(VENV)/.installed
 	$(VENV)/bin/unionnlp evaluate corpora

@@ -84,6 +84,11 @@ _SEASONS = {
 _PAST_BEFORE = regex.compile(r"去年|前年|过去|上年度?|以往|曾经|截至|截止")
 _PAST_AFTER = regex.compile(r"^\s*(?:以来|来|期间已|已经|已)")
 _CLAUSE_END = set("。；;！？!?\n")
+# Every rule needs one of these characters (a month, a year part, a recurrence, a
+# festival, a label); text without any of them holds no deadline.
+_TRIGGER = regex.compile(
+    r"[月年季周节每假期日天旬元宵端午中秋国庆重阳八一五四六教师时限即春夏秋冬暑寒学植护医母]"
+)
 _QUOTES = "“”\"‘’'「」"
 # A date alone on a short line (a signature or publication date), not a deadline.
 _SIGNATURE_LINE = 25
@@ -182,6 +187,8 @@ class DeadlineExtractor:
     # -- finding ------------------------------------------------------------
     def find(self, text: str, *, year: int | None = None, school_year: bool = False) -> list[Found]:
         """Every deadline expression in ``text`` (offsets into ``text``), in order."""
+        if not _TRIGGER.search(text):
+            return []  # no character any rule needs: most sentences of a plan
         raw: list[tuple[int, int, int, Rule, regex.Match[str]]] = []
         for order, (rule, pattern) in enumerate(self._combined):
             for m in pattern.finditer(text, timeout=2.0 + len(text) / 500_000):
