@@ -96,6 +96,27 @@ def _cmd_calendar(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_train(args: argparse.Namespace) -> int:
+    from .themes import train
+
+    root = Path(args.gold_dir)
+    files = [
+        p
+        for p in sorted(root.rglob("*.gold.json"))
+        if not any(part in args.exclude_dir for part in p.relative_to(root).parts[:-1])
+    ]
+    if not files:
+        print(f"unionnlp: no gold files under {root}", file=sys.stderr)
+        return 2
+    model, examples = train(files, args.output_dir)
+    counts = ", ".join(
+        f"{label} {sum(label in e.labels for e in examples)}" for label in model.labels
+    )
+    print(f"trained on {len(examples)} sections from {len(files)} gold files ({counts})")
+    print(f"wrote {args.output_dir or 'unionnlp/data'}/themes_model.npz and themes_train.jsonl")
+    return 0
+
+
 def _cmd_agreement(args: argparse.Namespace) -> int:
     from .evaluate import agreement, load_gold
 
@@ -167,6 +188,18 @@ def _build_parser() -> argparse.ArgumentParser:
     k.add_argument("-o", "--output", required=True, help="the .ics file to write")
     k.add_argument("--year", type=int, help="year for plans whose own year is unknown")
     k.set_defaults(func=_cmd_calendar)
+
+    t = sub.add_parser("train", help="rebuild the theme model from annotated corpora")
+    t.add_argument("gold_dir", nargs="?", default="corpora", help="folder of *.gold.json files")
+    t.add_argument(
+        "--exclude-dir",
+        action="append",
+        default=["heldout"],
+        metavar="NAME",
+        help="skip gold files under folders of this name (default: heldout)",
+    )
+    t.add_argument("--output-dir", help="where to write the model (default: the package data)")
+    t.set_defaults(func=_cmd_train)
 
     a = sub.add_parser("agreement", help="agreement between two annotations of one source")
     a.add_argument("first", help="first pass (gold JSON)")

@@ -27,7 +27,7 @@ from typing import Any
 import regex
 
 from .errors import DataFileError, InputError
-from .model import Plan
+from .model import Plan, Section
 
 __all__ = ["EvalReport", "Gold", "Score", "evaluate_dir", "load_gold", "section_key"]
 
@@ -231,9 +231,11 @@ class EvalReport:
 
     files: list[FileResult]
     scores: dict[str, Score]
+    macro_f1: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "themes_macro_f1": None if self.macro_f1 is None else round(self.macro_f1, 4),
             "files": [
                 {
                     "path": f.path,
@@ -259,13 +261,22 @@ class EvalReport:
             "deadline_kinds": "  kind accuracy",
             "parties": "parties",
             "party_roles": "  role accuracy",
+            "themes": "themes (micro)",
+            "themes_top1": "  top-1 accuracy",
         }
         for key, label in labels.items():
             if key not in self.scores:
                 continue
             s = self.scores[key]
             acc = "" if s.accuracy is None else f"{s.accuracy:.3f}"
-            if key in ("levels", "titles", "deadline_values", "deadline_kinds", "party_roles"):
+            if key in (
+                "levels",
+                "titles",
+                "deadline_values",
+                "deadline_kinds",
+                "party_roles",
+                "themes_top1",
+            ):
                 rows.append((label, "", "", "", acc, "", str(s.attr_n)))
             else:
                 rows.append(
@@ -288,6 +299,11 @@ class EvalReport:
             for r in rows
         ]
         lines.insert(1, "-" * len(lines[0]))
+        if self.macro_f1 is not None:
+            lines.append(
+                f"themes macro-F1: {self.macro_f1:.3f} (level-1 sections; a file is"
+                " never scored by a model trained on it)"
+            )
         lines.append(f"files: {len(self.files)}")
         return "\n".join(lines)
 
@@ -306,8 +322,14 @@ def _doc_key(first_section: tuple[str, str] | None, title: str | None) -> tuple[
     return ("", title_key(title))
 
 
-def evaluate_plans(gold: Gold, plans: Sequence[Plan]) -> FileResult:
-    """Score one file's plans against its gold documents."""
+def evaluate_plans(
+    gold: Gold, plans: Sequence[Plan], *, themes: ThemeScorer | None = None
+) -> FileResult:
+    """Score one file's plans against its gold documents.
+
+    ``themes`` scores the level-1 sections' themes (with a model that never
+    trained on this file); without it the theme rows stay empty.
+    """
     scores = {
         k: Score()
         for k in (
@@ -320,6 +342,8 @@ def evaluate_plans(gold: Gold, plans: Sequence[Plan]) -> FileResult:
             "deadline_kinds",
             "parties",
             "party_roles",
+            "themes_top1",
+            "themes",
         )
     }
     # sections over the whole file, in reading order
@@ -373,9 +397,87 @@ def evaluate_plans(gold: Gold, plans: Sequence[Plan]) -> FileResult:
         votes.setdefault(gd, Counter())[pd] += 1
     matched = {gd: c.most_common(1)[0][0] for gd, c in votes.items()}
     _score_items(gold, plans, matched, scores)
+    if themes is not None:
+        g_all = [s for doc in gold.documents for s in _gold_sections(doc)]
+        p_all = [(plan, s) for plan in plans for s in plan.sections if s.marker]
+        for gi, pi in pairs:
+            labels = g_all[gi].get("themes") or []
+            if g_all[gi].get("level") != 1 or not labels:
+                continue
+            plan, psec = p_all[pi]
+            predicted = themes.predict(gold, _section_text(plan, psec))
+            top1 = scores["themes_top1"]
+            top1.attr_n += 1
+            top1.attr_ok += int(bool(predicted) and predicted[0] in labels)
+            scores["themes"].add(_label_score(labels, predicted))
+            themes.per_label(labels, predicted)
     return FileResult(
         path=str(gold.path), scores=scores, n_docs_gold=len(gold.documents), n_docs_pred=len(plans)
     )
+
+
+def _section_text(plan: Plan, sec: Section) -> str:
+    import numpy as np
+
+    norm = plan.normalized
+    if norm is None:
+        return sec.title
+    ns = int(np.searchsorted(norm.starts, sec.span.start, side="left"))
+    ne = int(np.searchsorted(norm.starts, sec.span.end, side="left"))
+    return str(norm.text[ns:ne])
+
+
+def _label_score(gold: Sequence[str], pred: Sequence[str]) -> Score:
+    g, p = set(gold), set(pred)
+    return Score(tp=len(g & p), n_pred=len(p), n_gold=len(g))
+
+
+class ThemeScorer:
+    """Theme predictions for evaluation, never from a model that trained on the file.
+
+    Files among the shipped model's training sources are scored by a model
+    refitted without them (leave-one-file-out); other files by the shipped model.
+    """
+
+    def __init__(self) -> None:
+        from .themes import ThemeModel, load_training_examples
+
+        self.shipped = ThemeModel.load()
+        self.examples = load_training_examples()
+        self.trained_on = {e.source for e in self.examples}
+        self._refits: dict[str, Any] = {}
+        self.labels: dict[str, Score] = {}
+
+    def model_for(self, gold: Gold) -> Any:
+        import hashlib
+
+        sha = hashlib.sha256(gold.source.read_bytes()).hexdigest()
+        if sha not in self.trained_on:
+            return self.shipped
+        if sha not in self._refits:
+            from .themes import fit_examples
+
+            self._refits[sha] = fit_examples(
+                self.examples,
+                exclude_source=sha,
+                **{k: v for k, v in self.shipped.params.items() if k != "taxonomy"},
+            )
+        return self._refits[sha]
+
+    def predict(self, gold: Gold, text: str) -> list[str]:
+        return [str(t.label) for t in self.model_for(gold).assign(text)]
+
+    def per_label(self, gold: Sequence[str], pred: Sequence[str]) -> None:
+        for label in set(gold) | set(pred):
+            score = self.labels.setdefault(label, Score())
+            score.tp += int(label in gold and label in pred)
+            score.n_gold += int(label in gold)
+            score.n_pred += int(label in pred)
+
+    def macro_f1(self) -> float | None:
+        if not self.labels:
+            return None
+        return sum(s.f1 for s in self.labels.values()) / len(self.labels)
 
 
 def _first_by_text(items: Iterable[tuple[str, Any]]) -> dict[str, Any]:
@@ -447,6 +549,7 @@ def evaluate_dir(
     *,
     parse_file: Callable[[Path], list[Plan]] | None = None,
     progress: Callable[[str], None] | None = None,
+    themes: bool = True,
 ) -> EvalReport:
     """Run the pipeline on the source of every ``*.gold.json`` under ``gold_dir`` and score it.
 
@@ -466,15 +569,19 @@ def evaluate_dir(
         from . import parse_file as default_parse_file
 
         parse_file = default_parse_file
+    scorer = ThemeScorer() if themes else None
     results: list[FileResult] = []
     for path in paths:
         gold = load_gold(path)
         if progress:
             progress(str(path))
         plans = parse_file(gold.source)
-        results.append(evaluate_plans(gold, plans))
+        results.append(evaluate_plans(gold, plans, themes=scorer))
     totals = _totals(results)
-    return EvalReport(files=results, scores=totals)
+    report = EvalReport(files=results, scores=totals)
+    if scorer is not None:
+        report.macro_f1 = scorer.macro_f1()
+    return report
 
 
 def _totals(results: Iterable[FileResult]) -> dict[str, Score]:

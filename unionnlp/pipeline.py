@@ -50,11 +50,12 @@ class Pipeline:
 
     @classmethod
     def default(cls) -> Pipeline:
-        """Normalise, structure, then deadlines (and the later stages as they land)."""
+        """Normalise, structure, then deadlines, parties and themes."""
         from .deadlines import DeadlineExtractor
         from .parties import PartyExtractor
+        from .themes import ThemeTagger
 
-        return cls(stages=[DeadlineExtractor(), PartyExtractor()])
+        return cls(stages=[DeadlineExtractor(), PartyExtractor(), ThemeTagger()])
 
     @property
     def stage_names(self) -> tuple[str, ...]:
