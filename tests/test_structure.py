@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from unionnlp.errors import EmptyInputError
-from unionnlp.model import Plan, Span
+from unionnlp.model import Plan, Span, Table
 from unionnlp.pipeline import Pipeline
-from unionnlp.structure import Table, cn_to_int, measures_from_table
+from unionnlp.structure import cn_to_int, measures_from_table
 
 from .conftest import SEEDS
 

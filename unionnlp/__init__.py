@@ -40,6 +40,7 @@ from .model import (
     Section,
     Source,
     Span,
+    Table,
     ThemeScore,
 )
 
@@ -65,6 +66,7 @@ __all__ = [
     "Section",
     "Source",
     "Span",
+    "Table",
     "ThemeScore",
     "UnionNLPError",
     "UnsupportedFormatError",

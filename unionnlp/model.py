@@ -39,6 +39,7 @@ __all__ = [
     "Section",
     "Source",
     "Span",
+    "Table",
     "ThemeScore",
 ]
 
@@ -129,6 +130,43 @@ class Placeholder:
         return cls(str(data["text"]), Span.from_dict(data["span"]), str(data["kind"]))
 
 
+Cell = tuple[str, Span]
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A table of a document (序号 | 工作内容 | 责任单位 | 完成时限), for the measure stage.
+
+    Every cell is ``(text, span)``, the span pointing into the source text
+    where the reader rendered the cell. ``span`` covers the whole rendered table.
+    """
+
+    header: tuple[Cell, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+    span: Span | None = None
+
+    def to_dict(self) -> JSON:
+        def cell(c: Cell) -> JSON:
+            return {"text": c[0], "span": c[1].to_dict()}
+
+        return {
+            "header": [cell(c) for c in self.header],
+            "rows": [[cell(c) for c in row] for row in self.rows],
+            "span": self.span.to_dict() if self.span else None,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Table:
+        def cell(c: Mapping[str, Any]) -> Cell:
+            return (str(c["text"]), Span.from_dict(c["span"]))
+
+        return cls(
+            header=tuple(cell(c) for c in data.get("header", ())),
+            rows=tuple(tuple(cell(c) for c in row) for row in data.get("rows", ())),
+            span=_span_or_none(data.get("span")),
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class Source:
     """A decoded input: the text every span points into, and where it came from."""
@@ -140,6 +178,8 @@ class Source:
     encoding_confidence: float | None = None
     sha256: str = ""
     warnings: tuple[Notice, ...] = ()
+    #: tables the reader found (docx, html), rendered into ``text`` at their spans
+    tables: tuple[Table, ...] = ()
 
     @classmethod
     def from_text(
@@ -152,6 +192,7 @@ class Source:
         encoding_confidence: float | None = None,
         raw: bytes | None = None,
         warnings: Sequence[Notice] = (),
+        tables: Sequence[Table] = (),
     ) -> Source:
         """Build a source; ``sha256`` is taken from ``raw`` bytes when given, else the text."""
         digest = hashlib.sha256(raw if raw is not None else text.encode("utf-8")).hexdigest()
@@ -163,6 +204,7 @@ class Source:
             encoding_confidence=encoding_confidence,
             sha256=digest,
             warnings=tuple(warnings),
+            tables=tuple(tables),
         )
 
     def to_dict(self, *, include_text: bool = False) -> JSON:

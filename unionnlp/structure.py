@@ -47,7 +47,7 @@ from typing import Any
 import regex
 
 from .errors import DataFileError, ProcessingTimeout
-from .model import Measure, Notice, Placeholder, Plan, Section, Source, Span
+from .model import Measure, Notice, Placeholder, Plan, Section, Source, Span, Table
 from .normalize import NormalizedText
 from .resources import Rule, load_rules, load_toml
 
@@ -188,18 +188,6 @@ class _Segment:
     title_end: int | None = None
     compiled: bool = False  # a compilation piece: restarts do not split it
     header_only: bool = False  # a compilation header (…5篇): gives no title
-
-
-@dataclass(frozen=True)
-class Table:
-    """A simple table for the table-to-measures step: header cells and body rows.
-
-    Every cell is ``(text, span)`` with the span pointing into the source text,
-    as the readers for ``.docx`` and ``.html`` produce them.
-    """
-
-    header: tuple[tuple[str, Span], ...]
-    rows: tuple[tuple[tuple[str, Span], ...], ...]
 
 
 _COLUMN_ROLES = {
