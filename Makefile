@@ -21,7 +21,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(PY)
 
 run: $(VENV)/.installed
 	@mkdir -p $(OUT)
-	$(VENV)/bin/unionnlp convert corpora --exclude '*.gold.json' --exclude '*.md' -o $(OUT)/corpus.jsonl
+	$(VENV)/bin/unionnlp convert corpora --exclude '*.json' --exclude '*.md' -o $(OUT)/corpus.jsonl
 
 test: $(VENV)/.installed-dev
 	$(PY) -m pytest

@@ -55,3 +55,35 @@ def test_spans_point_into_traditional_source() -> None:
 def test_stage_needs_the_structure_stage() -> None:
     with pytest.raises(PipelineError, match="structure stage"):
         EXTRACTOR(Plan(index=0, span=Span(0, 0)))
+
+
+def test_table_rows_become_measures_with_their_columns() -> None:
+    from unionnlp.model import Source, Table
+
+    text = (
+        "2024年机关工会工作计划\n一、重点工作\n序号 | 工作内容 | 责任单位 | 完成时限\n"
+        "1 | 召开职代会 | 工会办公室 | 3月底前\n"
+        "2 | 组织运动会 | 各分工会、人事科 | 10月\n二、其他工作\n"
+    )
+
+    def cell(value: str, after: str) -> tuple[str, Span]:
+        i = text.index(value, text.index(after))
+        return value, Span(i, i + len(value))
+
+    header = tuple(cell(v, "序号") for v in ("序号", "工作内容", "责任单位", "完成时限"))
+    rows = (
+        tuple(cell(v, "1 |") for v in ("1", "召开职代会", "工会办公室", "3月底前")),
+        tuple(cell(v, "2 |") for v in ("2", "组织运动会", "各分工会、人事科", "10月")),
+    )
+    table = Table(header, rows, Span(text.index("序号"), text.index("二、") - 1))
+    plan = Pipeline.default().parse(text, source=Source.from_text(text, tables=[table]))[0]
+    first = plan.sections[0]
+    assert [m.text for m in first.measures] == ["召开职代会", "组织运动会"]
+    assert [[(p.name, p.role) for p in m.parties] for m in first.measures] == [
+        [("工会办公室", "lead")],
+        [("各分工会", "lead"), ("人事科", "lead")],
+    ]
+    assert [[d.value for d in m.deadlines] for m in first.measures] == [["2024-03"], ["2024-10"]]
+    for m in first.measures:
+        for p in m.parties:
+            assert p.span.slice(text) == p.name

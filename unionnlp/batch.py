@@ -1,30 +1,60 @@
 """Many files in, one record or one failure record per input out.
 
-:func:`iter_inputs` expands files and folders (recursively, with include and
-exclude globs) in a deterministic order; :func:`process_file` turns one path
-into a record and never raises for a bad input; :func:`convert` writes the
-records of many inputs to a JSON Lines file atomically (a killed run never
-leaves a half-written output) and returns a :class:`Summary`.
+- :func:`iter_inputs` expands files and folders (recursively, include and
+  exclude globs) in a deterministic order.
+- :func:`process_file` turns one path into a record and never raises for a
+  bad input: it returns a failure record (path, stage, error type, message).
+- :func:`convert` runs :func:`process_file` over many inputs, in worker
+  processes (models and dictionaries load once per worker), journals every
+  record durably as it arrives (so ``resume=True`` after a kill skips what is
+  done, by content hash), and finally writes the output atomically (a
+  temporary file renamed into place) in the kind its extension names:
+  ``.jsonl`` (the records), ``.parquet`` (a folder of tables: plans,
+  sections, measures, deadlines, parties, failures), ``.csv`` (a flat
+  measures table), ``.xlsx`` (the measures table plus one sheet per table),
+  ``.sqlite`` (the tables). Record order follows input order.
+- :func:`convert_dask` runs the same per-file function on a Dask cluster and
+  writes partitioned Parquet.
 """
 
 from __future__ import annotations
 
+import csv
 import fnmatch
+import hashlib
+import json
 import logging
 import os
+import sys
 import tempfile
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from .errors import InputError, UnionNLPError
 from .export import dump_jsonl, failure_record, plan_record
 
-__all__ = ["Summary", "convert", "iter_inputs", "process_file"]
+__all__ = [
+    "OUTPUT_KINDS",
+    "Progress",
+    "Summary",
+    "convert",
+    "convert_dask",
+    "iter_inputs",
+    "load_manifest",
+    "process_file",
+    "tables_from_records",
+]
 
 logger = logging.getLogger(__name__)
+
+#: output kinds by extension
+OUTPUT_KINDS = (".jsonl", ".parquet", ".csv", ".xlsx", ".sqlite")
+_JOURNAL_SUFFIX = ".journal"
+MANIFEST_COLUMNS = ("path", "unit", "unit_type", "region", "year")
 
 
 def iter_inputs(
@@ -57,8 +87,23 @@ def iter_inputs(
             raise InputError(f"no such file or folder: {str(path)!r}")
 
 
-def process_file(path: str | Path) -> dict[str, Any]:
-    """Read and parse one file; a failure becomes a failure record, never an exception."""
+def _sha256_of(path: Path) -> str | None:
+    try:
+        digest = hashlib.sha256()
+        with path.open("rb") as stream:
+            for block in iter(lambda: stream.read(1 << 20), b""):
+                digest.update(block)
+        return digest.hexdigest()
+    except OSError:
+        return None
+
+
+def process_file(path: str | Path, metadata: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Read and parse one file; a failure becomes a failure record, never an exception.
+
+    ``metadata`` (from a manifest) is stored in the record and overrides what
+    was inferred (``unit`` and ``year`` of every plan).
+    """
     from . import parse
     from .readers import read
 
@@ -67,10 +112,51 @@ def process_file(path: str | Path) -> dict[str, Any]:
         source = read(path)
         stage = "parse"
         plans = parse(source.text, source=source)
-        return plan_record(source, plans)
+        record = plan_record(source, plans)
     except (UnionNLPError, OSError, ValueError, MemoryError, RecursionError) as err:
         logger.info("failed on %s at %s: %s", path, stage, err)
-        return failure_record(str(path), stage, err)
+        record = failure_record(str(path), stage, err)
+        sha = _sha256_of(Path(path))
+        if sha:
+            record["source"]["sha256"] = sha
+        return record
+    if metadata:
+        record["metadata"] = {k: v for k, v in metadata.items() if k != "path" and v}
+        for doc in record["documents"]:
+            if metadata.get("unit"):
+                doc["unit"] = metadata["unit"]
+            if metadata.get("year"):
+                doc["year"] = int(metadata["year"])
+    return record
+
+
+def load_manifest(path: str | Path) -> dict[str, dict[str, Any]]:
+    """A manifest CSV (path, unit, unit_type, region, year) keyed by resolved path.
+
+    Raises:
+        InputError: the file is missing or lacks a ``path`` column.
+    """
+    path = Path(path)
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as stream:
+            rows = list(csv.DictReader(stream))
+    except OSError as err:
+        raise InputError(f"cannot read the manifest {str(path)!r}: {err.strerror}") from err
+    if rows and "path" not in rows[0]:
+        raise InputError(
+            f"the manifest {str(path)!r} needs a 'path' column (columns: "
+            f"{', '.join(MANIFEST_COLUMNS)})"
+        )
+    table: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        key = str((path.parent / row["path"]).resolve()) if row.get("path") else ""
+        if key:
+            table[key] = {k: (v.strip() if isinstance(v, str) else v) for k, v in row.items()}
+    return table
+
+
+# ---------------------------------------------------------------------------
+# summary and progress
 
 
 @dataclass
@@ -81,6 +167,7 @@ class Summary:
     plans: int = 0
     sections: int = 0
     measures: int = 0
+    skipped: int = 0
     failures: Counter[str] = field(default_factory=Counter)
 
     def add(self, record: dict[str, Any]) -> None:
@@ -96,7 +183,9 @@ class Summary:
     def text(self) -> str:
         failed = sum(self.failures.values())
         lines = [
-            f"files: {self.files} ({self.files - failed} converted, {failed} failed)",
+            f"files: {self.files} ({self.files - failed} converted, {failed} failed"
+            + (f", {self.skipped} already done" if self.skipped else "")
+            + ")",
             f"plans: {self.plans}, numbered sections: {self.sections}, measures: {self.measures}",
         ]
         for error, count in sorted(self.failures.items()):
@@ -104,35 +193,437 @@ class Summary:
         return "\n".join(lines)
 
 
+class Progress:
+    """A one-line progress bar on a terminal: counts, rate and ETA (silent otherwise)."""
+
+    def __init__(self, total: int, *, stream: TextIO | None = None, enabled: bool = True) -> None:
+        self.total = total
+        self.stream = stream if stream is not None else sys.stderr
+        self.enabled = enabled and self.stream.isatty()
+        self.done = 0
+        self.failed = 0
+        self.started = time.monotonic()
+        self._last = 0.0
+
+    def update(self, record: dict[str, Any]) -> None:
+        self.done += 1
+        self.failed += "failure" in record
+        now = time.monotonic()
+        if not self.enabled or (now - self._last < 0.2 and self.done < self.total):
+            return
+        self._last = now
+        elapsed = max(now - self.started, 1e-9)
+        rate = self.done / elapsed
+        eta = (self.total - self.done) / rate if rate else 0.0
+        width = 30
+        filled = int(width * self.done / self.total) if self.total else width
+        bar = "#" * filled + "-" * (width - filled)
+        self.stream.write(
+            f"\r[{bar}] {self.done}/{self.total} files, {self.failed} failed,"
+            f" {rate:.1f}/s, ETA {eta:.0f}s "
+        )
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+# ---------------------------------------------------------------------------
+# conversion
+
+
+def _journal_path(output: Path) -> Path:
+    return output.with_name(output.name + _JOURNAL_SUFFIX)
+
+
+def _read_journal(path: Path) -> list[dict[str, Any]]:
+    """Complete records of a journal (a line cut short by a kill is dropped)."""
+    records: list[dict[str, Any]] = []
+    if not path.exists():
+        return records
+    with path.open(encoding="utf-8") as stream:
+        for line in stream:
+            if not line.endswith("\n"):
+                break
+            try:
+                records.append(json.loads(line))
+            except json.JSONDecodeError:
+                break
+    return records
+
+
+def _process(args: tuple[str, dict[str, Any] | None]) -> dict[str, Any]:
+    return process_file(args[0], args[1])
+
+
+def _warm_worker() -> None:
+    # Load the pipeline (rules, OpenCC, jieba, the theme model) once per worker.
+    from .pipeline import default_pipeline
+
+    default_pipeline().parse("一、组织建设\n1、调整工会小组。")
+
+
 def convert(
     inputs: Iterable[Path],
     output: str | Path,
     *,
+    workers: int = 1,
+    resume: bool = False,
+    manifest: dict[str, dict[str, Any]] | None = None,
+    progress: bool = True,
     on_record: Callable[[dict[str, Any]], None] | None = None,
 ) -> Summary:
-    """Convert every input to a record in the JSON Lines file ``output``.
+    """Convert every input to a record and write ``output`` (kind by its extension).
 
-    The file is written to a temporary name beside ``output`` and renamed when
-    complete, so an interrupted run leaves either the old file or the new one.
+    Raises:
+        InputError: the output kind is not supported or a needed package is missing.
     """
     output = Path(output)
-    if output.suffix.lower() not in (".jsonl", ".json"):
-        raise InputError(f"cannot write {str(output)!r}: output kinds supported so far are .jsonl")
+    kind = output.suffix.lower()
+    if kind not in OUTPUT_KINDS:
+        raise InputError(
+            f"cannot write {str(output)!r}: supported outputs are {', '.join(OUTPUT_KINDS)}"
+        )
+    _check_writer(kind)
+    paths = list(inputs)
     output.parent.mkdir(parents=True, exist_ok=True)
+    journal = _journal_path(output)
+    # Records already done, by (path, content hash): a changed file is done again.
+    done: dict[tuple[str, str], dict[str, Any]] = {}
+    if resume:
+        previous = _read_journal(journal)
+        if not previous and kind == ".jsonl":
+            previous = _read_journal(output)
+        for record in previous:
+            sha = record.get("source", {}).get("sha256")
+            if sha:
+                done[(str(record["source"]["path"]), sha)] = record
+    elif journal.exists():
+        journal.unlink()
     summary = Summary()
-    fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".part", dir=output.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as stream:
-            for path in inputs:
-                record = process_file(path)
-                dump_jsonl(record, stream)
-                summary.add(record)
-                if on_record is not None:
-                    on_record(record)
+    todo: list[tuple[int, Path]] = []
+    for i, path in enumerate(paths):
+        sha = _sha256_of(path) if resume else None
+        if sha is not None and (str(path), sha) in done:
+            summary.skipped += 1
+        else:
+            todo.append((i, path))
+    # Rewrite the journal with the complete records kept, then append as work arrives.
+    with journal.open("w", encoding="utf-8") as stream:
+        for record in done.values():
+            dump_jsonl(record, stream)
+    bar = Progress(len(todo), enabled=progress)
+    jobs = [(str(p), (manifest or {}).get(str(Path(p).resolve()))) for _, p in todo]
+    with journal.open("a", encoding="utf-8") as stream:
+        for record in _run(jobs, workers):
+            dump_jsonl(record, stream)
             stream.flush()
             os.fsync(stream.fileno())
-        os.replace(tmp, output)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+            bar.update(record)
+            if on_record is not None:
+                on_record(record)
+    bar.close()
+    by_path = {str(r["source"]["path"]): r for r in _read_journal(journal)}
+    ordered: list[dict[str, Any]] = []
+    for path in paths:
+        found = by_path.get(str(path))
+        if found is not None:
+            ordered.append(found)
+            summary.add(found)
+    _write(kind, output, ordered)
+    journal.unlink(missing_ok=True)
+    return summary
+
+
+def _run(jobs: list[tuple[str, dict[str, Any] | None]], workers: int) -> Iterator[dict[str, Any]]:
+    if workers <= 1 or len(jobs) <= 1:
+        for job in jobs:
+            yield _process(job)
+        return
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    with context.Pool(workers, initializer=_warm_worker) as pool:
+        yield from pool.imap(_process, jobs, chunksize=1)
+
+
+def _check_writer(kind: str) -> None:
+    needs = {
+        ".parquet": ("pandas", "pyarrow"),
+        ".xlsx": ("pandas", "openpyxl"),
+        ".csv": (),
+        ".sqlite": (),
+        ".jsonl": (),
+    }[kind]
+    for module in needs:
+        try:
+            __import__(module)
+        except ImportError as err:
+            raise InputError(
+                f"writing {kind} needs the {module} package: pip install 'unionnlp[export]'"
+            ) from err
+
+
+def _atomic(path: Path) -> tuple[Path, Callable[[], None]]:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp_path, 0o666 & ~umask)  # mkstemp makes 0600; outputs are ordinary files
+
+    def commit() -> None:
+        os.replace(tmp_path, path)
+
+    return tmp_path, commit
+
+
+def _write(kind: str, output: Path, records: list[dict[str, Any]]) -> None:
+    if kind == ".jsonl":
+        tmp, commit = _atomic(output)
+        try:
+            with tmp.open("w", encoding="utf-8") as stream:
+                for record in records:
+                    dump_jsonl(record, stream)
+                stream.flush()
+                os.fsync(stream.fileno())
+            commit()
+        finally:
+            tmp.unlink(missing_ok=True)
+        return
+    tables = tables_from_records(records)
+    if kind == ".csv":
+        tmp, commit = _atomic(output)
+        try:
+            _write_csv(tmp, _flat_measures(tables))
+            commit()
+        finally:
+            tmp.unlink(missing_ok=True)
+    elif kind == ".sqlite":
+        _write_sqlite(output, tables)
+    elif kind == ".xlsx":
+        _write_xlsx(output, tables)
+    elif kind == ".parquet":
+        _write_parquet_dir(output, tables)
+
+
+# ---------------------------------------------------------------------------
+# tables
+
+
+def tables_from_records(records: Iterable[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Flat tables (plans, sections, measures, deadlines, parties, failures) from records."""
+    tables: dict[str, list[dict[str, Any]]] = {
+        "plans": [], "sections": [], "measures": [], "deadlines": [], "parties": [],
+        "failures": [],
+    }  # fmt: skip
+    for record in records:
+        src = record.get("source", {})
+        path = src.get("path")
+        if "failure" in record:
+            tables["failures"].append({"path": path, **record["failure"]})
+            continue
+        meta = record.get("metadata", {})
+        for doc in record["documents"]:
+            key = {"path": path, "plan": doc["index"]}
+            by_id = {s["id"]: s for s in doc["sections"]}
+            tables["plans"].append({
+                **key, "sha256": src.get("sha256"), "title": doc["title"], "unit": doc["unit"],
+                "unit_type": meta.get("unit_type"), "region": meta.get("region"),
+                "year": doc["year"], "period": doc["period"], "script": doc["script"],
+                "sections": sum(1 for s in doc["sections"] if s["marker"]),
+                "measures": sum(len(s["measures"]) for s in doc["sections"]),
+                "start": doc["span"]["start"], "end": doc["span"]["end"],
+            })  # fmt: skip
+            for sec in doc["sections"]:
+                chain, cur = [], sec
+                while cur is not None:
+                    chain.append(f"{cur['marker']}{cur['title']}")
+                    cur = by_id.get(cur["parent"]) if cur["parent"] else None
+                section_path = " > ".join(reversed(chain))
+                themes = ";".join(t["label"] for t in sec["themes"])
+                tables["sections"].append({
+                    **key, "section": sec["id"], "parent": sec["parent"], "level": sec["level"],
+                    "marker": sec["marker"], "title": sec["title"], "themes": themes,
+                    "start": sec["span"]["start"], "end": sec["span"]["end"],
+                })  # fmt: skip
+                for mi, m in enumerate(sec["measures"]):
+                    mkey = {**key, "section": sec["id"], "measure": mi}
+                    explicit = [p for p in m["parties"] if not p.get("implicit")]
+                    tables["measures"].append({
+                        **mkey, "title": doc["title"], "unit": doc["unit"],
+                        "section_path": section_path, "text": m["text"],
+                        "schedule": m.get("schedule"),
+                        "deadlines": "；".join(d["text"] for d in m["deadlines"]),
+                        "deadline_values": "；".join(d["value"] or "" for d in m["deadlines"]),
+                        "parties": "；".join(
+                            f"{p['name']}({p['role']})" for p in (explicit or m["parties"])
+                        ),
+                        "themes": ";".join(t["label"] for t in m["themes"]) or themes,
+                        "start": m["span"]["start"], "end": m["span"]["end"],
+                    })  # fmt: skip
+                    for d in m["deadlines"]:
+                        tables["deadlines"].append({
+                            **mkey, "text": d["text"], "kind": d["kind"], "value": d["value"],
+                            "rrule": d["rrule"], "rule": d.get("rule", ""),
+                            "start": d["span"]["start"], "end": d["span"]["end"],
+                        })  # fmt: skip
+                    for p in m["parties"]:
+                        tables["parties"].append({
+                            **mkey, "name": p["name"], "canonical": p.get("canonical"),
+                            "role": p["role"], "implicit": bool(p.get("implicit")),
+                            "start": p["span"]["start"], "end": p["span"]["end"],
+                        })  # fmt: skip
+    return tables
+
+
+_FLAT_COLUMNS = (
+    "path",
+    "plan",
+    "title",
+    "unit",
+    "section",
+    "section_path",
+    "measure",
+    "text",
+    "schedule",
+    "deadlines",
+    "deadline_values",
+    "parties",
+    "themes",
+)
+
+
+def _flat_measures(tables: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    return [{k: row.get(k) for k in _FLAT_COLUMNS} for row in tables["measures"]]
+
+
+def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
+    # utf-8-sig so that Excel opens Chinese text correctly
+    with path.open("w", encoding="utf-8-sig", newline="") as stream:
+        writer = csv.DictWriter(stream, fieldnames=list(_FLAT_COLUMNS))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _write_sqlite(output: Path, tables: dict[str, list[dict[str, Any]]]) -> None:
+    import sqlite3
+
+    tmp, commit = _atomic(output)
+    try:
+        tmp.unlink()
+        with sqlite3.connect(tmp) as db:
+            for name, rows in tables.items():
+                columns = list(rows[0]) if rows else ["path"]
+                db.execute(f"CREATE TABLE {name} ({', '.join(f'{c!r}' for c in columns)})")
+                db.executemany(
+                    f"INSERT INTO {name} VALUES ({', '.join('?' for _ in columns)})",
+                    [tuple(row.get(c) for c in columns) for row in rows],
+                )
+        commit()
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _write_xlsx(output: Path, tables: dict[str, list[dict[str, Any]]]) -> None:
+    import pandas as pd
+
+    tmp, commit = _atomic(output)
+    try:
+        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+            pd.DataFrame(_flat_measures(tables), columns=list(_FLAT_COLUMNS)).to_excel(
+                writer, sheet_name="measures (flat)", index=False
+            )
+            for name, rows in tables.items():
+                pd.DataFrame(rows).to_excel(writer, sheet_name=name, index=False)
+        commit()
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _write_parquet_dir(output: Path, tables: dict[str, list[dict[str, Any]]]) -> None:
+    """A folder ``OUT.parquet/`` holding one Parquet file per table, swapped in atomically."""
+    import shutil
+
+    import pandas as pd
+
+    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.", dir=output.parent))
+    try:
+        for name, rows in tables.items():
+            pd.DataFrame(rows).to_parquet(staging / f"{name}.parquet", index=False)
+        if output.exists():
+            old = output.with_name(f".{output.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(output, old)
+            os.replace(staging, output)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(staging, output)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+# ---------------------------------------------------------------------------
+# Dask
+
+
+def convert_dask(
+    inputs: Iterable[Path],
+    output: str | Path,
+    *,
+    scheduler: str = "local",
+    workers: int = 2,
+    manifest: dict[str, dict[str, Any]] | None = None,
+    partition_size: int = 500,
+) -> Summary:
+    """Run :func:`process_file` on a Dask cluster and write partitioned Parquet.
+
+    ``scheduler`` is ``"local"`` (a ``LocalCluster`` of ``workers`` processes)
+    or the address of a running scheduler (``tcp://host:8786``). ``output`` is
+    a folder; each table gets a sub-folder with one Parquet file per partition
+    of ``partition_size`` inputs.
+    """
+    import importlib
+
+    try:
+        distributed: Any = importlib.import_module("dask.distributed")
+    except ImportError as err:
+        raise InputError("--dask needs dask[distributed]: pip install 'unionnlp[dask]'") from err
+    _check_writer(".parquet")
+    import pandas as pd
+
+    paths = [str(p) for p in inputs]
+    out = Path(output)
+    out.mkdir(parents=True, exist_ok=True)
+    cluster = None
+    if scheduler == "local":
+        cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True)
+        client = distributed.Client(cluster)
+    else:
+        client = distributed.Client(scheduler)
+    summary = Summary()
+    try:
+        for part, start in enumerate(range(0, len(paths), partition_size)):
+            chunk = paths[start : start + partition_size]
+            futures = client.map(
+                process_file,
+                chunk,
+                [(manifest or {}).get(str(Path(p).resolve())) for p in chunk],
+                pure=False,
+            )
+            records = client.gather(futures)
+            for record in records:
+                summary.add(record)
+            for name, rows in tables_from_records(records).items():
+                folder = out / name
+                folder.mkdir(exist_ok=True)
+                tmp = folder / f".part-{part:05d}.parquet.tmp"
+                pd.DataFrame(rows).to_parquet(tmp, index=False)
+                os.replace(tmp, folder / f"part-{part:05d}.parquet")
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
     return summary

@@ -44,16 +44,41 @@ def _cmd_parse(args: argparse.Namespace) -> int:
 
 
 def _cmd_convert(args: argparse.Namespace) -> int:
-    from .batch import convert, iter_inputs
+    from .batch import convert, convert_dask, iter_inputs, load_manifest
 
-    inputs = list(iter_inputs(args.inputs, include=args.include, exclude=args.exclude))
+    try:
+        inputs = list(iter_inputs(args.inputs, include=args.include, exclude=args.exclude))
+    except UnionNLPError as err:
+        print(f"unionnlp: {err}", file=sys.stderr)
+        return 2
     if not inputs:
         print("unionnlp: no input files found", file=sys.stderr)
         return 2
-    summary = convert(inputs, args.output)
+    manifest = load_manifest(args.manifest) if args.manifest else None
+    if args.dask:
+        summary = convert_dask(
+            inputs,
+            args.output,
+            scheduler=args.dask,
+            workers=max(args.workers, 1),
+            manifest=manifest,
+        )
+    else:
+        summary = convert(
+            inputs,
+            args.output,
+            workers=args.workers,
+            resume=args.resume,
+            manifest=manifest,
+            progress=not args.quiet,
+        )
     if not args.quiet:
         print(summary.text())
         print(f"output: {args.output}")
+        print(
+            "next: `unionnlp compare OUTPUT.jsonl --by unit_type -o report/` for a report"
+            " comparing units (themes, concreteness, distinctive terms, near-duplicates)"
+        )
     failed = sum(summary.failures.values())
     return 1 if failed and not args.allow_failures else 0
 
@@ -159,7 +184,30 @@ def _build_parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("convert", help="convert files and folders into one output file")
     c.add_argument("inputs", nargs="+", help="files or folders (searched recursively)")
-    c.add_argument("-o", "--output", required=True, help="output file (.jsonl)")
+    c.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        help="output: .jsonl records, .parquet (a folder of tables), .csv (flat"
+        " measures), .xlsx (measures and one sheet per table) or .sqlite",
+    )
+    c.add_argument("-j", "--workers", type=int, default=1, help="worker processes (default 1)")
+    c.add_argument(
+        "--resume",
+        action="store_true",
+        help="skip inputs already converted by an interrupted run (by content hash)",
+    )
+    c.add_argument(
+        "--manifest",
+        metavar="CSV",
+        help="metadata per file: path, unit, unit_type, region, year (overrides what is inferred)",
+    )
+    c.add_argument(
+        "--dask",
+        metavar="SCHEDULER",
+        help="run on Dask: 'local' or tcp://host:8786; OUTPUT becomes a folder of"
+        " partitioned Parquet tables",
+    )
     c.add_argument(
         "--include",
         action="append",
@@ -175,7 +223,7 @@ def _build_parser() -> argparse.ArgumentParser:
         help="skip files whose name matches (repeatable)",
     )
     c.add_argument("--allow-failures", action="store_true", help="exit 0 even if some files failed")
-    c.add_argument("-q", "--quiet", action="store_true", help="print no summary")
+    c.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary")
     c.set_defaults(func=_cmd_convert)
 
     e = sub.add_parser("evaluate", help="score the pipeline against gold files (ANNOTATION.md)")

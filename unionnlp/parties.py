@@ -27,6 +27,7 @@ import logging
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import regex
 
@@ -34,11 +35,16 @@ from .errors import DataFileError, PipelineError
 from .model import Measure, Party, PartyRole, Plan, Section
 from .resources import Rule, load_rules, load_toml
 
+if TYPE_CHECKING:
+    from .normalize import NormalizedText
+
 __all__ = ["FoundParty", "PartyExtractor"]
 
 logger = logging.getLogger(__name__)
 
 _SPLIT = regex.compile(r"[、和及与，,]")
+_LEAD_COLUMNS = ("责任单位", "责任部门", "牵头", "负责", "责任人", "承办")
+_SUPPORT_COLUMNS = ("配合", "协办", "协助", "参与")
 _ROLE_MARK = regex.compile(r"[（(](牵头|配合|协办)[）)]$")
 _CLAUSE_END = "。；;！!？?\n"
 
@@ -143,6 +149,32 @@ class PartyExtractor:
                 return name[: len(name) - len(alias)] + canonical
         return None
 
+    def _from_columns(self, measure: Measure, norm: NormalizedText, ns: int) -> list[Party]:
+        """Parties named in the party columns of a table row (责任单位 | 配合单位)."""
+        out: list[Party] = []
+        for header, value in measure.columns:
+            role: PartyRole | None = None
+            if any(key in header for key in _LEAD_COLUMNS):
+                role = "lead"
+            elif any(key in header for key in _SUPPORT_COLUMNS):
+                role = "support"
+            if role is None or not value.strip():
+                continue
+            at = norm.text.find(value, ns, ns + 400)
+            if at < 0:
+                continue
+            for f in self.find(f"{header}：{value}"):
+                offset = at + f.start - len(header) - 1
+                out.append(
+                    Party(
+                        name=f.name,
+                        span=norm.span(offset, offset + len(f.name)),
+                        role=f.role if role == "lead" else "support",
+                        canonical=f.canonical,
+                    )
+                )
+        return out
+
     # -- the stage ----------------------------------------------------------
     def __call__(self, plan: Plan) -> Plan:
         """Attach the parties named in each measure (and the implicit author unit)."""
@@ -169,6 +201,7 @@ class PartyExtractor:
                     )
                     for f in self.find(norm.text[ns:ne])
                 ]
+                parties.extend(self._from_columns(measure, norm, ns))
                 if not parties and self.implicit and plan.unit:
                     parties = [
                         Party(

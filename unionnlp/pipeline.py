@@ -14,9 +14,9 @@ from dataclasses import replace
 from functools import lru_cache
 
 from .errors import EmptyInputError, InputTypeError, PipelineError
-from .model import Notice, Plan, Source
+from .model import Notice, Plan, Source, Table
 from .normalize import Normalizer
-from .structure import StructureParser
+from .structure import StructureParser, measures_from_table
 
 __all__ = ["Pipeline", "PlanStage", "default_pipeline"]
 
@@ -79,6 +79,8 @@ class Pipeline:
             raise PipelineError("parse(text, source=...) needs source.text == text")
         norm = self.normalizer(text)
         plans = self.structure(norm, source=source)
+        if source is not None and source.tables:
+            plans = [_attach_tables(plan, source.tables) for plan in plans]
         if norm.warnings:
             # Text-level warnings go to the plan whose span holds them (or the first plan).
             plans = _distribute(plans, norm.warnings)
@@ -90,6 +92,34 @@ class Pipeline:
         """Parse many texts lazily, in order."""
         for text in texts:
             yield self.parse(text)
+
+
+def _attach_tables(plan: Plan, tables: Sequence[Table]) -> Plan:
+    """Rows of the plan's tables become the measures of the section that holds each table.
+
+    The rendered table text is replaced, as measures, by one measure per row
+    (its cells kept as columns for the deadline and party stages).
+    """
+    sections = list(plan.sections)
+    for table in tables:
+        if table.span is None or not plan.span.contains(table.span):
+            continue
+        holder = None
+        for i, sec in enumerate(sections):
+            if sec.span.contains(table.span):
+                holder = i  # the last (deepest) holding section wins
+        rows = measures_from_table(table)
+        if holder is None or not rows:
+            continue
+        sec = sections[holder]
+        kept = [
+            m
+            for m in sec.measures
+            if not table.span.contains(m.span) and not m.span.contains(table.span)
+        ]
+        merged = sorted([*kept, *rows], key=lambda m: m.span.start)
+        sections[holder] = replace(sec, measures=tuple(merged))
+    return replace(plan, sections=tuple(sections))
 
 
 def _distribute(plans: list[Plan], warnings: Sequence[Notice]) -> list[Plan]:

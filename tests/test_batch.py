@@ -1,0 +1,211 @@
+"""Batch conversion: one record or failure record per input, resume, output kinds."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from unionnlp.batch import convert, iter_inputs, load_manifest, tables_from_records
+from unionnlp.errors import InputError
+
+from .conftest import SEEDS
+
+
+def _records(path: Path) -> list[dict]:  # type: ignore[type-arg]
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.fixture
+def mixed_inputs(tmp_path: Path) -> list[Path]:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    good = folder / "a_good.txt"
+    good.write_text(SEEDS[3].read_text(encoding="utf-8"), encoding="utf-8")
+    empty = folder / "b_empty.txt"
+    empty.write_bytes(b"")
+    junk = folder / "c_random.txt"
+    junk.write_bytes(bytes(range(256)) * 20)
+    gbk = folder / "d_gbk.txt"
+    gbk.write_bytes(SEEDS[4].read_text(encoding="utf-8").encode("gb18030"))
+    unknown = folder / "e_image.xyz"
+    unknown.write_bytes(b"\x89PNG\r\n")
+    return sorted(folder.iterdir())
+
+
+def test_every_input_gives_a_record_or_a_failure(tmp_path: Path, mixed_inputs: list[Path]) -> None:
+    removed = mixed_inputs[0].with_name("f_removed.txt")
+    removed.write_text("一、组织建设", encoding="utf-8")
+    inputs = [*mixed_inputs, removed]
+    removed.unlink()  # listed, then gone before it is read
+    out = tmp_path / "out.jsonl"
+    summary = convert(inputs, out, progress=False)
+    records = _records(out)
+    assert len(records) == len(inputs) == summary.files
+    assert [Path(r["source"]["path"]).name for r in records] == [p.name for p in inputs]
+    failures = {Path(r["source"]["path"]).name: r["failure"] for r in records if "failure" in r}
+    assert failures["b_empty.txt"]["error"] == "EmptyInputError"
+    assert failures["c_random.txt"]["error"] == "DecodeError"
+    assert failures["e_image.xyz"]["error"] == "UnsupportedFormatError"
+    assert failures["f_removed.txt"]["error"] == "InputError"
+    assert all(f["stage"] in ("read", "parse") and f["message"] for f in failures.values())
+    assert summary.failures["EmptyInputError"] == 1
+    good = [r for r in records if "documents" in r]
+    assert len(good) + len(failures) == len(inputs)
+    assert good[1]["source"]["encoding"] == "gb18030"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files without permission")
+def test_unreadable_file_is_a_failure(tmp_path: Path) -> None:
+    path = tmp_path / "secret.txt"
+    path.write_text("一、组织建设", encoding="utf-8")
+    path.chmod(0)
+    out = tmp_path / "out.jsonl"
+    convert([path], out, progress=False)
+    assert _records(out)[0]["failure"]["error"] == "InputError"
+
+
+def test_workers_give_the_same_output(tmp_path: Path) -> None:
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    convert(SEEDS, one, progress=False)
+    convert(SEEDS, two, workers=2, progress=False)
+    assert one.read_bytes() == two.read_bytes()
+
+
+def test_manifest_overrides_inferred_metadata(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.txt"
+    plan.write_text("2023年机关工会工作计划\n一、组织建设\n1、调整小组。", encoding="utf-8")
+    manifest = tmp_path / "units.csv"
+    manifest.write_text(
+        "path,unit,unit_type,region,year\nplan.txt,市税务局机关工会,government,东湖区,2024\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.jsonl"
+    convert([plan], out, manifest=load_manifest(manifest), progress=False)
+    (record,) = _records(out)
+    assert record["metadata"] == {
+        "unit": "市税务局机关工会",
+        "unit_type": "government",
+        "region": "东湖区",
+        "year": "2024",
+    }
+    assert record["documents"][0]["unit"] == "市税务局机关工会"
+    assert record["documents"][0]["year"] == 2024
+    with pytest.raises(InputError, match="'path' column"):
+        bad = tmp_path / "bad.csv"
+        bad.write_text("file,unit\nx,y\n", encoding="utf-8")
+        load_manifest(bad)
+
+
+def test_output_kinds(tmp_path: Path) -> None:
+    pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    pytest.importorskip("openpyxl")
+    import pandas as pd
+
+    convert(SEEDS[3:], tmp_path / "o.parquet", progress=False)
+    tables = {p.stem: pd.read_parquet(p) for p in (tmp_path / "o.parquet").iterdir()}
+    assert set(tables) == {"plans", "sections", "measures", "deadlines", "parties", "failures"}
+    assert len(tables["plans"]) == 6
+    convert(SEEDS[3:], tmp_path / "o.csv", progress=False)
+    flat = pd.read_csv(tmp_path / "o.csv", encoding="utf-8-sig")
+    assert list(flat.columns[:4]) == ["path", "plan", "title", "unit"]
+    assert len(flat) == len(tables["measures"])
+    convert(SEEDS[3:], tmp_path / "o.xlsx", progress=False)
+    sheets = pd.read_excel(tmp_path / "o.xlsx", sheet_name=None)
+    assert next(iter(sheets)) == "measures (flat)" and "deadlines" in sheets
+    convert(SEEDS[3:], tmp_path / "o.sqlite", progress=False)
+    with sqlite3.connect(tmp_path / "o.sqlite") as db:
+        (n,) = db.execute("SELECT COUNT(*) FROM plans").fetchone()
+    assert n == 6
+    with pytest.raises(InputError, match="supported outputs"):
+        convert(SEEDS[3:], tmp_path / "o.docx", progress=False)
+
+
+def test_tables_keep_spans_and_roles() -> None:
+    from unionnlp import parse
+    from unionnlp.export import plan_record
+    from unionnlp.model import Source
+
+    text = "2023年机关工会工作计划\n一、组织建设\n1、由院办牵头，3月底前召开职代会。"
+    source = Source.from_text(text, path="x.txt")
+    tables = tables_from_records([plan_record(source, parse(text, source=source))])
+    (deadline,) = tables["deadlines"]
+    assert text[deadline["start"] : deadline["end"]] == "3月底前"
+    (party,) = tables["parties"]
+    assert (party["name"], party["role"]) == ("院办", "lead")
+
+
+def test_sigkill_then_resume_gives_every_input_once(tmp_path: Path) -> None:
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(60):
+        seed = SEEDS[i % len(SEEDS)]
+        (folder / f"{i:03d}.txt").write_text(
+            seed.read_text(encoding="utf-8") + f"\n{i}\n", encoding="utf-8"
+        )
+    out = tmp_path / "out.jsonl"
+    journal = tmp_path / "out.jsonl.journal"
+    cmd = [sys.executable, "-m", "unionnlp.cli", "convert", str(folder), "-o", str(out), "-q"]
+    proc = subprocess.Popen(cmd)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if journal.exists() and journal.read_text(encoding="utf-8").count("\n") >= 5:
+            break
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert not out.exists()  # nothing half-written in place
+    done_before = journal.read_text(encoding="utf-8").count("\n")
+    assert 5 <= done_before < 60
+    result = subprocess.run([*cmd, "--resume"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    records = _records(out)
+    names = [Path(r["source"]["path"]).name for r in records]
+    assert names == sorted(p.name for p in folder.iterdir())
+    assert not journal.exists()
+
+
+def test_iter_inputs_globs(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("x", encoding="utf-8")
+    (tmp_path / "b.md").write_text("x", encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "c.txt").write_text("x", encoding="utf-8")
+    names = [p.name for p in iter_inputs([tmp_path], include=["*.txt"])]
+    assert names == ["a.txt", "c.txt"]
+    assert [p.name for p in iter_inputs([tmp_path], exclude=["*.txt"])] == ["b.md"]
+    with pytest.raises(InputError):
+        list(iter_inputs([tmp_path / "nope"]))
+
+
+@pytest.mark.slow
+def test_fifty_megabyte_text_file(tmp_path: Path) -> None:
+    big = tmp_path / "big.txt"
+    block = SEEDS[2].read_text(encoding="utf-8")
+    with big.open("w", encoding="utf-8") as stream:
+        while stream.tell() < 50_000_000:
+            stream.write(block)
+    out = tmp_path / "out.jsonl"
+    summary = convert([big], out, progress=False)
+    assert summary.files == 1
+    assert len(_records(out)) == 1
+
+
+@pytest.mark.slow
+def test_dask_local_cluster(tmp_path: Path) -> None:
+    pytest.importorskip("dask.distributed")
+    import pandas as pd
+
+    from unionnlp.batch import convert_dask
+
+    summary = convert_dask(SEEDS, tmp_path / "out", scheduler="local", workers=2, partition_size=3)
+    assert summary.files == len(SEEDS)
+    plans = pd.concat(pd.read_parquet(p) for p in sorted((tmp_path / "out" / "plans").iterdir()))
+    assert sorted(set(plans["path"])) == sorted(str(p) for p in SEEDS)
