@@ -44,6 +44,7 @@ $(VENV)/.installed-bench: pyproject.toml | $(PY)
 bench: $(VENV)/.installed-bench
 	@mkdir -p $(OUT)
 	$(PY) benchmarks/deadlines_vs_jionlp.py --json $(OUT)/bench_deadlines.json
+	$(PY) benchmarks/bench.py --json $(OUT)/bench.json
 
 evaluate: $(VENV)/.installed
 	$(VENV)/bin/unionnlp evaluate corpora

@@ -109,8 +109,8 @@ def load_taxonomy(path: str | Path | None = None) -> list[Theme]:
 # features
 
 
-def analyze(text: str, taxonomy: Sequence[Theme]) -> tuple[Counter[str], dict[str, float]]:
-    """Feature counts of ``text`` (words, word bigrams, character n-grams) and keyword hits."""
+def feature_counts(text: str) -> Counter[str]:
+    """Feature counts of ``text``: jieba words, word bigrams, character 2- and 3-grams."""
     from .tokenize import tokenize
 
     counts: Counter[str] = Counter()
@@ -120,11 +120,21 @@ def analyze(text: str, taxonomy: Sequence[Theme]) -> tuple[Counter[str], dict[st
     for run in _HAN_RUN.findall(text):
         for n in (2, 3):
             counts.update("c:" + run[i : i + n] for i in range(len(run) - n + 1))
+    return counts
+
+
+def keyword_hits(text: str, taxonomy: Sequence[Theme]) -> dict[str, float]:
+    """One feature per label: the share (capped at three) of its seed keywords in ``text``."""
     keywords = {
         "k:" + theme.label: min(3, sum(1 for k in theme.keywords if k in text)) / 3.0
         for theme in taxonomy
     }
-    return counts, {k: v for k, v in keywords.items() if v}
+    return {k: v for k, v in keywords.items() if v}
+
+
+def analyze(text: str, taxonomy: Sequence[Theme]) -> tuple[Counter[str], dict[str, float]]:
+    """Feature counts of ``text`` and its keyword hits."""
+    return feature_counts(text), keyword_hits(text, taxonomy)
 
 
 class _Features:
@@ -363,11 +373,20 @@ class ThemeModel:
 
     def assign(self, text: str, *, evidence: int = 5) -> list[ThemeScore]:
         """Assigned labels (score >= threshold; at least the best; at most ``max_labels``)."""
-        import numpy as np
-
         if not text.strip():
             return []
-        counts, keywords = analyze(text, self.taxonomy)
+        return self.assign_features(
+            feature_counts(text), keyword_hits(text, self.taxonomy), evidence=evidence
+        )
+
+    def assign_features(
+        self, counts: Counter[str], keywords: dict[str, float], *, evidence: int = 5
+    ) -> list[ThemeScore]:
+        """:meth:`assign` from precomputed features (see :func:`feature_counts`)."""
+        import numpy as np
+
+        if not counts and not keywords:
+            return []
         idx, val = self.features.vector(
             counts, {k: v * self.keyword_weight for k, v in keywords.items()}
         )
@@ -524,15 +543,44 @@ class ThemeTagger:
         def text_of(start: int, end: int) -> str:
             ns = int(np.searchsorted(norm.starts, start, side="left"))
             ne = int(np.searchsorted(norm.starts, end, side="left"))
-            return norm.text[ns:ne]
+            return str(norm.text[ns:ne])
 
+        model = self.model
+        taxonomy = model.taxonomy
+        # Each stretch of text is tokenized once: a measure's features serve the measure
+        # and every section above it; a section adds its title when no measure holds it.
+        measure_counts = {
+            (i, k): feature_counts(m.text)
+            for i, sec in enumerate(plan.sections)
+            for k, m in enumerate(sec.measures)
+        }
+        index = {sec.id: i for i, sec in enumerate(plan.sections)}
+        totals: list[Counter[str]] = [Counter() for _ in plan.sections]
+        for i in range(len(plan.sections) - 1, -1, -1):  # children come after parents
+            sec = plan.sections[i]
+            total = totals[i]
+            for k, _ in enumerate(sec.measures):
+                total.update(measure_counts[(i, k)])
+            if not any(m.span.start <= sec.span.start for m in sec.measures):
+                total.update(feature_counts(text_of(sec.span.start, sec.title_span.end)))
+            if sec.parent is not None and sec.parent in index:
+                totals[index[sec.parent]].update(total)
         sections: list[Section] = []
-        for sec in plan.sections:
-            themes = tuple(self.model.assign(text_of(sec.span.start, sec.span.end)))
+        for i, sec in enumerate(plan.sections):
+            keywords = keyword_hits(text_of(sec.span.start, sec.span.end), taxonomy)
+            themes = tuple(model.assign_features(totals[i], keywords))
             measures: tuple[Measure, ...] = sec.measures
             if self.measures:
                 measures = tuple(
-                    replace(m, themes=tuple(self.model.assign(m.text))) for m in sec.measures
+                    replace(
+                        m,
+                        themes=tuple(
+                            model.assign_features(
+                                measure_counts[(i, k)], keyword_hits(m.text, taxonomy)
+                            )
+                        ),
+                    )
+                    for k, m in enumerate(sec.measures)
                 )
             sections.append(replace(sec, themes=themes, measures=measures))
         return replace(plan, sections=tuple(sections))
