@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check -q
 OUT    := build
 
-.PHONY: run test test-all lint typecheck evaluate bench clean
+.PHONY: run test test-all lint typecheck evaluate bench fuzz clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,12 @@ bench: $(VENV)/.installed-bench
 	@mkdir -p $(OUT)
 	$(PY) benchmarks/deadlines_vs_jionlp.py --json $(OUT)/bench_deadlines.json
 	$(PY) benchmarks/bench.py --json $(OUT)/bench.json
+
+# Coverage-guided fuzzing of parse with atheris; crashes land in build/fuzz/crash-*.
+fuzz: $(VENV)/.installed-dev
+	$(PIP) install 'atheris>=2.3'
+	@mkdir -p $(OUT)/fuzz
+	cd $(OUT)/fuzz && ../../$(PY) ../../benchmarks/fuzz_parse.py -max_total_time=$${FUZZ_SECONDS:-300}
 
 evaluate: $(VENV)/.installed
 	$(VENV)/bin/unionnlp evaluate corpora

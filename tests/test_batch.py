@@ -209,3 +209,44 @@ def test_dask_local_cluster(tmp_path: Path) -> None:
     assert summary.files == len(SEEDS)
     plans = pd.concat(pd.read_parquet(p) for p in sorted((tmp_path / "out" / "plans").iterdir()))
     assert sorted(set(plans["path"])) == sorted(str(p) for p in SEEDS)
+
+
+def test_disk_full_gives_a_clear_error_and_a_valid_partial_output(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(12):
+        (folder / f"{i:02d}.txt").write_text(SEEDS[2].read_text(encoding="utf-8"), encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    # A file-size limit stands in for a full disk: writes past it fail with EFBIG.
+    code = (
+        "import resource, signal, sys;"
+        "signal.signal(signal.SIGXFSZ, signal.SIG_IGN);"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (300_000, 300_000));"
+        "from unionnlp.cli import main;"
+        f"sys.exit(main(['convert', {str(folder)!r}, '-o', {str(out)!r}, '-q']))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 2
+    assert "cannot write" in result.stderr and "--resume" in result.stderr
+    journal = out.with_name(out.name + ".journal")
+    lines = journal.read_text(encoding="utf-8").splitlines(keepends=True)
+    complete = [json.loads(line) for line in lines if line.endswith("\n")]
+    assert 0 < len(complete) < 12
+    assert not out.exists()
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "unionnlp.cli",
+            "convert",
+            str(folder),
+            "-o",
+            str(out),
+            "-q",
+            "--resume",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert len(_records(out)) == 12

@@ -55,23 +55,33 @@ def _cmd_convert(args: argparse.Namespace) -> int:
         print("unionnlp: no input files found", file=sys.stderr)
         return 2
     manifest = load_manifest(args.manifest) if args.manifest else None
-    if args.dask:
-        summary = convert_dask(
-            inputs,
-            args.output,
-            scheduler=args.dask,
-            workers=max(args.workers, 1),
-            manifest=manifest,
+    try:
+        if args.dask:
+            summary = convert_dask(
+                inputs,
+                args.output,
+                scheduler=args.dask,
+                workers=max(args.workers, 1),
+                manifest=manifest,
+            )
+        else:
+            summary = convert(
+                inputs,
+                args.output,
+                workers=args.workers,
+                resume=args.resume,
+                manifest=manifest,
+                progress=not args.quiet,
+            )
+    except OSError as err:
+        # Disk full, file too large, no permission: the journal beside the output holds
+        # every record completed so far, and `--resume` continues from it.
+        print(
+            f"unionnlp: cannot write {args.output}: {err.strerror or err}. The records done so"
+            f" far are in {args.output}.journal; free space and rerun with --resume.",
+            file=sys.stderr,
         )
-    else:
-        summary = convert(
-            inputs,
-            args.output,
-            workers=args.workers,
-            resume=args.resume,
-            manifest=manifest,
-            progress=not args.quiet,
-        )
+        return 2
     if not args.quiet:
         print(summary.text())
         print(f"output: {args.output}")

