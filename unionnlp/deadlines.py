@@ -34,7 +34,8 @@ from typing import Any
 
 import regex
 
-from .errors import DataFileError, PipelineError
+from ._numerals import read_number
+from .errors import DataFileError
 from .model import Deadline, DeadlineKind, Measure, Plan, Section, Span
 from .resources import Rule, load_rules, load_toml
 
@@ -42,23 +43,7 @@ __all__ = ["DeadlineExtractor", "find_deadlines"]
 
 logger = logging.getLogger(__name__)
 
-_CN = {
-    "〇": 0,
-    "零": 0,
-    "○": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-    "元": 1,
-    "正": 1,
-}
+_MONTH_WORDS = {"元": 1, "正": 1}
 _BEFORE = ("前", "之前", "以前", "前夕")
 _WEEKDAYS = {
     "一": "MO",
@@ -95,21 +80,8 @@ _SIGNATURE_LINE = 25
 
 
 def _number(token: str | None) -> int | None:
-    """Read ``12``, ``十二``, ``二十三``, ``元`` as an integer."""
-    if not token:
-        return None
-    if token.isdigit():
-        return int(token)
-    if "十" in token:
-        head, _, tail = token.partition("十")
-        tens = _CN.get(head, 0) if head else 1
-        ones = _CN.get(tail, 0) if tail else 0
-        return tens * 10 + ones
-    if len(token) == 1:
-        return _CN.get(token)
-    if all(ch in _CN for ch in token):  # 二〇二四
-        return int("".join(str(_CN[ch]) for ch in token))
-    return None
+    """Read ``12``, ``十二``, ``二十三``, ``元`` (the first month), ``二〇二四``."""
+    return read_number(token, extra=_MONTH_WORDS)
 
 
 @dataclass(frozen=True)
@@ -373,20 +345,12 @@ class DeadlineExtractor:
     # -- the stage ----------------------------------------------------------
     def __call__(self, plan: Plan) -> Plan:
         """Find the plan's deadlines and attach each to the measure it governs."""
-        norm = plan.normalized
-        if norm is None:
-            raise PipelineError(
-                "the deadlines stage needs plans from the structure stage (plan.normalized is"
-                " missing); run it inside a Pipeline or parse the text first"
-            )
-        import numpy as np
-
-        ns = int(np.searchsorted(norm.starts, plan.span.start, side="left"))
-        ne = int(np.searchsorted(norm.starts, plan.span.end, side="left"))
+        norm = plan.require_normalized(self.name)
+        ns, ne = norm.norm_range(plan.span)
         first_section = next((s for s in plan.sections if s.marker), None)
         if first_section is not None:
             # The opening (指导思想…) states the plan's own period, not deadlines.
-            ns = max(ns, int(np.searchsorted(norm.starts, first_section.span.start)))
+            ns = max(ns, norm.norm_range(first_section.span)[0])
         text = norm.text[ns:ne]
         school = plan.period == "school_year"
         deadlines = [

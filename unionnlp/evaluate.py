@@ -421,13 +421,10 @@ def evaluate_plans(
 
 
 def _section_text(plan: Plan, sec: Section) -> str:
-    import numpy as np
-
     norm = plan.normalized
     if norm is None:
         return sec.title
-    ns = int(np.searchsorted(norm.starts, sec.span.start, side="left"))
-    ne = int(np.searchsorted(norm.starts, sec.span.end, side="left"))
+    ns, ne = norm.norm_range(sec.span)
     return str(norm.text[ns:ne])
 
 

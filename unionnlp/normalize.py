@@ -130,6 +130,14 @@ class NormalizedText:
             return Span(pos, pos)
         return Span(int(self.starts[start]), int(self.ends[end - 1]))
 
+    def norm_range(self, span: Span) -> tuple[int, int]:
+        """The normalised range ``[start, end)`` whose characters came from ``span``."""
+        import numpy as np
+
+        start = int(np.searchsorted(self.starts, span.start, side="left"))
+        end = int(np.searchsorted(self.starts, span.end, side="left"))
+        return start, max(start, end)
+
     def original_text(self, start: int, end: int) -> str:
         """The original characters behind the normalised range ``[start, end)``."""
         return self.span(start, end).slice(self.original)

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 
 import regex
 
-from .errors import DataFileError, PipelineError
+from .errors import DataFileError
 from .model import Measure, Party, PartyRole, Plan, Section
 from .resources import Rule, load_rules, load_toml
 
@@ -178,20 +178,12 @@ class PartyExtractor:
     # -- the stage ----------------------------------------------------------
     def __call__(self, plan: Plan) -> Plan:
         """Attach the parties named in each measure (and the implicit author unit)."""
-        norm = plan.normalized
-        if norm is None:
-            raise PipelineError(
-                "the parties stage needs plans from the structure stage (plan.normalized is"
-                " missing); run it inside a Pipeline or parse the text first"
-            )
-        import numpy as np
-
+        norm = plan.require_normalized(self.name)
         sections: list[Section] = []
         for sec in plan.sections:
             measures: list[Measure] = []
             for measure in sec.measures:
-                ns = int(np.searchsorted(norm.starts, measure.span.start, side="left"))
-                ne = int(np.searchsorted(norm.starts, measure.span.end, side="left"))
+                ns, ne = norm.norm_range(measure.span)
                 parties = [
                     Party(
                         name=f.name,

@@ -46,6 +46,7 @@ from typing import Any
 
 import regex
 
+from ._numerals import read_number
 from .errors import DataFileError, ProcessingTimeout
 from .model import Measure, Notice, Placeholder, Plan, Section, Source, Span, Table
 from .normalize import NormalizedText
@@ -55,20 +56,6 @@ __all__ = ["StructureParser", "Table", "cn_to_int", "measures_from_table"]
 
 logger = logging.getLogger(__name__)
 
-_CN_DIGITS = {
-    "〇": 0,
-    "零": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
 _WORD_NUMBERS = {"首先": 1, "其次": 2, "再次": 3, "再者": 3, "然后": 3, "最后": None}
 _SENTENCE_END = set("。！？!?；;")
 _CLOSERS = set('）)”」』》】’"')
@@ -111,23 +98,12 @@ def cn_to_int(numeral: str) -> int | None:
 
     示例: ``cn_to_int("二十三") == 23``.
     """
-    if not numeral:
+    if not numeral or numeral.isdigit() or len(numeral) > 3:
         return None
-    if "十" in numeral:
-        head, _, tail = numeral.partition("十")
-        if "十" in tail or len(head) > 1 or len(tail) > 1:
-            return None
-        tens = _CN_DIGITS.get(head, -1) if head else 1
-        ones = _CN_DIGITS.get(tail, -1) if tail else 0
-        if tens < 1 or ones < 0:
-            return None
-        return tens * 10 + ones
-    if len(numeral) == 1:
-        return _CN_DIGITS.get(numeral)
-    if len(numeral) == 2 and all(c in _CN_DIGITS for c in numeral):
-        value = _CN_DIGITS[numeral[0]] * 10 + _CN_DIGITS[numeral[1]]
-        return value if numeral[0] not in "〇零" else None
-    return None
+    if len(numeral) == 2 and "十" not in numeral and numeral[0] in "〇零○":
+        return None
+    value = read_number(numeral)
+    return value if value is not None and value <= 99 else None
 
 
 # ---------------------------------------------------------------------------
@@ -1166,9 +1142,7 @@ def _year_period(
     else:
         cm = _CN_YEAR.search(meta)
         if cm:
-            digits = "".join(str(_CN_DIGITS.get(ch, 0 if ch == "○" else -1)) for ch in cm.group(1))
-            if digits.isdigit():
-                year = int(digits)
+            year = read_number(cm.group(1))
     period: str | None = None
     probe = (title or "") + meta[:120]
     if "上半年" in probe:

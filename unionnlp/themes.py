@@ -42,8 +42,8 @@ from typing import TYPE_CHECKING, Any
 
 import regex
 
-from .errors import DataFileError, PipelineError, UnionNLPError
-from .model import Measure, Plan, Section, ThemeScore
+from .errors import DataFileError, UnionNLPError
+from .model import Measure, Plan, Section, Span, ThemeScore
 from .resources import data_path, load_toml
 
 if TYPE_CHECKING:
@@ -532,18 +532,11 @@ class ThemeTagger:
         return ThemeModel.load(self.model_path)
 
     def __call__(self, plan: Plan) -> Plan:
-        norm = plan.normalized
-        if norm is None:
-            raise PipelineError(
-                "the themes stage needs plans from the structure stage (plan.normalized is"
-                " missing); run it inside a Pipeline or parse the text first"
-            )
-        import numpy as np
+        norm = plan.require_normalized(self.name)
 
         def text_of(start: int, end: int) -> str:
-            ns = int(np.searchsorted(norm.starts, start, side="left"))
-            ne = int(np.searchsorted(norm.starts, end, side="left"))
-            return str(norm.text[ns:ne])
+            ns, ne = norm.norm_range(Span(start, end))
+            return norm.text[ns:ne]
 
         model = self.model
         taxonomy = model.taxonomy
@@ -601,7 +594,6 @@ def examples_from_gold(gold_files: Iterable[str | Path]) -> list[Example]:
     gold section aligns with (marker and title prefix, in reading order), so
     training sees exactly what the tagger will see.
     """
-    import numpy as np
 
     from .evaluate import _align, _gold_sections, load_gold, section_key
     from .pipeline import Pipeline
@@ -624,10 +616,8 @@ def examples_from_gold(gold_files: Iterable[str | Path]) -> list[Example]:
             if not labels:
                 continue
             plan, sec = p_secs[pi]
-            norm = plan.normalized
-            assert norm is not None
-            ns = int(np.searchsorted(norm.starts, sec.span.start, side="left"))
-            ne = int(np.searchsorted(norm.starts, sec.span.end, side="left"))
+            norm = plan.require_normalized("training")
+            ns, ne = norm.norm_range(sec.span)
             examples.append(Example(norm.text[ns:ne], labels, source.sha256))
     return examples
 
