@@ -14,8 +14,10 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-# Load the normalize module now (it is light: nothing is read until first use) so that
-# the function below, not the module, is what `unionnlp.normalize` names.
+# Load the normalize and display modules now (they are light: nothing is read until first
+# use) so that the functions below, not the modules, are what `unionnlp.normalize` and
+# `unionnlp.display` name.
+from . import display as _display_module  # noqa: F401
 from . import normalize as _normalize_module  # noqa: F401
 from .errors import (
     DataFileError,
@@ -71,6 +73,7 @@ __all__ = [
     "UnionNLPError",
     "UnsupportedFormatError",
     "__version__",
+    "display",
     "normalize",
     "parse",
     "parse_file",
@@ -80,6 +83,17 @@ __all__ = [
 __version__ = "0.1.0"
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
+
+
+def display(plan: Plan, *, jupyter: bool | None = None) -> str | None:
+    """Show a plan with its sections, measures, deadlines, parties and themes marked.
+
+    In Jupyter the plan is shown (and ``None`` returned); elsewhere the HTML is
+    returned (see :func:`unionnlp.display.render`). 示例: ``unionnlp.display(plans[0])``.
+    """
+    from .display import display as _display
+
+    return _display(plan, jupyter=jupyter)
 
 
 def normalize(text: str) -> NormalizedText:

@@ -152,6 +152,18 @@ def _cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from .compare import run_compare
+
+    return run_compare(args.inputs, args.output, args.by, args.manifest)
+
+
+def _cmd_show(args: argparse.Namespace) -> int:
+    from .display import run_show
+
+    return run_show(args.path, args.output)
+
+
 def _cmd_agreement(args: argparse.Namespace) -> int:
     from .evaluate import agreement, load_gold
 
@@ -258,6 +270,28 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     t.add_argument("--output-dir", help="where to write the model (default: the package data)")
     t.set_defaults(func=_cmd_train)
+
+    m = sub.add_parser("compare", help="compare plans across units: tables, charts, report.html")
+    m.add_argument(
+        "inputs",
+        nargs="+",
+        help="records from parse/convert (.jsonl, a .parquet folder) or plan files",
+    )
+    m.add_argument(
+        "--by",
+        default="unit_type",
+        help="metadata column to group by: unit_type (default), unit, region, year…",
+    )
+    m.add_argument("-o", "--output", required=True, help="folder for the report")
+    m.add_argument(
+        "--manifest", metavar="CSV", help="metadata per file (path, unit, unit_type, region, year)"
+    )
+    m.set_defaults(func=_cmd_compare)
+
+    w = sub.add_parser("show", help="a plan's text with its structure marked, as HTML")
+    w.add_argument("path", help="a plan file")
+    w.add_argument("-o", "--output", required=True, help="the .html file to write")
+    w.set_defaults(func=_cmd_show)
 
     a = sub.add_parser("agreement", help="agreement between two annotations of one source")
     a.add_argument("first", help="first pass (gold JSON)")

@@ -59,6 +59,13 @@ class EmptyInputError(InputError):
             " there is no plan to parse. Check that the file is not empty or truncated."
         )
 
+    @classmethod
+    def for_file(cls, path: Path | str, *, format: str) -> EmptyInputError:
+        return cls(
+            f"cannot read {str(path)!r} as {format}: the file is empty (0 bytes), so there is"
+            " no plan to parse. Check that the download or copy was not cut short."
+        )
+
 
 class UnsupportedFormatError(InputError):
     """A file's format is not one unionnlp can read."""
@@ -88,6 +95,72 @@ class DecodeError(InputError):
 
 class ReaderError(UnionNLPError):
     """A reader for a file format failed (the file is damaged or a tool is missing)."""
+
+    @classmethod
+    def damaged(cls, path: Path | str, *, format: str, detail: str, hint: str = "") -> ReaderError:
+        """The file is not a readable ``format`` file (corrupt, truncated or misnamed)."""
+        hint = hint or (
+            f"Open it in an office program and save it again as {format}, or check that the"
+            " extension matches the content."
+        )
+        return cls(f"cannot read {str(path)!r} as {format}: {detail}. {hint}")
+
+    @classmethod
+    def missing_package(cls, path: Path | str, *, format: str, package: str) -> ReaderError:
+        """A Python package a reader needs is not installed."""
+        return cls(
+            f"cannot read {str(path)!r}: reading {format} files needs the Python package"
+            f" {package!r}, which is not installed. Install it (pip install {package}) or"
+            " reinstall unionnlp with its dependencies."
+        )
+
+    @classmethod
+    def soffice_missing(cls, path: Path | str, *, format: str) -> ReaderError:
+        """LibreOffice is needed to read a legacy office format and cannot be found."""
+        return cls(
+            f"cannot read {str(path)!r}: {format} files are converted with LibreOffice, but"
+            " its `soffice` command is not on PATH. Install the Debian/Ubuntu package"
+            " libreoffice-writer-nogui (apt-get install libreoffice-writer-nogui) or"
+            " LibreOffice from libreoffice.org, or save the file as .docx yourself."
+        )
+
+    @classmethod
+    def soffice_hung(cls, path: Path | str, *, seconds: float) -> ReaderError:
+        """A LibreOffice conversion ran past its time limit and was killed."""
+        return cls(
+            f"cannot read {str(path)!r}: LibreOffice hung converting it and was stopped after"
+            f" {seconds:g} s. The file may be damaged, password-protected or very large;"
+            " open it in an office program and save it as .docx, or pass a longer timeout."
+        )
+
+    @classmethod
+    def soffice_failed(cls, path: Path | str, *, reason: str, stderr: str = "") -> ReaderError:
+        """A LibreOffice conversion ended without producing a document."""
+        tail = stderr.strip()[-600:]
+        output = f" LibreOffice said: {tail}" if tail else ""
+        return cls(
+            f"cannot read {str(path)!r}: LibreOffice could not convert it ({reason}). The"
+            " file may be damaged, password-protected or not the format its extension"
+            f" says; open it in an office program and save it as .docx.{output}"
+        )
+
+    @classmethod
+    def image_only_pdf(cls, path: Path | str, *, pages: int) -> ReaderError:
+        """A PDF whose pages carry no text layer (a scan)."""
+        return cls(
+            f"cannot read {str(path)!r}: image-only PDF: no text layer; OCR it first"
+            f" ({pages} page{'s' if pages != 1 else ''}, no extractable text; for example"
+            " ocrmypdf -l chi_sim in.pdf out.pdf)."
+        )
+
+    @classmethod
+    def cid_pdf(cls, path: Path | str, *, share: float) -> ReaderError:
+        """A PDF whose text comes out as ``(cid:NNN)`` glyph codes."""
+        return cls(
+            f"cannot read {str(path)!r}: PDF text is (cid:…) glyph codes: the font has no"
+            f" Unicode map ({share:.0%} of the characters extracted are glyph codes). Export"
+            " the PDF again from the original document with fonts embedded, or OCR it."
+        )
 
 
 class ProcessingTimeout(UnionNLPError):

@@ -474,6 +474,17 @@ class Plan:
             for measure in sec.measures:
                 yield sec, measure
 
+    def require_normalized(self, stage: str) -> NormalizedText:
+        """The normalised text a stage works on; :class:`PipelineError` when it is missing."""
+        if self.normalized is None:
+            from .errors import PipelineError
+
+            raise PipelineError(
+                f"the {stage} stage needs plans from the structure stage (plan.normalized is"
+                " missing); run it inside a Pipeline or parse the text first"
+            )
+        return self.normalized
+
     def text_of(self, span: Span) -> str:
         """The source text under ``span`` as written (needs ``source``)."""
         if self.source is None:
@@ -485,6 +496,11 @@ class Plan:
         from .export import to_ics
 
         return to_ics([self], year=year)[0]
+
+    def _repr_html_(self) -> str:
+        from .display import render
+
+        return render(self)
 
     # -- serialisation ----------------------------------------------------
     def to_dict(self) -> JSON:

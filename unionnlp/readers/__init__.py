@@ -1,7 +1,10 @@
 """Readers: one module per format, each ``read(path) -> Source``.
 
-:func:`read` picks the reader by file extension. Formats not yet supported
-raise :class:`~unionnlp.errors.UnsupportedFormatError` listing what is.
+:func:`read` picks the reader by file extension: text and Markdown
+(:mod:`.text`), web pages (:mod:`.html`), Word .docx (:mod:`.docx`), legacy
+office files through LibreOffice (:mod:`.office`: .doc, .wps, .rtf, .odt) and
+PDF (:mod:`.pdf`). Other extensions raise
+:class:`~unionnlp.errors.UnsupportedFormatError` listing what is supported.
 """
 
 from __future__ import annotations
@@ -17,14 +20,55 @@ __all__ = ["SUPPORTED", "read"]
 Reader = Callable[[Path], Source]
 
 
+# Each reader is imported on first use: its third-party library (trafilatura,
+# python-docx, pdfplumber) costs import time that plain-text runs should not pay.
+
+
 def _text(path: Path) -> Source:
     from .text import read as read_text
 
     return read_text(path)
 
 
+def _html(path: Path) -> Source:
+    from .html import read as read_html
+
+    return read_html(path)
+
+
+def _docx(path: Path) -> Source:
+    from .docx import read as read_docx
+
+    return read_docx(path)
+
+
+def _office(path: Path) -> Source:
+    from .office import read as read_office
+
+    return read_office(path)
+
+
+def _pdf(path: Path) -> Source:
+    from .pdf import read as read_pdf
+
+    return read_pdf(path)
+
+
 #: extension -> reader
-SUPPORTED: dict[str, Reader] = {".txt": _text, ".text": _text, ".md": _text, ".markdown": _text}
+SUPPORTED: dict[str, Reader] = {
+    ".txt": _text,
+    ".text": _text,
+    ".md": _text,
+    ".markdown": _text,
+    ".html": _html,
+    ".htm": _html,
+    ".docx": _docx,
+    ".doc": _office,
+    ".wps": _office,
+    ".rtf": _office,
+    ".odt": _office,
+    ".pdf": _pdf,
+}
 
 
 def read(path: str | Path) -> Source:
@@ -33,7 +77,9 @@ def read(path: str | Path) -> Source:
     Raises:
         InputError: the path does not exist or is a directory.
         UnsupportedFormatError: no reader handles the extension.
-        DecodeError: a text file cannot be decoded.
+        EmptyInputError: a binary document (docx, PDF, office, HTML) is empty.
+        DecodeError: a text file or web page cannot be decoded.
+        ReaderError: a document is damaged, image-only, or needs a missing tool.
     """
     path = Path(path)
     if not path.exists():
