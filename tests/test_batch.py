@@ -250,3 +250,25 @@ def test_disk_full_gives_a_clear_error_and_a_valid_partial_output(tmp_path: Path
     )
     assert result.returncode == 0, result.stderr
     assert len(_records(out)) == 12
+
+
+def test_bad_documents_give_failure_records(tmp_path: Path) -> None:
+    fixtures = Path(__file__).parent / "fixtures"
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    good = (fixtures / "plan.docx").read_bytes()
+    (folder / "a_good.docx").write_bytes(good)
+    (folder / "b_truncated.docx").write_bytes(good[: len(good) // 2])
+    (folder / "c_random.pdf").write_bytes(bytes(range(256)) * 8)
+    (folder / "d_random.docx").write_bytes(bytes(range(256)) * 8)
+    (folder / "e_image_only.pdf").write_bytes((fixtures / "image_only.pdf").read_bytes())
+    (folder / "f_corrupt.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
+    inputs = sorted(folder.iterdir())
+    out = tmp_path / "out.jsonl"
+    summary = convert(inputs, out, progress=False)
+    records = _records(out)
+    assert len(records) == len(inputs) == summary.files
+    assert "documents" in records[0]
+    for record in records[1:]:
+        assert "failure" in record, record["source"]["path"]
+        assert record["failure"]["message"]
