@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check -q
 OUT    := build
 
-.PHONY: run test test-all lint typecheck evaluate bench fuzz clean
+.PHONY: run report test test-all lint typecheck evaluate bench fuzz clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,14 @@ $(VENV)/.installed-dev: pyproject.toml | $(PY)
 run: $(VENV)/.installed
 	@mkdir -p $(OUT)
 	$(VENV)/bin/unionnlp convert corpora --exclude '*.json' --exclude '*.md' -o $(OUT)/corpus.jsonl
+
+# The comparison report of the bundled corpus (after `make run`): build/report/report.html
+$(VENV)/.installed-compare: pyproject.toml | $(PY)
+	$(PIP) install -e '.[compare]'
+	touch $@
+
+report: run $(VENV)/.installed-compare
+	$(VENV)/bin/unionnlp compare $(OUT)/corpus.jsonl --by unit_type -o $(OUT)/report
 
 test: $(VENV)/.installed-dev
 	$(PY) -m pytest

@@ -86,8 +86,9 @@ def _cmd_convert(args: argparse.Namespace) -> int:
         print(summary.text())
         print(f"output: {args.output}")
         print(
-            "next: `unionnlp compare OUTPUT.jsonl --by unit_type -o report/` for a report"
-            " comparing units (themes, concreteness, distinctive terms, near-duplicates)"
+            f"next: a report comparing units (themes, concreteness, distinctive terms,"
+            f" near-duplicates): unionnlp compare {args.output} --by unit_type -o report/"
+            " (needs pip install 'unionnlp[compare]'; in this repository: make report)"
         )
     failed = sum(summary.failures.values())
     return 1 if failed and not args.allow_failures else 0
