@@ -325,16 +325,41 @@ def convert(
             if on_record is not None:
                 on_record(record)
     bar.close()
-    by_path = {str(r["source"]["path"]): r for r in _read_journal(journal)}
-    ordered: list[dict[str, Any]] = []
-    for path in paths:
-        found = by_path.get(str(path))
-        if found is not None:
-            ordered.append(found)
-            summary.add(found)
-    _write(kind, output, ordered)
+    # Memory stays flat in the number of files: only byte offsets are held, and the
+    # records are read back one at a time in input order.
+    offsets = _journal_offsets(journal)
+
+    def ordered() -> Iterator[dict[str, Any]]:
+        with journal.open("rb") as stream:
+            for path in paths:
+                at = offsets.get(str(path))
+                if at is None:
+                    continue
+                stream.seek(at)
+                record: dict[str, Any] = json.loads(stream.readline())
+                summary.add(record)
+                yield record
+
+    _write(kind, output, ordered())
     journal.unlink(missing_ok=True)
     return summary
+
+
+def _journal_offsets(path: Path) -> dict[str, int]:
+    """Byte offset of the last complete record of each source path in a journal."""
+    offsets: dict[str, int] = {}
+    with path.open("rb") as stream:
+        at = 0
+        for line in stream:
+            if not line.endswith(b"\n"):
+                break
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError:
+                break
+            offsets[str(record["source"]["path"])] = at
+            at += len(line)
+    return offsets
 
 
 def _run(jobs: list[tuple[str, dict[str, Any] | None]], workers: int) -> Iterator[dict[str, Any]]:
@@ -380,33 +405,30 @@ def _atomic(path: Path) -> tuple[Path, Callable[[], None]]:
     return tmp_path, commit
 
 
-def _write(kind: str, output: Path, records: list[dict[str, Any]]) -> None:
-    if kind == ".jsonl":
+def _write(kind: str, output: Path, records: Iterable[dict[str, Any]]) -> None:
+    """Write the output; JSON Lines, CSV and SQLite stream, Parquet and Excel build tables."""
+    if kind in (".jsonl", ".csv"):
         tmp, commit = _atomic(output)
         try:
-            with tmp.open("w", encoding="utf-8") as stream:
-                for record in records:
-                    dump_jsonl(record, stream)
-                stream.flush()
-                os.fsync(stream.fileno())
-            commit()
-        finally:
-            tmp.unlink(missing_ok=True)
-        return
-    tables = tables_from_records(records)
-    if kind == ".csv":
-        tmp, commit = _atomic(output)
-        try:
-            _write_csv(tmp, _flat_measures(tables))
+            if kind == ".jsonl":
+                with tmp.open("w", encoding="utf-8") as stream:
+                    for record in records:
+                        dump_jsonl(record, stream)
+                    stream.flush()
+                    os.fsync(stream.fileno())
+            else:
+                _write_csv(
+                    tmp, (row for r in records for row in _flat_measures(tables_from_records([r])))
+                )
             commit()
         finally:
             tmp.unlink(missing_ok=True)
     elif kind == ".sqlite":
-        _write_sqlite(output, tables)
+        _write_sqlite(output, records)
     elif kind == ".xlsx":
-        _write_xlsx(output, tables)
+        _write_xlsx(output, tables_from_records(records))
     elif kind == ".parquet":
-        _write_parquet_dir(output, tables)
+        _write_parquet_dir(output, tables_from_records(records))
 
 
 # ---------------------------------------------------------------------------
@@ -500,7 +522,7 @@ def _flat_measures(tables: dict[str, list[dict[str, Any]]]) -> list[dict[str, An
     return [{k: row.get(k) for k in _FLAT_COLUMNS} for row in tables["measures"]]
 
 
-def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
+def _write_csv(path: Path, rows: Iterable[dict[str, Any]]) -> None:
     # utf-8-sig so that Excel opens Chinese text correctly
     with path.open("w", encoding="utf-8-sig", newline="") as stream:
         writer = csv.DictWriter(stream, fieldnames=list(_FLAT_COLUMNS))
@@ -508,20 +530,31 @@ def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
         writer.writerows(rows)
 
 
-def _write_sqlite(output: Path, tables: dict[str, list[dict[str, Any]]]) -> None:
+def _write_sqlite(output: Path, records: Iterable[dict[str, Any]]) -> None:
+    """One table per kind, filled record by record (columns from the first row of each)."""
     import sqlite3
 
     tmp, commit = _atomic(output)
     try:
         tmp.unlink()
         with sqlite3.connect(tmp) as db:
-            for name, rows in tables.items():
-                columns = list(rows[0]) if rows else ["path"]
-                db.execute(f"CREATE TABLE {name} ({', '.join(f'{c!r}' for c in columns)})")
-                db.executemany(
-                    f"INSERT INTO {name} VALUES ({', '.join('?' for _ in columns)})",
-                    [tuple(row.get(c) for c in columns) for row in rows],
-                )
+            columns: dict[str, list[str]] = {}
+            for record in records:
+                for name, rows in tables_from_records([record]).items():
+                    if not rows:
+                        continue
+                    if name not in columns:
+                        columns[name] = list(rows[0])
+                        quoted = ", ".join(f'"{c}"' for c in columns[name])
+                        db.execute(f'CREATE TABLE "{name}" ({quoted})')
+                    cols = columns[name]
+                    db.executemany(
+                        f'INSERT INTO "{name}" VALUES ({", ".join("?" for _ in cols)})',
+                        [tuple(row.get(c) for c in cols) for row in rows],
+                    )
+            for name in ("plans", "sections", "measures", "deadlines", "parties", "failures"):
+                if name not in columns:
+                    db.execute(f'CREATE TABLE "{name}" ("path")')
         commit()
     finally:
         tmp.unlink(missing_ok=True)
