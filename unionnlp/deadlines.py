@@ -382,7 +382,17 @@ def _attach(
     slots.sort()
     starts = [s[0] for s in slots]
     bucket: dict[tuple[int, int], list[Deadline]] = {}
+    # A month heading of a schedule is the deadline of the items under it (added below),
+    # not of the measure that happens to precede it.
+    headings = sorted(
+        {m.schedule_span for sec in sections for m in sec.measures if m.schedule_span is not None}
+    )
+    heading_starts = [h.start for h in headings]
     for d in deadlines:
+        h = bisect.bisect_right(heading_starts, d.span.start) - 1
+        near = headings[max(h, 0) : h + 2] if headings else []
+        if any(x.start < d.span.end and d.span.start < x.end for x in near):
+            continue
         k = bisect.bisect_right(starts, d.span.start) - 1
         target: tuple[int, int] | None = None
         while k >= 0:
