@@ -62,3 +62,13 @@ def test_spans_point_into_traditional_source() -> None:
 def test_stage_needs_the_structure_stage() -> None:
     with pytest.raises(PipelineError, match="structure stage"):
         EXTRACTOR(Plan(index=0, span=Span(0, 0)))
+
+
+def test_month_heading_belongs_only_to_the_items_under_it() -> None:
+    text = "六、活动安排\n3月份：1、三八节活动。2、选举代表。\n4月份：1、职工运动会。"
+    plan = Pipeline.default().parse(text)[0]
+    by_title = {sec.title: sec for sec in plan.sections}
+    (elect,) = by_title["选举代表"].measures
+    assert [d.text for d in elect.deadlines] == ["3月份"]
+    (games,) = by_title["职工运动会"].measures
+    assert [(d.text, d.rule) for d in games.deadlines] == [("4月份", "schedule+month")]
