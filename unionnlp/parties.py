@@ -111,8 +111,11 @@ class PartyExtractor:
         claimed: list[tuple[int, int]] = []
         found: list[FoundParty] = []
         for rule in self.slots:
-            role: PartyRole = rule.get("role", "lead")
             for m in rule.pattern.finditer(text, timeout=2.0 + len(text) / 500_000):
+                role: PartyRole = rule.get("role", "lead")
+                label = m.groupdict().get("label")
+                if label in ("配合", "协办", "协助"):
+                    role = "support"
                 s, e = m.start("names"), m.end("names")
                 if any(a < e and s < b for a, b in claimed):
                     continue
