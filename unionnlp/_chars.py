@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
-__all__ = ["CharProfile", "chinese_likeness"]
+__all__ = ["CharProfile"]
 
 # Characters that have no business inside running Chinese prose; each one is a
 # mojibake signal. Enclosed numbers are left out when they open a list item.
@@ -76,12 +76,6 @@ class CharProfile:
         if len(to_simple) == len(basic):
             chars.update(c for c, s in zip(basic, to_simple, strict=True) if s in chars)
         return frozenset(c for c in chars if regex.match(r"\p{Han}", c))
-
-    @cached_property
-    def rare_han(self) -> regex.Pattern[str]:
-        """A pattern for one Han character outside the common set."""
-        members = "".join(sorted(self.common))
-        return regex.compile(r"[\p{Han}--[" + regex.escape(members) + r"]]", regex.V1)
 
     @cached_property
     def suspicious(self) -> regex.Pattern[str]:
@@ -144,8 +138,3 @@ class CharProfile:
                 bad += 1
         total = good + bad
         return good / total if total else 0.0
-
-
-def chinese_likeness(text: str, profile: CharProfile | None = None) -> float:
-    """Convenience wrapper around :meth:`CharProfile.likeness`."""
-    return (profile or CharProfile()).likeness(text)

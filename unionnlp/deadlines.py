@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import bisect
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
@@ -95,6 +95,10 @@ class Found:
     value: str | None
     rrule: str | None
     rule: str
+
+    def deadline(self, span: Span, *, prefix: str = "") -> Deadline:
+        """This expression as a :class:`Deadline` at ``span`` (``prefix`` names its context)."""
+        return Deadline(self.text, span, self.kind, self.value, self.rrule, prefix + self.rule)
 
 
 @dataclass(frozen=True)
@@ -354,14 +358,7 @@ class DeadlineExtractor:
         text = norm.text[ns:ne]
         school = plan.period == "school_year"
         deadlines = [
-            Deadline(
-                text=f.text,
-                span=norm.span(ns + f.start, ns + f.end),
-                kind=f.kind,
-                value=f.value,
-                rrule=f.rrule,
-                rule=f.rule,
-            )
+            f.deadline(norm.span(ns + f.start, ns + f.end))
             for f in self.find(text, year=plan.year, school_year=school)
         ]
         return replace(plan, sections=_attach(plan.sections, deadlines, self, plan.year, school))
@@ -414,18 +411,7 @@ def _attach(
             found = list(bucket.get((si, mi), ()))
             if measure.schedule and measure.schedule_span is not None:
                 for f in extractor.find(measure.schedule, year=year, school_year=school):
-                    span = measure.schedule_span
-                    found.insert(
-                        0,
-                        Deadline(
-                            text=f.text,
-                            span=span,
-                            kind=f.kind,
-                            value=f.value,
-                            rrule=f.rrule,
-                            rule=f"schedule+{f.rule}",
-                        ),
-                    )
+                    found.insert(0, f.deadline(measure.schedule_span, prefix="schedule+"))
             measures.append(replace(measure, deadlines=tuple(found)))
         out.append(replace(sec, measures=tuple(measures)))
     return tuple(out)
@@ -556,13 +542,6 @@ def find_deadlines(
     """
     extractor = DeadlineExtractor()
     return [
-        Deadline(f.text, Span(f.start, f.end), f.kind, f.value, f.rrule, f.rule)
+        f.deadline(Span(f.start, f.end))
         for f in extractor.find(text, year=year, school_year=school_year)
     ]
-
-
-def iter_deadlines(plan: Plan) -> Iterable[tuple[Section, Measure, Deadline]]:
-    """Every deadline of a plan with the section and measure that hold it."""
-    for section, measure in plan.measures():
-        for deadline in measure.deadlines:
-            yield section, measure, deadline

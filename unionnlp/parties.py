@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 import regex
 
 from .errors import DataFileError
-from .model import Measure, Party, PartyRole, Plan, Section
+from .model import Measure, Party, PartyRole, Plan, Section, Span
 from .resources import Rule, load_rules, load_toml
 
 if TYPE_CHECKING:
@@ -59,6 +59,10 @@ class FoundParty:
     role: PartyRole
     canonical: str | None
     rule: str
+
+    def party(self, span: Span, *, role: PartyRole | None = None) -> Party:
+        """This mention as a :class:`Party` at ``span`` (``role`` overrides the found one)."""
+        return Party(self.name, span, role or self.role, self.canonical)
 
 
 class PartyExtractor:
@@ -168,14 +172,8 @@ class PartyExtractor:
                 continue
             for f in self.find(f"{header}：{value}"):
                 offset = at + f.start - len(header) - 1
-                out.append(
-                    Party(
-                        name=f.name,
-                        span=norm.span(offset, offset + len(f.name)),
-                        role=f.role if role == "lead" else "support",
-                        canonical=f.canonical,
-                    )
-                )
+                span = norm.span(offset, offset + len(f.name))
+                out.append(f.party(span, role=None if role == "lead" else "support"))
         return out
 
     # -- the stage ----------------------------------------------------------
@@ -188,12 +186,7 @@ class PartyExtractor:
             for measure in sec.measures:
                 ns, ne = norm.norm_range(measure.span)
                 parties = [
-                    Party(
-                        name=f.name,
-                        span=norm.span(ns + f.start, ns + f.end),
-                        role=f.role,
-                        canonical=f.canonical,
-                    )
+                    f.party(norm.span(ns + f.start, ns + f.end))
                     for f in self.find(norm.text[ns:ne])
                 ]
                 parties.extend(self._from_columns(measure, norm, ns))

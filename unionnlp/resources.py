@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources as _importlib_resources
 from pathlib import Path
@@ -182,10 +182,3 @@ def _expand(pattern: str, env: Mapping[str, str], path: Path, name: str) -> str:
             return expanded
         pattern = expanded
     return pattern
-
-
-def require_keys(data: Mapping[str, Any], keys: Sequence[str], path: str | Path) -> None:
-    """Raise :class:`DataFileError` unless every key is present."""
-    missing = [k for k in keys if k not in data]
-    if missing:
-        raise DataFileError(path, f"missing keys: {', '.join(missing)}")
