@@ -9,11 +9,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from unionnlp.errors import DataFileError
 from unionnlp.pipeline import Pipeline
 from unionnlp.resources import data_path, load_wordlist
 from unionnlp.themes import (
+    FeatureSpace,
     ThemeClassifier,
     ThemeModel,
     cross_validate,
@@ -157,13 +160,111 @@ def test_stage_labels_sections_and_measures() -> None:
             assert measure.themes
 
 
-def test_prediction_does_not_import_scikit_learn() -> None:
+def test_prediction_needs_neither_scikit_learn_nor_jieba() -> None:
+    # jieba chooses the words when a model is trained; scoring only looks them up.
     code = (
         "import sys, unionnlp; unionnlp.parse('一、组织职工运动会\\n二、慰问困难职工'); "
-        "print('sklearn' in sys.modules)"
+        "print('sklearn' in sys.modules, 'jieba' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"
+    assert out.stdout.strip() == "False False"
+
+
+# -- the feature matcher against a plain re-implementation ----------------------
+
+_ALPHABET = "工会职代之家女困难送温暖竞赛安全，、。 1a"
+_VOCAB = sorted(
+    {"c:工会", "c:职代", "c:代会", "c:女职", "c:困难", "c:送温", "c:温暖", "c:工会职", "c:会会会"}
+    | {"c:竞赛", "w:职工之家", "w:送温暖工", "w:会会会会"}
+)
+
+
+def _plain_counts(text: str) -> dict[str, int]:
+    """Every vocabulary string counted wherever it occurs (overlapping), by slicing."""
+    counts: dict[str, int] = {}
+    for feature in _VOCAB:
+        value = feature[2:]
+        n = sum(text[i : i + len(value)] == value for i in range(len(text)))
+        if n:
+            counts[feature] = n
+    return counts
+
+
+def _plain_keywords(text: str) -> dict[str, int]:
+    return {
+        t.label: sum(1 for k in t.keywords if k in text)
+        for t in TAXONOMY
+        if any(k in text for k in t.keywords)
+    }
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(alphabet=_ALPHABET, max_size=60),
+    st.lists(st.tuples(st.integers(0, 60), st.integers(0, 60)), min_size=1, max_size=5),
+)
+def test_feature_counts_equal_slicing(text: str, raw: list[tuple[int, int]]) -> None:
+    vocab = [*_VOCAB, *("k:" + t.label for t in TAXONOMY)]
+    space = FeatureSpace(vocab, np.ones(len(vocab)), TAXONOMY)
+    ranges = [(min(a, b, len(text)), min(max(a, b), len(text))) for a, b in raw]
+    found = space.count(text, ranges)
+    labels = [t.label for t in TAXONOMY]
+    for r, (start, end) in enumerate(ranges):
+        got = {
+            vocab[f]: int(c)
+            for row, f, c in zip(found.rows, found.features, found.counts, strict=True)
+            if row == r
+        }
+        assert got == _plain_counts(text[start:end]), (text, start, end)
+        keywords = {
+            labels[j]: int(c)
+            for row, j, c in zip(
+                found.keyword_rows, found.keyword_labels, found.keyword_counts, strict=True
+            )
+            if row == r
+        }
+        assert keywords == _plain_keywords(text[start:end])
+
+
+def test_feature_counts_survive_surrogates_and_astral_characters() -> None:
+    space = FeatureSpace(["c:工会", "k:other"], [1.0, 1.0], TAXONOMY)
+    text = "工会\ud800工会𠀀工会"
+    found = space.count(text, [(0, len(text)), (3, 5)])
+    assert found.rows.tolist() == [0, 1] and found.counts.tolist() == [3, 1]
+
+
+def test_model_with_unknown_features_gives_data_file_error(tmp_path: Path) -> None:
+    model = ThemeModel.load()
+    vocabulary = list(model.features.vocabulary)
+    vocabulary[0] = "b:职工_之家"  # a word-bigram feature of an older model
+    np.savez_compressed(
+        tmp_path / "old.npz",
+        labels=np.array(model.labels),
+        vocabulary=np.array(vocabulary),
+        idf=np.asarray(model.features.idf),
+        coef=model.coef,
+        intercept=model.intercept,
+        params=np.array(json.dumps(model.params)),
+        sources=np.array([]),
+    )
+    with pytest.raises(DataFileError, match=r"old\.npz.*b:职工_之家"):
+        ThemeModel.load(tmp_path / "old.npz")
+
+
+def test_stage_scores_each_section_on_its_own_text() -> None:
+    text = (
+        "2024年工会工作计划\n一、丰富职工文化生活\n1、组织职工运动会和读书活动。\n"
+        "二、维护女职工特殊权益\n1、三八妇女节期间组织女职工座谈。\n2、开展女职工体检。"
+    )
+    plan = Pipeline.default().parse(text)[0]
+    model = ThemeModel.load()
+    norm = plan.require_normalized("test")
+    for sec in plan.sections:
+        start, end = norm.norm_range(sec.span)
+        assert sec.themes == tuple(model.assign(norm.text[start:end]))
+        for m in sec.measures:
+            start, end = norm.norm_range(m.span)
+            assert m.themes == tuple(model.assign(norm.text[start:end]))
 
 
 @pytest.mark.slow

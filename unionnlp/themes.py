@@ -4,12 +4,17 @@
   and examples (``data/taxonomy.toml``, or a user's file of the same shape).
 - :class:`ThemeClassifier` is a scikit-learn estimator (``fit`` returns self,
   learned state ends in ``_``, ``get_params`` works). Its features are our
-  own and need no scikit-learn to compute: jieba words and word bigrams from
-  the private tokenizer, character 2- and 3-grams, TF-IDF weighted and L2
-  normalised, plus one keyword feature per label from the taxonomy (a prior
-  for rare labels); the taxonomy's examples join the training data. One
+  own and need no scikit-learn to compute: character 2- and 3-grams, the
+  words of four or more characters that the private jieba tokenizer (with
+  the union-domain dictionary) finds in the training text, TF-IDF weighted
+  and L2 normalised, plus one keyword feature per label from the taxonomy (a
+  prior for rare labels); the taxonomy's examples join the training data. One
   logistic regression per label is fitted with scikit-learn (``liblinear``,
   deterministic).
+- Scoring does not segment: :class:`FeatureSpace` finds the vocabulary where
+  it occurs (n-grams as packed integers in sorted numpy arrays, words and
+  keywords with one Aho-Corasick automaton), so a whole plan is featurised
+  in one pass and every section and measure is a range of it.
 - Weights ship as plain data (``data/themes_model.npz``, loaded with
   ``allow_pickle=False``), so scoring is a sparse dot product in numpy; the
   training examples ship beside them (``data/themes_train.jsonl``) so that
@@ -28,10 +33,8 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 import logging
-import math
 import zipfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -43,7 +46,7 @@ from typing import TYPE_CHECKING, Any
 import regex
 
 from .errors import DataFileError, UnionNLPError
-from .model import Measure, Plan, Section, Span, ThemeScore
+from .model import Measure, Plan, Section, ThemeScore
 from .resources import data_path, load_toml
 
 if TYPE_CHECKING:
@@ -51,6 +54,7 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
 __all__ = [
+    "FeatureSpace",
     "Theme",
     "ThemeClassifier",
     "ThemeModel",
@@ -107,62 +111,190 @@ def load_taxonomy(path: str | Path | None = None) -> list[Theme]:
 
 # ---------------------------------------------------------------------------
 # features
+#
+# A model's features are strings of its vocabulary: ``c:`` character 2- and
+# 3-grams of Han runs, ``w:`` words of four or more characters that jieba finds
+# in the training text (the union-domain user dictionary included), and one
+# ``k:`` feature per label (the share of its taxonomy keywords present). jieba
+# chooses the words when a model is trained; scoring does not segment: one
+# Aho-Corasick pass finds every vocabulary string and keyword where it occurs
+# (overlapping), and each range of the text (a section, a measure) counts the
+# matches inside it. Character n-gram counts are exactly those of slicing the
+# Han runs; a word counts wherever it occurs, in training and scoring alike.
+
+NGRAMS = (2, 3)
+MIN_WORD = 4  # shorter words are already character n-grams
 
 
-def feature_counts(text: str) -> Counter[str]:
-    """Feature counts of ``text``: jieba words, word bigrams, character 2- and 3-grams."""
+def candidate_features(text: str) -> set[str]:
+    """The vocabulary candidates of a training text: its n-grams and long jieba words."""
     from .tokenize import tokenize
 
-    counts: Counter[str] = Counter()
-    words = tokenize(text)
-    counts.update("w:" + w for w in words)
-    counts.update(f"b:{a}_{b}" for a, b in itertools.pairwise(words))
+    found = {"w:" + w for w in tokenize(text) if len(w) >= MIN_WORD and _HAN_RUN.fullmatch(w)}
     for run in _HAN_RUN.findall(text):
-        for n in (2, 3):
-            counts.update("c:" + run[i : i + n] for i in range(len(run) - n + 1))
-    return counts
+        for n in NGRAMS:
+            found.update("c:" + run[i : i + n] for i in range(len(run) - n + 1))
+    return found
 
 
-def keyword_hits(text: str, taxonomy: Sequence[Theme]) -> dict[str, float]:
-    """One feature per label: the share (capped at three) of its seed keywords in ``text``."""
-    keywords = {
-        "k:" + theme.label: min(3, sum(1 for k in theme.keywords if k in text)) / 3.0
-        for theme in taxonomy
-    }
-    return {k: v for k, v in keywords.items() if v}
+@dataclass(frozen=True)
+class RowFeatures:
+    """Feature values of several text ranges, as coordinate arrays sorted by row.
+
+    ``counts`` are raw occurrence counts of ``c:``/``w:`` features; ``keywords``
+    hold, per row and label, how many distinct taxonomy keywords of the label occur.
+    """
+
+    rows: npt.NDArray[np.int64]
+    features: npt.NDArray[np.int64]
+    counts: npt.NDArray[np.int64]
+    keyword_rows: npt.NDArray[np.int64]
+    keyword_labels: npt.NDArray[np.int64]
+    keyword_counts: npt.NDArray[np.int64]
 
 
-def analyze(text: str, taxonomy: Sequence[Theme]) -> tuple[Counter[str], dict[str, float]]:
-    """Feature counts of ``text`` and its keyword hits."""
-    return feature_counts(text), keyword_hits(text, taxonomy)
+class FeatureSpace:
+    """A vocabulary, its IDF weights and the matchers that find it in text.
 
+    Character n-grams are looked up as packed code points (21 bits a
+    character) in sorted numpy arrays; words and taxonomy keywords are found
+    by one Aho-Corasick automaton (pyahocorasick).
 
-class _Features:
-    """TF-IDF over a fixed vocabulary, L2 normalised; keyword features appended as they are."""
+    Args:
+        vocabulary: feature strings (``c:…``, ``w:…``, ``k:<label>``).
+        idf: one weight per feature (ignored for ``k:`` features).
+        taxonomy: the themes whose keywords feed the ``k:`` features.
 
-    def __init__(self, vocabulary: Sequence[str], idf: Sequence[float]) -> None:
+    Raises:
+        ValueError: a feature of another kind or given twice (a model made by
+            another version, or altered).
+    """
+
+    def __init__(self, vocabulary: Sequence[str], idf: Any, taxonomy: Sequence[Theme]) -> None:
+        import ahocorasick
+        import numpy as np
+
         self.vocabulary = list(vocabulary)
-        self.index = {f: i for i, f in enumerate(self.vocabulary)}
-        self.idf = list(idf)
+        self.readable = [_readable(f) for f in self.vocabulary]
+        self.idf = np.asarray(idf, dtype=np.float64)
+        labels = {t.label: j for j, t in enumerate(taxonomy)}
+        self.label_feature = np.full(len(taxonomy), -1, dtype=np.int64)
+        grams: dict[int, list[tuple[int, int]]] = {n: [] for n in NGRAMS}
+        keys: dict[str, int] = {}
+        key_feature: list[int] = []
+        for i, feature in enumerate(self.vocabulary):
+            kind, _, value = feature.partition(":")
+            if kind == "k" and value in labels:
+                self.label_feature[labels[value]] = i
+            elif kind == "c" and len(value) in grams:
+                grams[len(value)].append((_pack(value), i))
+            elif kind == "w" and len(value) >= MIN_WORD and value not in keys:
+                keys[value] = len(keys)
+                key_feature.append(i)
+            else:
+                raise ValueError(f"unknown or repeated feature {feature!r}")
+        self._grams: dict[int, tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]] = {}
+        for n, pairs in grams.items():
+            table = np.asarray(sorted(pairs), dtype=np.int64).reshape(-1, 2)
+            if len(np.unique(table[:, 0])) != len(table):
+                raise ValueError(f"a character {n}-gram appears twice in the vocabulary")
+            self._grams[n] = (table[:, 0], table[:, 1])
+        keyword_pairs: list[tuple[int, int]] = []
+        for j, theme in enumerate(taxonomy):
+            for keyword in theme.keywords:
+                if keyword not in keys:
+                    keys[keyword] = len(keys)
+                    key_feature.append(-1)
+                keyword_pairs.append((keys[keyword], j))
+        self.key_feature = np.asarray(key_feature, dtype=np.int64)
+        self.key_length = np.zeros(len(keys), dtype=np.int64)
+        automaton = ahocorasick.Automaton()
+        for key, k in keys.items():
+            automaton.add_word(key, k)
+            self.key_length[k] = len(key)
+        if keys:
+            automaton.make_automaton()
+        self._automaton = automaton
+        keyword_table = np.asarray(sorted(keyword_pairs), dtype=np.int64).reshape(-1, 2)
+        self.keyword_key, self.keyword_label = keyword_table[:, 0], keyword_table[:, 1]
+        self.n_labels = len(taxonomy)
 
-    def vector(
-        self, counts: Counter[str], keywords: dict[str, float]
-    ) -> tuple[list[int], list[float]]:
-        idx: list[int] = []
-        val: list[float] = []
-        for feature, count in counts.items():
-            i = self.index.get(feature)
-            if i is not None and not feature.startswith("k:"):
-                idx.append(i)
-                val.append((1.0 + math.log(count)) * self.idf[i])
-        norm = math.sqrt(sum(v * v for v in val)) or 1.0
-        val = [v / norm for v in val]
-        for feature, value in keywords.items():
-            i = self.index.get(feature)
-            if i is not None:
-                idx.append(i)
-                val.append(value)
-        return idx, val
+    def count(self, text: str, ranges: Sequence[tuple[int, int]]) -> RowFeatures:
+        """Raw feature counts of each ``text[start:end]`` of ``ranges`` (one row each)."""
+        import numpy as np
+
+        bounds = np.asarray(ranges, dtype=np.int64).reshape(-1, 2)
+        rows: list[npt.NDArray[np.int64]] = []
+        features: list[npt.NDArray[np.int64]] = []
+        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+        codes = codes.astype(np.int64)
+        for n, (table, table_feature) in self._grams.items():
+            if len(codes) < n or not table.size:
+                continue
+            packed = codes[: len(codes) - n + 1]
+            for k in range(1, n):
+                packed = (packed << 21) | codes[k : len(codes) - n + 1 + k]
+            at = np.minimum(np.searchsorted(table, packed), len(table) - 1)
+            starts = np.flatnonzero(table[at] == packed)
+            row, hit = _within(starts, starts + n, bounds)
+            rows.append(row)
+            features.append(table_feature[at[starts[hit]]])
+        found = np.asarray(
+            list(self._automaton.iter(text)) if self.key_length.size else (), dtype=np.int64
+        ).reshape(-1, 2)
+        ends, keys = found[:, 0] + 1, found[:, 1]
+        row, hit = _within(ends - self.key_length[keys], ends, bounds)
+        key = keys[hit]
+        rows.append(row)
+        features.append(self.key_feature[key])
+        row_all, feature_all = np.concatenate(rows), np.concatenate(features)
+        known = feature_all >= 0
+        width = max(len(self.vocabulary), 1)
+        cells, counts = np.unique(row_all[known] * width + feature_all[known], return_counts=True)
+        # distinct keywords per (row, label)
+        n_keys = max(len(self.key_length), 1)
+        present = np.unique(row * n_keys + key)
+        p_row, p_key = present // n_keys, present % n_keys
+        first = np.searchsorted(self.keyword_key, p_key, side="left")
+        reps = np.searchsorted(self.keyword_key, p_key, side="right") - first
+        k_pair = np.arange(int(reps.sum()), dtype=np.int64) - np.repeat(
+            np.cumsum(reps) - reps - first, reps
+        )
+        k_cells, k_counts = np.unique(
+            np.repeat(p_row, reps) * self.n_labels + self.keyword_label[k_pair],
+            return_counts=True,
+        )
+        return RowFeatures(
+            rows=cells // width,
+            features=cells % width,
+            counts=counts.astype(np.int64),
+            keyword_rows=k_cells // self.n_labels,
+            keyword_labels=k_cells % self.n_labels,
+            keyword_counts=k_counts.astype(np.int64),
+        )
+
+    def weigh(
+        self, found: RowFeatures, n_rows: int, keyword_weight: float
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+        """Rows, columns and values of the feature matrix: TF-IDF (L2 per row) plus keywords.
+
+        Term frequency is sublinear (1 + log count); a keyword feature is the
+        share of its label's keywords present, capped at three, times ``keyword_weight``.
+        """
+        import numpy as np
+
+        values = (1.0 + np.log(found.counts)) * self.idf[found.features]
+        norms = np.sqrt(np.bincount(found.rows, values * values, minlength=n_rows))
+        norms[norms == 0] = 1.0
+        values = values / norms[found.rows]
+        k_cols = self.label_feature[found.keyword_labels]
+        known = k_cols >= 0
+        k_values = np.minimum(found.keyword_counts[known], 3) / 3.0 * keyword_weight
+        rows = np.concatenate([found.rows, found.keyword_rows[known]])
+        cols = np.concatenate([found.features, k_cols[known]])
+        vals = np.concatenate([values, k_values])
+        order = np.argsort(rows, kind="stable")
+        return rows[order], cols[order], vals[order]
 
 
 # ---------------------------------------------------------------------------
@@ -259,22 +391,20 @@ class ThemeClassifier:
                 for example in theme.examples:
                     texts.append(example)
                     targets.append([theme.label])
-        analysed = [analyze(t, taxonomy) for t in texts]
         df: Counter[str] = Counter()
-        for counts, _ in analysed:
-            df.update(counts.keys())
+        for text in texts:
+            df.update(candidate_features(text))
         vocab = sorted(f for f, n in df.items() if n >= self.min_df)
         vocab += ["k:" + lab for lab in labels]
         n_docs = len(texts)
-        idf = [math.log((1 + n_docs) / (1 + df.get(f, 0))) + 1.0 for f in vocab]
-        features = _Features(vocab, idf)
-        rows, cols, vals = [], [], []
-        for r, (counts, keywords) in enumerate(analysed):
-            scaled = {k: v * self.keyword_weight for k, v in keywords.items()}
-            idx, val = features.vector(counts, scaled)
-            rows.extend([r] * len(idx))
-            cols.extend(idx)
-            vals.extend(val)
+        space = FeatureSpace(vocab, np.ones(len(vocab)), taxonomy)
+        joined, ranges = _join(texts)
+        found = space.count(joined, ranges)
+        # document frequency as scoring will see it: a word counts wherever it occurs
+        df_found = np.bincount(found.features, minlength=len(vocab))
+        idf = np.log((1 + n_docs) / (1 + df_found)) + 1.0
+        space.idf = idf
+        rows, cols, vals = space.weigh(found, n_docs, self.keyword_weight)
         matrix = sparse.csr_matrix((vals, (rows, cols)), shape=(n_docs, len(vocab)))
         coef = np.zeros((len(labels), len(vocab)))
         intercept = np.full(len(labels), -5.0)
@@ -315,10 +445,7 @@ class ThemeClassifier:
 
     def predict_proba(self, X: Iterable[str]) -> npt.NDArray[np.float64]:
         """Scores in [0, 1], one column per label of ``classes_``."""
-        import numpy as np
-
-        model = self.to_model()
-        return np.array([model.scores(text) for text in X])
+        return self.to_model().score_texts(list(X))
 
     def predict(self, X: Iterable[str]) -> list[list[str]]:
         """Assigned labels of each text (best first)."""
@@ -347,10 +474,11 @@ class ThemeModel:
         import numpy as np
 
         self.labels = list(labels)
-        self.features = _Features(vocabulary, [float(v) for v in idf])
-        self.coef = np.asarray(coef, dtype=np.float64)
-        self.intercept = np.asarray(intercept, dtype=np.float64)
         self.params = dict(params)
+        self.features = FeatureSpace(vocabulary, [float(v) for v in idf], self.taxonomy)
+        self.coef = np.asarray(coef, dtype=np.float64)
+        self._weights = np.ascontiguousarray(self.coef.T)  # features × labels, for gathering
+        self.intercept = np.asarray(intercept, dtype=np.float64)
         self.sources = tuple(sources)
         self.threshold = float(self.params.get("threshold", 0.5))
         self.max_labels = int(self.params.get("max_labels", 3))
@@ -360,51 +488,79 @@ class ThemeModel:
     def taxonomy(self) -> list[Theme]:
         return load_taxonomy(self.params.get("taxonomy"))
 
-    def scores(self, text: str) -> npt.NDArray[np.float64]:
-        """The score of every label for ``text`` (logistic, in label order)."""
+    def _matrix(
+        self, text: str, ranges: Sequence[tuple[int, int]]
+    ) -> tuple[
+        npt.NDArray[np.float64],
+        npt.NDArray[np.int64],
+        npt.NDArray[np.int64],
+        npt.NDArray[np.float64],
+    ]:
+        """Label scores of each range, and the feature coordinates behind them."""
         import numpy as np
 
-        counts, keywords = analyze(text, self.taxonomy)
-        idx, val = self.features.vector(
-            counts, {k: v * self.keyword_weight for k, v in keywords.items()}
+        n = len(ranges)
+        rows, cols, vals = self.features.weigh(
+            self.features.count(text, ranges), n, self.keyword_weight
         )
-        z = self.intercept + (self.coef[:, idx] @ np.asarray(val) if idx else 0.0)
-        return np.asarray(1.0 / (1.0 + np.exp(-z)), dtype=np.float64)
+        z = np.tile(self.intercept, (n, 1))
+        if rows.size:
+            starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+            z[rows[starts]] += np.add.reduceat(self._weights[cols] * vals[:, None], starts)
+        return 1.0 / (1.0 + np.exp(-z)), rows, cols, vals
+
+    def scores(self, text: str) -> npt.NDArray[np.float64]:
+        """The score of every label for ``text`` (logistic, in label order)."""
+        probs: npt.NDArray[np.float64] = self._matrix(text, [(0, len(text))])[0][0]
+        return probs
+
+    def score_texts(self, texts: Sequence[str]) -> npt.NDArray[np.float64]:
+        """Scores of many texts at once (one row each)."""
+        joined, ranges = _join(texts)
+        return self._matrix(joined, ranges)[0]
 
     def assign(self, text: str, *, evidence: int = 5) -> list[ThemeScore]:
         """Assigned labels (score >= threshold; at least the best; at most ``max_labels``)."""
-        if not text.strip():
-            return []
-        return self.assign_features(
-            feature_counts(text), keyword_hits(text, self.taxonomy), evidence=evidence
-        )
+        return self.assign_ranges(text, [(0, len(text))], evidence=evidence)[0]
 
-    def assign_features(
-        self, counts: Counter[str], keywords: dict[str, float], *, evidence: int = 5
-    ) -> list[ThemeScore]:
-        """:meth:`assign` from precomputed features (see :func:`feature_counts`)."""
+    def assign_ranges(
+        self, text: str, ranges: Sequence[tuple[int, int]], *, evidence: int = 5
+    ) -> list[list[ThemeScore]]:
+        """:meth:`assign` for each ``text[start:end]`` of ``ranges``, scored in one pass.
+
+        A range without any known feature gets no label. Each label carries
+        the ``evidence`` terms that added most to its score.
+        """
         import numpy as np
 
-        if not counts and not keywords:
-            return []
-        idx, val = self.features.vector(
-            counts, {k: v * self.keyword_weight for k, v in keywords.items()}
-        )
-        values = np.asarray(val)
-        z = self.intercept + (self.coef[:, idx] @ values if idx else 0.0)
-        probs = 1.0 / (1.0 + np.exp(-z))
-        order = np.argsort(-probs, kind="stable")
-        chosen = [j for j in order[: self.max_labels] if probs[j] >= self.threshold]
-        if not chosen:
-            chosen = [int(order[0])]
-        out = []
-        for j in chosen:
-            contributions = self.coef[j, idx] * values if idx else np.zeros(0)
-            top = np.argsort(-contributions, kind="stable")[:evidence]
-            terms = [
-                _readable(self.features.vocabulary[idx[k]]) for k in top if contributions[k] > 0
-            ]
-            out.append(ThemeScore(self.labels[j], float(probs[j]), tuple(dict.fromkeys(terms))))
+        probs, rows, cols, vals = self._matrix(text, ranges)
+        n = len(ranges)
+        order = np.argsort(-probs, axis=1, kind="stable")[:, : self.max_labels]
+        chosen = np.take_along_axis(probs, order, axis=1) >= self.threshold
+        chosen[:, 0] = True
+        chosen &= (np.bincount(rows, minlength=n) > 0)[:, None]
+        c_row, c_rank = np.nonzero(chosen)
+        c_label = order[c_row, c_rank]
+        # evidence: each chosen label's largest positive contributions in its row
+        lo = np.searchsorted(rows, c_row, side="left")
+        sizes = np.searchsorted(rows, c_row, side="right") - lo
+        combo = np.repeat(np.arange(len(c_row)), sizes)
+        pair = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes - lo, sizes)
+        gain = self._weights[cols[pair], c_label[combo]] * vals[pair]
+        positive = gain > 0
+        combo, pair, gain = combo[positive], pair[positive], gain[positive]
+        ranked = np.lexsort((-gain, combo))
+        combo, pair = combo[ranked], pair[ranked]
+        rank = np.arange(len(combo)) - np.searchsorted(combo, combo, side="left")
+        terms: list[list[str]] = [[] for _ in range(len(c_row))]
+        readable = self.features.readable
+        keep = rank < evidence
+        for c, f in zip(combo[keep].tolist(), cols[pair[keep]].tolist(), strict=True):
+            terms[c].append(readable[f])
+        out: list[list[ThemeScore]] = [[] for _ in range(n)]
+        for c, (r, j) in enumerate(zip(c_row.tolist(), c_label.tolist(), strict=True)):
+            label = self.labels[j]
+            out[r].append(ThemeScore(label, float(probs[r, j]), tuple(dict.fromkeys(terms[c]))))
         return out
 
     # -- files --------------------------------------------------------------
@@ -446,21 +602,58 @@ class ThemeModel:
             raise DataFileError(target, f"not a valid theme model ({err})") from err
         if coef.shape != (len(labels), len(vocabulary)) or len(idf) != len(vocabulary):
             raise DataFileError(target, "array shapes do not agree (the file was altered)")
-        return cls(
-            labels=labels,
-            vocabulary=vocabulary,
-            idf=idf,
-            coef=coef,
-            intercept=intercept,
-            params=params,
-            sources=sources,
-        )
+        try:
+            return cls(
+                labels=labels,
+                vocabulary=vocabulary,
+                idf=idf,
+                coef=coef,
+                intercept=intercept,
+                params=params,
+                sources=sources,
+            )
+        except ValueError as err:
+            raise DataFileError(target, f"not a usable theme model ({err})") from err
+
+
+def _pack(gram: str) -> int:
+    """A character n-gram as one integer, 21 bits a character (as :meth:`FeatureSpace.count`)."""
+    packed = 0
+    for ch in gram:
+        packed = (packed << 21) | ord(ch)
+    return packed
+
+
+def _within(
+    starts: npt.NDArray[np.int64], ends: npt.NDArray[np.int64], bounds: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Every (range, match) pair where match ``[starts[i], ends[i])`` lies inside the range.
+
+    ``ends`` must be ascending. Returns the range index and the match index of each pair.
+    """
+    import numpy as np
+
+    lo = np.searchsorted(ends, bounds[:, 0], side="right")
+    sizes = np.maximum(np.searchsorted(ends, bounds[:, 1], side="right") - lo, 0)
+    row = np.repeat(np.arange(len(bounds), dtype=np.int64), sizes)
+    hit = np.arange(int(sizes.sum()), dtype=np.int64) - np.repeat(
+        np.cumsum(sizes) - sizes - lo, sizes
+    )
+    inside = starts[hit] >= bounds[row, 0]
+    return row[inside], hit[inside]
+
+
+def _join(texts: Sequence[str]) -> tuple[str, list[tuple[int, int]]]:
+    """``texts`` joined by newlines (no feature spans one) and the range of each."""
+    ranges, pos = [], 0
+    for text in texts:
+        ranges.append((pos, pos + len(text)))
+        pos += len(text) + 1
+    return "\n".join(texts), ranges
 
 
 def _readable(feature: str) -> str:
     kind, _, value = feature.partition(":")
-    if kind == "b":
-        return value.replace("_", "")
     if kind == "k":
         return f"关键词({value})"
     return value
@@ -532,50 +725,29 @@ class ThemeTagger:
         return ThemeModel.load(self.model_path)
 
     def __call__(self, plan: Plan) -> Plan:
+        import numpy as np
+
         norm = plan.require_normalized(self.name)
-
-        def text_of(start: int, end: int) -> str:
-            ns, ne = norm.norm_range(Span(start, end))
-            return norm.text[ns:ne]
-
-        model = self.model
-        taxonomy = model.taxonomy
-        # Each stretch of text is tokenized once: a measure's features serve the measure
-        # and every section above it; a section adds its title when no measure holds it.
-        measure_counts = {
-            (i, k): feature_counts(m.text)
-            for i, sec in enumerate(plan.sections)
-            for k, m in enumerate(sec.measures)
-        }
-        index = {sec.id: i for i, sec in enumerate(plan.sections)}
-        totals: list[Counter[str]] = [Counter() for _ in plan.sections]
-        for i in range(len(plan.sections) - 1, -1, -1):  # children come after parents
-            sec = plan.sections[i]
-            total = totals[i]
-            for k, _ in enumerate(sec.measures):
-                total.update(measure_counts[(i, k)])
-            if not any(m.span.start <= sec.span.start for m in sec.measures):
-                total.update(feature_counts(text_of(sec.span.start, sec.title_span.end)))
-            if sec.parent is not None and sec.parent in index:
-                totals[index[sec.parent]].update(total)
+        spans = [sec.span for sec in plan.sections]
+        if self.measures:
+            spans += [m.span for sec in plan.sections for m in sec.measures]
+        if not spans:
+            return plan
+        # one pass over the plan's normalised text; every section and measure is a range of it
+        bounds = np.searchsorted(
+            norm.starts, [[s.start, s.end] for s in [plan.span, *spans]], side="left"
+        )
+        bounds[:, 1] = np.maximum(bounds[:, 0], bounds[:, 1])
+        lo, hi = int(bounds[0, 0]), int(bounds[0, 1])
+        ranges = [(max(a - lo, 0), max(min(b, hi) - lo, 0)) for a, b in bounds[1:].tolist()]
+        assigned = iter(self.model.assign_ranges(norm.text[lo:hi], ranges))
+        themes = [tuple(next(assigned)) for _ in plan.sections]
         sections: list[Section] = []
-        for i, sec in enumerate(plan.sections):
-            keywords = keyword_hits(text_of(sec.span.start, sec.span.end), taxonomy)
-            themes = tuple(model.assign_features(totals[i], keywords))
+        for sec, sec_themes in zip(plan.sections, themes, strict=True):
             measures: tuple[Measure, ...] = sec.measures
             if self.measures:
-                measures = tuple(
-                    replace(
-                        m,
-                        themes=tuple(
-                            model.assign_features(
-                                measure_counts[(i, k)], keyword_hits(m.text, taxonomy)
-                            )
-                        ),
-                    )
-                    for k, m in enumerate(sec.measures)
-                )
-            sections.append(replace(sec, themes=themes, measures=measures))
+                measures = tuple(replace(m, themes=tuple(next(assigned))) for m in sec.measures)
+            sections.append(replace(sec, themes=sec_themes, measures=measures))
         return replace(plan, sections=tuple(sections))
 
 
