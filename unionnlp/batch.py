@@ -30,12 +30,12 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 from .errors import InputError, UnionNLPError
-from .export import dump_jsonl, failure_record, plan_record
+from .export import failure_record, jsonl_line, plan_record
 
 __all__ = [
     "OUTPUT_KINDS",
@@ -171,14 +171,17 @@ class Summary:
     failures: Counter[str] = field(default_factory=Counter)
 
     def add(self, record: dict[str, Any]) -> None:
+        self.add_done(_Done.of(record))
+
+    def add_done(self, done: _Done) -> None:
+        """Count a converted file by its :class:`_Done` digest."""
         self.files += 1
-        if "failure" in record:
-            self.failures[record["failure"]["error"]] += 1
+        if done.failure is not None:
+            self.failures[done.failure] += 1
             return
-        for doc in record["documents"]:
-            self.plans += 1
-            self.sections += sum(1 for s in doc["sections"] if s["marker"])
-            self.measures += sum(len(s["measures"]) for s in doc["sections"])
+        self.plans += done.plans
+        self.sections += done.sections
+        self.measures += done.measures
 
     def text(self) -> str:
         failed = sum(self.failures.values())
@@ -205,9 +208,9 @@ class Progress:
         self.started = time.monotonic()
         self._last = 0.0
 
-    def update(self, record: dict[str, Any]) -> None:
+    def update(self, *, failed: bool) -> None:
         self.done += 1
-        self.failed += "failure" in record
+        self.failed += failed
         now = time.monotonic()
         if not self.enabled or (now - self._last < 0.2 and self.done < self.total):
             return
@@ -254,15 +257,44 @@ def _read_journal(path: Path) -> list[dict[str, Any]]:
     return records
 
 
-def _process(args: tuple[str, dict[str, Any] | None]) -> dict[str, Any]:
-    return process_file(args[0], args[1])
+@dataclass(frozen=True)
+class _Done:
+    """A converted file as the parent process handles it: its record as one JSON line
+    (serialised in the worker) and the counts the summary and the progress bar need."""
+
+    path: str
+    line: bytes  # UTF-8 JSON, newline included
+    failure: str | None
+    plans: int
+    sections: int
+    measures: int
+
+    @classmethod
+    def of(cls, record: dict[str, Any]) -> _Done:
+        failure = record["failure"]["error"] if "failure" in record else None
+        documents = record.get("documents", ())
+        return cls(
+            path=str(record["source"]["path"]),
+            line=jsonl_line(record).encode("utf-8"),
+            failure=failure,
+            plans=len(documents),
+            sections=sum(1 for d in documents for s in d["sections"] if s["marker"]),
+            measures=sum(len(s["measures"]) for d in documents for s in d["sections"]),
+        )
+
+
+def _process(args: tuple[str, dict[str, Any] | None]) -> _Done:
+    return _Done.of(process_file(args[0], args[1]))
 
 
 def _warm_worker() -> None:
-    # Load the pipeline (rules, OpenCC, jieba, the theme model) once per worker.
+    # Load the pipeline (rules, OpenCC, the theme model) once per worker.
     from .pipeline import default_pipeline
 
     default_pipeline().parse("一、组织建设\n1、调整工会小组。")
+
+
+_SYNC_SECONDS = 1.0  # the journal is flushed after every record, synced at most this often
 
 
 def convert(
@@ -276,6 +308,12 @@ def convert(
     on_record: Callable[[dict[str, Any]], None] | None = None,
 ) -> Summary:
     """Convert every input to a record and write ``output`` (kind by its extension).
+
+    Work is journalled next to the output (``<output>.journal``): every
+    record is flushed as it arrives (a killed run loses nothing) and synced to
+    disk at least once a second; ``resume=True`` keeps the journalled records
+    of unchanged files. Workers serialise their records themselves, so the
+    parent process only writes bytes.
 
     Raises:
         InputError: the output kind is not supported or a needed package is missing.
@@ -310,59 +348,71 @@ def convert(
             summary.skipped += 1
         else:
             todo.append((i, path))
+    # Where each path's record sits in the journal, and its counts: memory stays flat
+    # in the number of files, and the output is written in input order at the end.
+    index: dict[str, tuple[int, _Done]] = {}
+    at = 0
+
+    def append(stream: BinaryIO, item: _Done) -> None:
+        nonlocal at
+        stream.write(item.line)
+        index[item.path] = (at, replace(item, line=b""))
+        at += len(item.line)
+
     # Rewrite the journal with the complete records kept, then append as work arrives.
-    with journal.open("w", encoding="utf-8") as stream:
+    with journal.open("wb") as stream:
         for record in done.values():
-            dump_jsonl(record, stream)
+            append(stream, _Done.of(record))
     bar = Progress(len(todo), enabled=progress)
     jobs = [(str(p), (manifest or {}).get(str(Path(p).resolve()))) for _, p in todo]
-    with journal.open("a", encoding="utf-8") as stream:
-        for record in _run(jobs, workers):
-            dump_jsonl(record, stream)
+    with journal.open("ab") as stream:
+        synced = time.monotonic()
+        for item in _run(jobs, workers):
+            append(stream, item)
             stream.flush()
-            os.fsync(stream.fileno())
-            bar.update(record)
+            if time.monotonic() - synced >= _SYNC_SECONDS:
+                os.fsync(stream.fileno())
+                synced = time.monotonic()
+            bar.update(failed=item.failure is not None)
             if on_record is not None:
-                on_record(record)
+                on_record(json.loads(item.line))
+        stream.flush()
+        os.fsync(stream.fileno())
     bar.close()
-    # Memory stays flat in the number of files: only byte offsets are held, and the
-    # records are read back one at a time in input order.
-    offsets = _journal_offsets(journal)
+    chosen = [index[str(p)] for p in paths if str(p) in index]
+    for _, item in chosen:
+        summary.add_done(item)
+    if kind == ".jsonl":
+        _copy_lines(journal, output, [offset for offset, _ in chosen])
+    else:
 
-    def ordered() -> Iterator[dict[str, Any]]:
-        with journal.open("rb") as stream:
-            for path in paths:
-                at = offsets.get(str(path))
-                if at is None:
-                    continue
-                stream.seek(at)
-                record: dict[str, Any] = json.loads(stream.readline())
-                summary.add(record)
-                yield record
+        def ordered() -> Iterator[dict[str, Any]]:
+            with journal.open("rb") as stream:
+                for offset, _ in chosen:
+                    stream.seek(offset)
+                    yield json.loads(stream.readline())
 
-    _write(kind, output, ordered())
+        _write(kind, output, ordered())
     journal.unlink(missing_ok=True)
     return summary
 
 
-def _journal_offsets(path: Path) -> dict[str, int]:
-    """Byte offset of the last complete record of each source path in a journal."""
-    offsets: dict[str, int] = {}
-    with path.open("rb") as stream:
-        at = 0
-        for line in stream:
-            if not line.endswith(b"\n"):
-                break
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError:
-                break
-            offsets[str(record["source"]["path"])] = at
-            at += len(line)
-    return offsets
+def _copy_lines(journal: Path, output: Path, offsets: Sequence[int]) -> None:
+    """Write the journal's lines at ``offsets``, in that order, atomically to ``output``."""
+    tmp, commit = _atomic(output)
+    try:
+        with journal.open("rb") as source, tmp.open("wb") as target:
+            for offset in offsets:
+                source.seek(offset)
+                target.write(source.readline())
+            target.flush()
+            os.fsync(target.fileno())
+        commit()
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
-def _run(jobs: list[tuple[str, dict[str, Any] | None]], workers: int) -> Iterator[dict[str, Any]]:
+def _run(jobs: list[tuple[str, dict[str, Any] | None]], workers: int) -> Iterator[_Done]:
     if workers <= 1 or len(jobs) <= 1:
         for job in jobs:
             yield _process(job)
@@ -406,20 +456,13 @@ def _atomic(path: Path) -> tuple[Path, Callable[[], None]]:
 
 
 def _write(kind: str, output: Path, records: Iterable[dict[str, Any]]) -> None:
-    """Write the output; JSON Lines, CSV and SQLite stream, Parquet and Excel build tables."""
-    if kind in (".jsonl", ".csv"):
+    """Write a CSV, SQLite, Parquet or Excel output (JSON Lines is copied from the journal)."""
+    if kind == ".csv":
         tmp, commit = _atomic(output)
         try:
-            if kind == ".jsonl":
-                with tmp.open("w", encoding="utf-8") as stream:
-                    for record in records:
-                        dump_jsonl(record, stream)
-                    stream.flush()
-                    os.fsync(stream.fileno())
-            else:
-                _write_csv(
-                    tmp, (row for r in records for row in _flat_measures(tables_from_records([r])))
-                )
+            _write_csv(
+                tmp, (row for r in records for row in _flat_measures(tables_from_records([r])))
+            )
             commit()
         finally:
             tmp.unlink(missing_ok=True)

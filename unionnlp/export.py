@@ -31,6 +31,7 @@ __all__ = [
     "dump_jsonl",
     "failure_record",
     "format_skipped",
+    "jsonl_line",
     "outline",
     "plan_record",
     "resolve_value",
@@ -57,10 +58,14 @@ def failure_record(path: str, stage: str, error: BaseException) -> dict[str, Any
     }
 
 
+def jsonl_line(record: dict[str, Any]) -> str:
+    """One record as one line of JSON, newline included (Chinese kept readable)."""
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
 def dump_jsonl(record: dict[str, Any], stream: TextIO) -> None:
     """Write one record as one line of JSON (UTF-8 text, Chinese kept readable)."""
-    stream.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
-    stream.write("\n")
+    stream.write(jsonl_line(record))
 
 
 def outline(source: Source, plans: Sequence[Plan]) -> str:
