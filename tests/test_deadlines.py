@@ -1,4 +1,5 @@
-"""Deadlines: the case table, attachment to measures, and the stage contract."""
+"""Deadlines: the case table, attachment to measures, the stage contract, and the trigger
+scan that keeps sentences without a deadline from reaching the rules."""
 
 from __future__ import annotations
 
@@ -7,11 +8,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import regex
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from unionnlp import deadlines
 from unionnlp.deadlines import DeadlineExtractor
 from unionnlp.errors import PipelineError
 from unionnlp.model import Plan, Span
+from unionnlp.normalize import Normalizer
 from unionnlp.pipeline import Pipeline
+from unionnlp.readers import read
+from unionnlp.resources import Rule
 
 CASES: list[dict[str, Any]] = tomllib.loads(
     (Path(__file__).parent / "cases" / "deadlines.toml").read_text(encoding="utf-8")
@@ -72,3 +80,149 @@ def test_month_heading_belongs_only_to_the_items_under_it() -> None:
     assert [d.text for d in elect.deadlines] == ["3月份"]
     (games,) = by_title["职工运动会"].measures
     assert [(d.text, d.rule) for d in games.deadlines] == [("4月份", "schedule+month")]
+
+
+# -- the trigger scan: it may skip only work that could not find a deadline -------
+
+RULES = EXTRACTOR.rules
+CORPUS_TEXTS = sorted((Path(__file__).resolve().parent.parent / "corpora").rglob("*.txt"))
+# Contexts for an expression: alone, first, last, inside a sentence, on a line of its own.
+CONTEXTS = ["{}", "{}完成换届。", "认真组织{}", "各分会在{}前后开展活动", "一、工作\n{}\n二、其他"]
+# Forms the normaliser leaves (fullwidth punctuation) or folds (fullwidth digits, traditional).
+FULLWIDTH = str.maketrans("0123456789-.:~、", "０１２３４５６７８９－．：～，")
+
+
+@pytest.fixture(scope="module")
+def unfiltered() -> DeadlineExtractor:
+    """An extractor whose trigger knows no needs: every rule runs on every text."""
+    extractor = DeadlineExtractor()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(deadlines, "_needs", lambda pattern: ())
+        assert extractor._scan.always == (1 << len(extractor.rules)) - 1
+    return extractor
+
+
+@pytest.fixture(scope="module")
+def corpus_lines(normalizer: Normalizer) -> list[str]:
+    """Every line of every corpus file, normalised as the stage sees it."""
+    lines: list[str] = []
+    for path in CORPUS_TEXTS:
+        lines.extend(normalizer(read(path).text).text.splitlines())
+    return [line for line in lines if line.strip()]
+
+
+def _assert_same(unfiltered: DeadlineExtractor, text: str) -> None:
+    for year, school_year in ((None, False), (2023, True)):
+        got = EXTRACTOR.find(text, year=year, school_year=school_year)
+        assert got == unfiltered.find(text, year=year, school_year=school_year), text
+
+
+def test_every_rule_has_a_trigger() -> None:
+    # A construct the analysis cannot read leaves its rule running on every text:
+    # still exact, but the shipped grammar should never need it.
+    for rule in RULES:
+        assert deadlines._needs(rule.pattern), rule.name
+    assert EXTRACTOR._scan.always == 0
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.name for r in RULES])
+def test_every_match_holds_each_need(rule: Rule, corpus_lines: list[str]) -> None:
+    # The needs are read from the pattern; check them on the text of real matches.
+    needs = deadlines._needs(rule.pattern)
+    texts = [c.format(e) for e in rule.must_match for c in CONTEXTS] + corpus_lines
+    for text in texts:
+        for m in rule.pattern.finditer(text):
+            for need in needs:
+                assert any(s in m.group() for s in need), (rule.name, m.group(), sorted(need))
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.name for r in RULES])
+def test_trigger_keeps_every_example(
+    rule: Rule, unfiltered: DeadlineExtractor, normalizer: Normalizer
+) -> None:
+    for example in rule.must_match:
+        variants = {example, normalizer(example.translate(FULLWIDTH)).text}
+        for variant in variants:
+            for context in CONTEXTS:
+                _assert_same(unfiltered, context.format(variant))
+
+
+def test_trigger_keeps_every_festival(unfiltered: DeadlineExtractor) -> None:
+    for alias in EXTRACTOR.festivals:
+        for context in CONTEXTS:
+            _assert_same(unfiltered, context.format(alias))
+    # Dropped by an earlier hand-written trigger (no character of its list in them):
+    assert [f.text for f in EXTRACTOR.find("开展3·8系列活动")] == ["3·8"]
+    assert [f.text for f in EXTRACTOR.find("7·1前完成")] == ["7·1前"]
+
+
+def test_trigger_keeps_every_corpus_deadline(
+    unfiltered: DeadlineExtractor, corpus_lines: list[str]
+) -> None:
+    for line in corpus_lines:
+        _assert_same(unfiltered, line)
+    _assert_same(unfiltered, "\n".join(corpus_lines))
+
+
+PIECES = st.sampled_from(
+    [
+        *(e for r in RULES for e in r.must_match),
+        *(e for r in RULES for e in r.must_not_match),
+        *EXTRACTOR.festivals,
+        *"0123456789０１２３一二三四五六七八九十元正两月年日号份周季度半每个第最后前后初中底末旬"
+        '至到-—－~～、,，和及从自起始即期间节“”"。；;:：\n 去过以来已上下全春夏秋冬学新开',
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(PIECES, min_size=1, max_size=12).map("".join))
+def test_trigger_on_random_text(unfiltered: DeadlineExtractor, text: str) -> None:
+    _assert_same(unfiltered, text)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "needs"),
+    [
+        ("ab|cd", [{"ab", "cd"}]),
+        ("(?<!x)(?P<m>[12])月份?", [{"1月", "2月"}]),
+        ("每(?:周|月)\\s*一次", [{"每周", "每月"}, {"一次"}]),
+        ("a[^b]*c", [{"a"}, {"c"}]),
+        ("a[^b]c", [{"a"}, {"c"}]),
+        ("a.b", [{"a"}, {"b"}]),
+        ("a{,2}b{2}", [{"b"}]),
+        ("x?", []),
+    ],
+)
+def test_needs_of_a_pattern(pattern: str, needs: list[set[str]]) -> None:
+    assert sorted(map(sorted, deadlines._needs(regex.compile(pattern)))) == sorted(
+        map(sorted, needs)
+    )
+
+
+UNREAD = ["(?i)ab", "\\p{Han}月", "(?:ab){e<=1}", "a\\b", "[[:digit:]]月", "(a)\\1", "(?>ab)"]
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [regex.compile(p) for p in UNREAD] + [regex.compile("ab", regex.IGNORECASE)],
+    ids=[*UNREAD, "IGNORECASE"],
+)
+def test_what_the_analysis_does_not_read_gives_no_needs(pattern: regex.Pattern[str]) -> None:
+    # No needs: the rule runs on every text (the analysis never guesses).
+    assert deadlines._needs(pattern) == ()
+
+
+def test_rule_scans_keep_their_timeout() -> None:
+    # Rules scan untrusted text with a timeout; it is passed by position (see _matches).
+    pattern = regex.compile(r"(?<![3])(?:1|22)(?=[34])")
+    with pytest.raises(TimeoutError):
+        list(deadlines._matches(pattern, "12" * 100_000, 1e-6))
+
+
+def test_past_words_reach_twelve_characters_back_within_the_clause() -> None:
+    filler = "组织职工开展各项活动工作"  # 12 characters, none of them a past word
+    assert EXTRACTOR.find("去年" + filler[:10] + "3月召开") == []
+    assert [f.text for f in EXTRACTOR.find("去年" + filler[:11] + "3月召开")] == ["3月"]
+    assert [f.text for f in EXTRACTOR.find("去年总结。" + "3月召开")] == ["3月"]
+    assert EXTRACTOR.find("3月以来") == [] and EXTRACTOR.find("3月 已召开") == []
