@@ -1,22 +1,33 @@
-"""Parties: the case table, the stage, implicit author units."""
+"""Parties: the case table, the stage, implicit author units, and the shortcuts that
+must never change what the slots find."""
 
 from __future__ import annotations
 
+import dataclasses
+import time
 import tomllib
 from pathlib import Path
 from typing import Any
 
 import pytest
+import regex
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from unionnlp.errors import PipelineError
-from unionnlp.model import Plan, Span
+from unionnlp import parties
+from unionnlp.errors import DataFileError, PipelineError
+from unionnlp.model import Measure, Party, Plan, Section, Span
+from unionnlp.normalize import Normalizer
 from unionnlp.parties import PartyExtractor
 from unionnlp.pipeline import Pipeline
+from unionnlp.readers import read
+from unionnlp.resources import Rule, data_path, load_rules, load_toml
 
 CASES: list[dict[str, Any]] = tomllib.loads(
     (Path(__file__).parent / "cases" / "parties.toml").read_text(encoding="utf-8")
 )["case"]
 EXTRACTOR = PartyExtractor()
+CORPUS_TEXTS = sorted((Path(__file__).resolve().parent.parent / "corpora").rglob("*.txt"))
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
@@ -87,3 +98,244 @@ def test_table_rows_become_measures_with_their_columns() -> None:
     for m in first.measures:
         for p in m.parties:
             assert p.span.slice(text) == p.name
+
+
+# -- the data file's examples -------------------------------------------------------
+
+
+@pytest.mark.parametrize("rule", EXTRACTOR.slots, ids=[r.name for r in EXTRACTOR.slots])
+def test_slot_examples_and_their_shortcuts(rule: Rule) -> None:
+    assert rule.must_match, f"{rule.name} has no `match` examples"
+    requires = rule.get("requires", [])
+    trigger = EXTRACTOR.triggers.get(rule.name)
+    for example in rule.must_match:
+        m = rule.pattern.search(example)
+        assert m, f"{rule.name} should match {example!r}"
+        # each match holds what the slot requires and its trigger
+        assert not requires or any(word in m.group() for word in requires), example
+        assert trigger is None or trigger.pattern.search(m.group()), example
+    for example in rule.must_not_match:
+        assert rule.pattern.search(example) is None, f"{rule.name} should not match {example!r}"
+
+
+@pytest.mark.parametrize("rule", list(EXTRACTOR.triggers.values()), ids=list(EXTRACTOR.triggers))
+def test_trigger_examples(rule: Rule) -> None:
+    assert rule.must_match
+    for example in rule.must_match:
+        assert rule.pattern.search(example), f"trigger {rule.name} should match {example!r}"
+    for example in rule.must_not_match:
+        assert rule.pattern.search(example) is None, f"trigger {rule.name}: {example!r}"
+
+
+# -- the shortcuts ------------------------------------------------------------------
+# `requires`, triggers and clause starts skip tries that cannot match, and HEADS is
+# written as a trie: slot by slot, the stage must find exactly what each slot's plain
+# `finditer` finds with HEADS as the plain longest-first alternation.
+
+
+def _plain_heads() -> str:
+    heads = set(load_toml("parties.toml")["heads"]) | set(EXTRACTOR.canonical_names)
+    return "|".join(regex.escape(w) for w in sorted(heads, key=len, reverse=True))
+
+
+PLAIN = load_rules("parties.toml", "slot", variables={"HEADS": _plain_heads(), "HEAD_ENDS": ""})
+BREAKS = "。；;！!？?\n：:，,"
+MARKERS = ["", "1、", "12.", "3，", "（一）", "(二)", "一、", "十二", "  \n1、", "\n（三）"]
+
+
+def _plain(text: str) -> list[tuple[str, tuple[int, int]]]:
+    return [(rule.name, m.span()) for rule in PLAIN for m in rule.pattern.finditer(text)]
+
+
+def _found(text: str, extractor: PartyExtractor = EXTRACTOR) -> list[tuple[str, tuple[int, int]]]:
+    return [(slot.rule.name, m.span()) for slot, m in extractor._matches(text)]
+
+
+@pytest.mark.parametrize("rule", PLAIN, ids=[r.name for r in PLAIN])
+def test_shortcuts_keep_every_example(rule: Rule) -> None:
+    # each example at the start of a text, after each item marker and clause break
+    for example in rule.must_match:
+        texts = [marker + example for marker in MARKERS]
+        texts += [f"开展活动{brk}{example}。工会要做好" for brk in BREAKS]
+        for text in texts:
+            assert _found(text) == _plain(text), text
+
+
+@pytest.mark.parametrize("prefix", [*MARKERS, *(f"开展活动{brk}" for brk in BREAKS), " " * 40])
+@pytest.mark.parametrize(
+    ("clause", "expected"),
+    [
+        ("工会办公室负责收集提案", [["工会办公室", "lead"]]),
+        ("分工会将组织培训", [["分工会", "lead"]]),
+        ("2023年上半年，院工会要做好摸底", [["院工会", "lead"]]),
+        ("工会（牵头）、人事科负责", [["工会", "lead"], ["人事科", "support"]]),
+    ],
+)
+def test_a_party_at_any_clause_start_is_found(
+    prefix: str, clause: str, expected: list[list[str]]
+) -> None:
+    # the clause slots are tried at clause starts only: at the very start of a text,
+    # after its item marker (`1、`, `（一）`) and after every clause break. (A name may
+    # take a bracketed marker in: `（一）工会办公室`, as `各街道（镇）总工会`.)
+    found = EXTRACTOR.find(prefix + clause)
+    assert len(found) == len(expected)
+    for f, (name, role) in zip(found, expected, strict=True):
+        assert f.name.endswith(name) and f.role == role, (f, prefix)
+    assert _found(prefix + clause) == _plain(prefix + clause)
+
+
+@pytest.fixture(scope="module")
+def corpus_lines() -> list[str]:
+    """Every line of every corpus file, normalised as the stage sees it."""
+    normalizer = Normalizer()
+    lines: list[str] = []
+    for path in CORPUS_TEXTS:
+        lines.extend(normalizer(read(path).text).text.splitlines())
+    return [line for line in lines if line.strip()]
+
+
+def test_shortcuts_on_the_corpora(corpus_lines: list[str]) -> None:
+    assert corpus_lines
+    for line in corpus_lines:
+        assert _found(line) == _plain(line), line
+
+
+PIECES = st.sampled_from(
+    [
+        *MARKERS,
+        *BREAKS,
+        " ",
+        "、",
+        "和",
+        "2023年",
+        "XX年度",
+        "上半年",
+        "工会",
+        "分工会",
+        "工会办公室",
+        "院办",
+        "党委",
+        "人事科",
+        "委员会",
+        "经审委员会",
+        "职工",
+        "（牵头）",
+        "(配合)",
+        "（镇）",
+        "要",
+        "将",
+        "负责",
+        "负责人",
+        "牵头",
+        "配合",
+        "协助",
+        "具体",
+        "联合",
+        "与",
+        "由",
+        "经",
+        "审议",
+        "发挥",
+        "作用",
+        "调动",
+        "积极性",
+        "参加",
+        "组织的",
+        "开展",
+        "12月",
+        "加强",
+        "责任单位：",
+        "牵头：",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(PIECES, st.text(max_size=3)), min_size=1, max_size=30).map("".join))
+def test_shortcuts_on_generated_text(text: str) -> None:
+    assert _found(text) == _plain(text)
+
+
+def _lexicon(tmp_path: Path, old: str, new: str) -> Path:
+    """The shipped data file with ``old`` replaced by ``new``."""
+    source = data_path("parties.toml").read_text(encoding="utf-8")
+    assert old in source
+    path = tmp_path / "parties.toml"
+    path.write_text(source.replace(old, new), encoding="utf-8")
+    return path
+
+
+def test_a_clause_made_otherwise_is_tried_everywhere(tmp_path: Path) -> None:
+    # CLAUSE no longer begins as the clause-start shortcut expects: its slots are
+    # tried at every position, and still find what they find
+    lexicon = _lexicon(tmp_path, "CLAUSE = '(?:^|", "CLAUSE = '(?:(?<=「)|^|")
+    extractor = PartyExtractor(lexicon=lexicon)
+    assert extractor._clause_starts is None
+    plain = load_rules(lexicon, "slot", variables={"HEADS": _plain_heads(), "HEAD_ENDS": ""})
+    for text in ["「工会要做好", "1、工会办公室负责", "开展活动，分工会将组织"]:
+        expected = [(r.name, m.span()) for r in plain for m in r.pattern.finditer(text)]
+        assert _found(text, extractor) == expected
+
+
+def test_a_trigger_must_name_a_slot(tmp_path: Path) -> None:
+    lexicon = _lexicon(
+        tmp_path, '[[trigger]]\nname = "organiser"', '[[trigger]]\nname = "organizer"'
+    )
+    with pytest.raises(DataFileError, match="trigger 'organizer' names no slot"):
+        _ = PartyExtractor(lexicon=lexicon).triggers
+
+
+def test_requires_must_be_strings(tmp_path: Path) -> None:
+    lexicon = _lexicon(tmp_path, 'requires = ["由"]', 'requires = "由"')
+    with pytest.raises(DataFileError, match="'requires' must be a list of strings"):
+        PartyExtractor(lexicon=lexicon).find("由院办牵头")
+
+
+def test_a_long_run_of_spaces_before_a_marker_stays_linear() -> None:
+    # a text that may still be starting an item marker after many characters has
+    # all its positions tried (not one marker check per position from the start)
+    text = " " * 20_000 + "1、工会办公室负责收集提案"
+    started = time.process_time()
+    assert [f.name for f in EXTRACTOR.find(text)] == ["工会办公室"]
+    assert time.process_time() - started < 3  # about 0.2 s; 9 s when quadratic
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.text("abc", min_size=1, max_size=4), min_size=1, max_size=8, unique=True),
+    st.text("abcd", max_size=12),
+)
+def test_trie_matches_as_the_alternation(words: list[str], text: str) -> None:
+    words.sort(key=len, reverse=True)
+    plain, trie = "|".join(words), parties._trie(words)
+    for form in ("(?:{})", "(?:{})+", "(?:{})+?d", "(?:{})+c", "(?:{}){{2}}(?:a|b)"):
+        expected = [m.span() for m in regex.finditer(form.format(plain), text, overlapped=True)]
+        got = [m.span() for m in regex.finditer(form.format(trie), text, overlapped=True)]
+        assert got == expected, (form, words, text)
+
+
+def test_norm_ranges_are_norm_range(seed_texts: dict[str, str]) -> None:
+    bare = Pipeline(stages=[])
+    for text in list(seed_texts.values())[:3]:
+        for plan in bare.parse(text):
+            norm = plan.require_normalized("test")
+            spans = [m.span for _, m in plan.measures()] + [
+                Span(i, j) for i in range(0, len(text), 97) for j in (i, i + 1, i + 50)
+            ]
+            assert parties._norm_ranges(norm, spans) == [norm.norm_range(s) for s in spans]
+
+
+def test_replacer_is_replace() -> None:
+    measure = Measure("开展活动", Span(0, 4), columns=(("责任单位", "工会"),))
+    section = Section("s1", None, 1, "一、", 1, "工作", Span(0, 9), Span(2, 4), Span(0, 2))
+    party = (Party("工会", Span(0, 2), "lead"),)
+    assert parties._with_parties(measure, party) == dataclasses.replace(measure, parties=party)
+    with_measures = parties._with_measures(section, (measure,))
+    assert with_measures == dataclasses.replace(section, measures=(measure,))
+
+    @dataclasses.dataclass(frozen=True)
+    class Derived:
+        a: int
+        b: int = dataclasses.field(default=0, init=False)
+
+    assert parties._replacer(Derived, "a")(Derived(1), 2) == Derived(2)

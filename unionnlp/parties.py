@@ -14,6 +14,20 @@ Beneficiaries (职工, 困难职工, 农民工) are never parties: they are no h
 measure that names nobody gets the plan's author unit as an implicit lead
 (``implicit=True``), which evaluation leaves out.
 
+Most sentences hold no party, and the slots that start with a list of names
+(``X牵头``, ``X将…``) would try that list at every position. So the data file
+gives shortcuts, which never change what the slots find (the tests check it):
+
+- a slot's ``requires`` lists literal strings of which every match holds one:
+  one Aho-Corasick pass over a text tells which slots may match at all;
+- a ``trigger`` is a cheap pattern that every match of its slot contains (the
+  end of a name, then the word after the list): a slot runs only on text where
+  it is found, and a slot that begins with ``{CLAUSE}`` starts no match after
+  the last one;
+- a slot that begins with ``{CLAUSE}`` is tried only where a clause starts (the
+  start of the text, the end of its item marker, after a clause break), where
+  the data file's ``CLAUSE`` is built from its ``BREAK`` and ``MARKER``.
+
 示例::
 
     >>> from unionnlp.parties import PartyExtractor
@@ -23,11 +37,15 @@ measure that names nobody gets the plan's author unit as an implicit lead
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import operator
+import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import regex
 
@@ -47,6 +65,13 @@ _LEAD_COLUMNS = ("责任单位", "责任部门", "牵头", "负责", "责任人"
 _SUPPORT_COLUMNS = ("配合", "协办", "协助", "参与")
 _ROLE_MARK = regex.compile(r"[（(](牵头|配合|协办)[）)]$")
 _CLAUSE_END = "。；;！!？?\n"
+#: how the data file's ``CLAUSE`` begins when its slots may run at clause starts only:
+#: the start of the text, after a ``BREAK`` (one character) or after a leading ``MARKER``
+_CLAUSE_START = "(?:^|(?<={BREAK})|(?<=^{MARKER}))"
+_VARIABLE = regex.compile(r"\{[A-Z_][A-Z0-9_]*\}")
+#: how far a text may still be the start of an item marker before all its positions
+#: are tried (a text that starts with many spaces)
+_MARKER_REACH = 32
 
 
 @dataclass(frozen=True)
@@ -63,6 +88,83 @@ class FoundParty:
     def party(self, span: Span, *, role: PartyRole | None = None) -> Party:
         """This mention as a :class:`Party` at ``span`` (``role`` overrides the found one)."""
         return Party(self.name, span, role or self.role, self.canonical)
+
+
+@dataclass(frozen=True)
+class _Slot:
+    """A slot rule ready to run, with its shortcuts."""
+
+    rule: Rule
+    role: PartyRole
+    #: the pattern has a ``label`` group (``配合：X``)
+    labelled: bool
+    #: this slot's bit in :meth:`_Scan.met`
+    bit: int
+    trigger: regex.Pattern[str] | None
+    #: where matches may start, when the pattern begins with ``{CLAUSE}``
+    clause: _ClauseStarts | None
+
+
+@dataclass(frozen=True)
+class _Scan:
+    """The one pass over a text that finds which slots' ``requires`` it meets."""
+
+    #: an Aho-Corasick automaton: each required string -> bits of the slots requiring it
+    #: (``None`` when no slot requires anything)
+    automaton: Any
+    #: bits of the slots that require nothing
+    always: int
+
+    @classmethod
+    def of(cls, requires: list[tuple[str, ...]]) -> _Scan:
+        """The scan for slots requiring ``requires[i]`` (empty: nothing) at bit ``i``."""
+        import ahocorasick
+
+        bits: dict[str, int] = {}
+        for i, words in enumerate(requires):
+            for word in words:
+                bits[word] = bits.get(word, 0) | 1 << i
+        automaton = None
+        if bits:
+            automaton = ahocorasick.Automaton()
+            for word, slot_bits in bits.items():
+                automaton.add_word(word, slot_bits)
+            automaton.make_automaton()
+        return cls(automaton, sum(1 << i for i, words in enumerate(requires) if not words))
+
+    def met(self, text: str) -> int:
+        """Bits of the slots whose ``requires`` ``text`` meets (or that require nothing)."""
+        met = self.always
+        if self.automaton is not None:
+            for _end, bits in self.automaton.iter(text):
+                met |= bits
+        return met
+
+
+@dataclass(frozen=True)
+class _ClauseStarts:
+    """Where a clause may start: the data file's ``BREAK`` and ``MARKER``, compiled."""
+
+    brk: regex.Pattern[str]
+    marker: regex.Pattern[str]
+
+    def positions(self, text: str) -> Sequence[int]:
+        """Every position of ``text`` where ``{CLAUSE}`` may match, in order."""
+        starts = [0]
+        # ``(?<=^{MARKER})``: the ends of the whole markers that ``text`` begins with. A
+        # text that is not even the start of a marker starts none longer than itself.
+        for p in range(1, len(text) + 1):
+            m = self.marker.fullmatch(text, 0, p, partial=True)
+            if m is None:
+                break
+            if p > _MARKER_REACH:
+                return range(len(text) + 1)
+            if not m.partial:
+                starts.append(p)
+        after = [m.end() for m in self.brk.finditer(text)]
+        if len(starts) == 1:
+            return starts + after
+        return sorted({*starts, *after})
 
 
 class PartyExtractor:
@@ -85,10 +187,13 @@ class PartyExtractor:
         return self.lexicon if self.lexicon is not None else "parties.toml"
 
     @cached_property
+    def _data(self) -> dict[str, Any]:
+        return load_toml(self._path)
+
+    @cached_property
     def canonical_names(self) -> dict[str, str]:
-        data = load_toml(self._path)
         table: dict[str, str] = {}
-        for entry in data.get("body", ()):
+        for entry in self._data.get("body", ()):
             try:
                 canonical = str(entry["canonical"])
                 aliases = [str(a) for a in entry["aliases"]]
@@ -101,59 +206,166 @@ class PartyExtractor:
         return table
 
     @cached_property
-    def slots(self) -> list[Rule]:
-        data = load_toml(self._path)
-        heads = [str(h) for h in data.get("heads", ())]
+    def _alias_lengths(self) -> tuple[int, ...]:
+        """The lengths of the body aliases, longest first."""
+        return tuple(sorted({len(alias) for alias in self.canonical_names}, reverse=True))
+
+    @cached_property
+    def _variables(self) -> dict[str, str]:
+        """``{HEADS}``, every head and alias, and ``{HEAD_ENDS}``, their last characters
+        (for a set), for the patterns of the data file."""
+        heads = [str(h) for h in self._data.get("heads", ())]
         if not heads:
             raise DataFileError(self._path, "'heads' must be a non-empty list")
         words = sorted(set(heads) | set(self.canonical_names), key=len, reverse=True)
-        alternation = "|".join(regex.escape(w) for w in words)
-        return load_rules(self._path, "slot", variables={"HEADS": alternation})
+        if "" in words:
+            raise DataFileError(self._path, "heads and aliases must not be empty")
+        return {
+            "HEADS": _trie(words),
+            "HEAD_ENDS": "".join(regex.escape(ch) for ch in sorted({w[-1] for w in words})),
+        }
+
+    @cached_property
+    def slots(self) -> list[Rule]:
+        return load_rules(self._path, "slot", variables=self._variables)
+
+    @cached_property
+    def triggers(self) -> dict[str, Rule]:
+        """The trigger of each slot that has one, by slot name."""
+        if not self._data.get("trigger"):
+            return {}
+        rules = load_rules(self._path, "trigger", variables=self._variables)
+        names = {rule.name for rule in self.slots}
+        for rule in rules:
+            if rule.name not in names:
+                raise DataFileError(self._path, f"trigger {rule.name!r} names no slot")
+        return {rule.name: rule for rule in rules}
+
+    @cached_property
+    def _clause_starts(self) -> _ClauseStarts | None:
+        """Clause starts, when ``CLAUSE`` is made as :data:`_CLAUSE_START` says (else
+        ``None``: the ``{CLAUSE}`` slots run at every position)."""
+        variables = self._data.get("vars", {})
+        brk, marker, clause = (variables.get(k) for k in ("BREAK", "MARKER", "CLAUSE"))
+        if not (
+            isinstance(brk, str)
+            and isinstance(marker, str)
+            and isinstance(clause, str)
+            and clause.startswith(_CLAUSE_START)
+            and regex.fullmatch(r"\[[^\[\]]+\]", brk)
+            and not _VARIABLE.search(brk + marker)
+        ):
+            return None
+        try:
+            return _ClauseStarts(regex.compile(brk), regex.compile(marker))
+        except regex.error as err:
+            raise DataFileError(self._path, f"BREAK or MARKER: bad pattern ({err})") from err
+
+    @cached_property
+    def _plan(self) -> tuple[tuple[_Slot, ...], _Scan]:
+        """The slots ready to run, and the scan for their ``requires``."""
+        rules = self.slots  # (checks the entries)
+        raw = {entry["name"]: entry["pattern"] for entry in self._data["slot"]}
+        slots: list[_Slot] = []
+        requires: list[tuple[str, ...]] = []
+        for i, rule in enumerate(rules):
+            words = rule.get("requires", [])
+            if not (isinstance(words, list) and all(isinstance(w, str) and w for w in words)):
+                raise DataFileError(
+                    self._path, f"slot {rule.name!r}: 'requires' must be a list of strings"
+                )
+            requires.append(tuple(words))
+            trigger = self.triggers.get(rule.name)
+            slots.append(
+                _Slot(
+                    rule,
+                    rule.get("role", "lead"),
+                    "label" in rule.pattern.groupindex,
+                    1 << i,
+                    None if trigger is None else trigger.pattern,
+                    self._clause_starts if raw[rule.name].startswith("{CLAUSE}") else None,
+                )
+            )
+        return tuple(slots), _Scan.of(requires)
 
     def find(self, text: str) -> list[FoundParty]:
         """Every party mention in ``text`` with its role, in reading order."""
         claimed: list[tuple[int, int]] = []
         found: list[FoundParty] = []
-        for rule in self.slots:
-            for m in rule.pattern.finditer(text, timeout=2.0 + len(text) / 500_000):
-                role: PartyRole = rule.get("role", "lead")
-                label = m.groupdict().get("label")
-                if label in ("配合", "协办", "协助"):
-                    role = "support"
-                s, e = m.start("names"), m.end("names")
-                if any(a < e and s < b for a, b in claimed):
-                    continue
-                claimed.append((s, e))
-                pos = s
-                group: list[tuple[int, str, PartyRole | None]] = []
-                for part in _SPLIT.split(m.group("names")):
-                    start = text.index(part, pos) if part else pos
-                    pos = start + len(part)
-                    name, marked = _strip_role_mark(part.strip())
-                    if len(name) >= 2:
-                        group.append((start, name, marked))
-                # 责任单位：工会（牵头）、人事科: the names not marked as lead support it.
-                default = role
-                if any(mark == "lead" for _, _, mark in group):
-                    default = "support"
-                for start, name, marked in group:
-                    found.append(
-                        FoundParty(
-                            start,
-                            start + len(name),
-                            name,
-                            marked or default,
-                            self._canonical(name),
-                            rule.name,
-                        )
-                    )
+        for slot, m in self._matches(text):
+            s, e = m.span("names")
+            if any(a < e and s < b for a, b in claimed):
+                continue
+            claimed.append((s, e))
+            role = slot.role
+            if slot.labelled and m.group("label") in ("配合", "协办", "协助"):
+                role = "support"
+            found.extend(self._listed(text, s, m.group("names"), role, slot.rule.name))
+        if not found:
+            return found
         found.sort(key=lambda f: f.start)
         return _helper_roles(text, found)
 
+    def _matches(self, text: str) -> Iterator[tuple[_Slot, regex.Match[str]]]:
+        """The matches of the slots in ``text``, slot by slot, as their ``finditer`` finds
+        them: the shortcuts skip only tries that cannot match."""
+        timeout = 2.0 + len(text) / 500_000
+        slots, scan = self._plan
+        met = scan.met(text)
+        clause_starts: Sequence[int] | None = None
+        for slot in slots:
+            if not met & slot.bit:
+                continue  # no match lacks what the slot requires
+            pattern = slot.rule.pattern
+            matches: Iterator[regex.Match[str]]
+            if slot.clause is not None:
+                end = len(text) + 1  # no match starts here or after
+                if slot.trigger is not None:
+                    end = 0
+                    for t in slot.trigger.finditer(text, timeout=timeout):
+                        end = t.end()
+                    if not end:
+                        continue  # no match lacks the trigger
+                if clause_starts is None:
+                    clause_starts = slot.clause.positions(text)
+                matches = _matches_at(pattern, text, clause_starts, end, timeout)
+            elif slot.trigger is not None and slot.trigger.search(text, timeout=timeout) is None:
+                continue
+            else:
+                matches = pattern.finditer(text, timeout=timeout)
+            for m in matches:
+                yield slot, m
+
+    def _listed(
+        self, text: str, start: int, names: str, role: PartyRole, rule: str
+    ) -> list[FoundParty]:
+        """The parties of the list ``names`` found at ``start`` of ``text`` by slot ``rule``."""
+        pos = start
+        group: list[tuple[int, str, PartyRole | None]] = []
+        for part in _SPLIT.split(names):
+            at = text.index(part, pos) if part else pos
+            pos = at + len(part)
+            name, marked = _strip_role_mark(part.strip())
+            if len(name) >= 2:
+                group.append((at, name, marked))
+        # 责任单位：工会（牵头）、人事科: the names not marked as lead support it.
+        default = role
+        if any(mark == "lead" for _, _, mark in group):
+            default = "support"
+        return [
+            FoundParty(at, at + len(name), name, marked or default, self._canonical(name), rule)
+            for at, name, marked in group
+        ]
+
     def _canonical(self, name: str) -> str | None:
-        for alias, canonical in sorted(self.canonical_names.items(), key=lambda kv: -len(kv[0])):
-            if name.endswith(alias):
-                return name[: len(name) - len(alias)] + canonical
+        """``name`` with its longest body alias at the end made canonical (``None``: no alias)."""
+        table = self.canonical_names
+        size = len(name)
+        for length in self._alias_lengths:
+            if length <= size:
+                canonical = table.get(name[size - length :])
+                if canonical is not None:
+                    return name[: size - length] + canonical
         return None
 
     def _from_columns(self, measure: Measure, norm: NormalizedText, ns: int) -> list[Party]:
@@ -180,33 +392,129 @@ class PartyExtractor:
     def __call__(self, plan: Plan) -> Plan:
         """Attach the parties named in each measure (and the implicit author unit)."""
         norm = plan.require_normalized(self.name)
+        unit_canonical = self._canonical(plan.unit) if plan.unit else None
+        ranges = iter(_norm_ranges(norm, [m.span for sec in plan.sections for m in sec.measures]))
         sections: list[Section] = []
         for sec in plan.sections:
+            if not sec.measures:
+                sections.append(sec)
+                continue
             measures: list[Measure] = []
             for measure in sec.measures:
-                ns, ne = norm.norm_range(measure.span)
+                ns, ne = next(ranges)
                 parties = [
                     f.party(norm.span(ns + f.start, ns + f.end))
                     for f in self.find(norm.text[ns:ne])
                 ]
-                parties.extend(self._from_columns(measure, norm, ns))
+                if measure.columns:
+                    parties.extend(self._from_columns(measure, norm, ns))
                 if not parties and self.implicit and plan.unit:
                     parties = [
                         Party(
                             name=plan.unit,
                             span=measure.span,
                             role="lead",
-                            canonical=self._canonical(plan.unit),
+                            canonical=unit_canonical,
                             implicit=True,
                         )
                     ]
-                measures.append(replace(measure, parties=tuple(parties)))
-            sections.append(replace(sec, measures=tuple(measures)))
+                measures.append(_with_parties(measure, tuple(parties)))
+            sections.append(_with_measures(sec, tuple(measures)))
         return replace(plan, sections=tuple(sections))
+
+
+def _matches_at(
+    pattern: regex.Pattern[str], text: str, starts: Sequence[int], end: int, timeout: float
+) -> Iterator[regex.Match[str]]:
+    """``pattern.finditer(text)`` where matches begin only at ``starts`` and before ``end``.
+
+    The tries share ``timeout`` as ``finditer`` does.
+    """
+    deadline = time.monotonic() + timeout
+    pos = 0
+    for p in starts:
+        if p >= end:
+            return
+        if p < pos:
+            continue
+        m = pattern.match(text, p, timeout=max(deadline - time.monotonic(), 0.0))
+        if m is None:
+            continue
+        yield m
+        pos = m.end()
+        if pos == p:  # empty: ``finditer`` goes on from it by its own rule
+            rest = pattern.finditer(text, p, timeout=max(deadline - time.monotonic(), 0.0))
+            next(rest)
+            yield from rest
+            return
+
+
+def _norm_ranges(norm: NormalizedText, spans: list[Span]) -> list[tuple[int, int]]:
+    """``[norm.norm_range(span) for span in spans]`` in one numpy call (a call a measure
+    costs more than trying the slots on most measures)."""
+    import numpy as np
+
+    edges = [x for span in spans for x in (span.start, span.end)]
+    found: list[int] = np.searchsorted(norm.starts, edges, side="left").tolist()
+    return [(start, max(start, end)) for start, end in zip(found[::2], found[1::2], strict=True)]
+
+
+def _replacer(cls: Any, name: str) -> Callable[[Any, Any], Any]:
+    """``lambda obj, value: dataclasses.replace(obj, **{name: value})`` for ``cls``, faster.
+
+    ``replace`` walks the fields and passes them by keyword at every call; this
+    reads them all with one getter and passes them by position (the stage rebuilds
+    every measure and section). A class with a field that ``__init__`` does not
+    take by position gets ``replace`` itself.
+    """
+    fields = dataclasses.fields(cls)
+    if not all(f.init and not f.kw_only for f in fields):
+        return lambda obj, value: dataclasses.replace(obj, **{name: value})
+    names = [f.name for f in fields]
+    read = operator.attrgetter(*names)
+    at = names.index(name)
+
+    def with_value(obj: Any, value: Any) -> Any:
+        values = list(read(obj))
+        values[at] = value
+        return cls(*values)
+
+    return with_value
+
+
+_with_parties: Callable[[Measure, tuple[Party, ...]], Measure] = _replacer(Measure, "parties")
+_with_measures: Callable[[Section, tuple[Measure, ...]], Section] = _replacer(Section, "measures")
+
+
+def _trie(words: list[str]) -> str:
+    """An alternation of ``words`` that tries the longest first, written as a trie.
+
+    It matches what ``w1|w2|…`` (longest first) matches, in the same order: at a
+    position, the words found there are prefixes of one another, and the trie tries
+    the longer before the shorter. But it reads a character per branch where the
+    plain alternation tries every word, at every position of a name.
+    """
+    root: dict[str, Any] = {}
+    for word in words:
+        node = root
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def branch(node: dict[str, Any]) -> str:
+        longer = [regex.escape(ch) + branch(child) for ch, child in sorted(node.items()) if ch]
+        if not longer:
+            return ""
+        body = longer[0] if len(longer) == 1 else "(?:" + "|".join(longer) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return branch(root)
 
 
 def _strip_role_mark(name: str) -> tuple[str, PartyRole | None]:
     """``工会（牵头）`` -> (``工会``, ``lead``); ``人事科（配合）`` -> (…, ``support``)."""
+    if "）" not in name and ")" not in name:
+        return name, None  # most names: no mark to look for
     m = _ROLE_MARK.search(name)
     if m is None:
         return name, None
