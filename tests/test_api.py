@@ -14,6 +14,7 @@ from unionnlp.errors import (
     EmptyInputError,
     InputError,
     InputTypeError,
+    ProcessingTimeout,
     UnionNLPError,
     UnsupportedFormatError,
 )
@@ -93,3 +94,15 @@ def test_import_runs_nothing_heavy() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_a_stage_timeout_becomes_processing_timeout() -> None:
+    from unionnlp.model import Plan
+    from unionnlp.pipeline import Pipeline
+
+    def slow(plan: Plan) -> Plan:
+        raise TimeoutError("regex time-out")
+
+    slow.name = "slow-stage"  # type: ignore[attr-defined]
+    with pytest.raises(ProcessingTimeout, match=r"slow-stage gave up .* 11 characters"):
+        Pipeline(stages=[slow]).parse("一、组织建设\n1、调整")

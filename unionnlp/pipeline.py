@@ -9,11 +9,12 @@ text to plans), then plan stages, each a named callable from
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from functools import lru_cache
 
-from .errors import EmptyInputError, InputTypeError, PipelineError
+from .errors import EmptyInputError, InputTypeError, PipelineError, ProcessingTimeout
 from .model import Notice, Plan, Source, Table
 from .normalize import Normalizer
 from .structure import StructureParser, measures_from_table
@@ -70,6 +71,7 @@ class Pipeline:
         Raises:
             InputTypeError: ``text`` is not ``str``.
             EmptyInputError: ``text`` is empty or white space only.
+            ProcessingTimeout: a stage's scan of pathological text ran out of time.
         """
         if not isinstance(text, str):
             raise InputTypeError.expected_text(text, where="parse()")
@@ -84,8 +86,13 @@ class Pipeline:
         if norm.warnings:
             # Text-level warnings go to the plan whose span holds them (or the first plan).
             plans = _distribute(plans, norm.warnings)
-        for stage in self.stages:
-            plans = [stage(plan) for plan in plans]
+        for name, stage in zip(self.stage_names[2:], self.stages, strict=True):
+            started = time.monotonic()
+            try:
+                plans = [stage(plan) for plan in plans]
+            except TimeoutError as err:  # a regex timeout inside a plan stage
+                elapsed = time.monotonic() - started
+                raise ProcessingTimeout.during(name, len(text), elapsed) from err
         return plans
 
     def pipe(self, texts: Iterable[str]) -> Iterator[list[Plan]]:
