@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check -q
 OUT    := build
 
-.PHONY: run report test test-all lint typecheck evaluate bench fuzz clean
+.PHONY: run report test test-all lint typecheck evaluate bench profile fuzz clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,11 @@ bench: $(VENV)/.installed-bench
 	@mkdir -p $(OUT)
 	$(PY) benchmarks/deadlines_vs_jionlp.py --json $(OUT)/bench_deadlines.json
 	$(PY) benchmarks/bench.py --json $(OUT)/bench.json
+
+# A pyinstrument call tree of parse over the benchmark corpus (build/profile.html).
+profile: $(VENV)/.installed-bench
+	@mkdir -p $(OUT)
+	$(PY) benchmarks/profile_parse.py --html $(OUT)/profile.html
 
 # Coverage-guided fuzzing of parse with atheris; crashes land in build/fuzz/crash-*.
 fuzz: $(VENV)/.installed-dev
