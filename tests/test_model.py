@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
 
 from unionnlp.export import failure_record, plan_record
-from unionnlp.model import SCHEMA, Deadline, Measure, Party, Plan, Source, Span, ThemeScore
+from unionnlp.model import (
+    SCHEMA,
+    Deadline,
+    Measure,
+    Party,
+    Plan,
+    Section,
+    Source,
+    Span,
+    ThemeScore,
+    replacer,
+)
 from unionnlp.pipeline import Pipeline
 
 from .conftest import SEEDS
@@ -92,3 +104,23 @@ def test_source_hash_uses_raw_bytes() -> None:
     a = Source.from_text("工会", raw="工会".encode("gb18030"))
     b = Source.from_text("工会")
     assert a.sha256 != b.sha256 and len(a.sha256) == 64
+
+
+def test_replacer_is_replace() -> None:
+    measure = Measure("开展活动", Span(0, 4), columns=(("责任单位", "工会"),))
+    section = Section("s1", None, 1, "一、", 1, "工作", Span(0, 9), Span(2, 4), Span(0, 2))
+    party = (Party("工会", Span(0, 2), "lead"),)
+    theme = (ThemeScore("other", 0.6, ("活动",)),)
+    with_parties = replacer(Measure, "parties")
+    assert with_parties(measure, party) == dataclasses.replace(measure, parties=party)
+    both = replacer(Section, "themes", "measures")(section, theme, (measure,))
+    assert both == dataclasses.replace(section, themes=theme, measures=(measure,))
+    with pytest.raises(ValueError):
+        replacer(Section, "themes", "measures")(section, theme)  # a value short
+
+    @dataclasses.dataclass(frozen=True)
+    class Derived:
+        a: int
+        b: int = dataclasses.field(default=0, init=False)
+
+    assert replacer(Derived, "a")(Derived(1), 2) == Derived(2)

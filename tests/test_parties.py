@@ -3,7 +3,6 @@ must never change what the slots find."""
 
 from __future__ import annotations
 
-import dataclasses
 import time
 import tomllib
 from pathlib import Path
@@ -16,7 +15,7 @@ from hypothesis import strategies as st
 
 from unionnlp import parties
 from unionnlp.errors import DataFileError, PipelineError
-from unionnlp.model import Measure, Party, Plan, Section, Span
+from unionnlp.model import Plan, Span
 from unionnlp.normalize import Normalizer
 from unionnlp.parties import PartyExtractor
 from unionnlp.pipeline import Pipeline
@@ -323,19 +322,3 @@ def test_norm_ranges_are_norm_range(seed_texts: dict[str, str]) -> None:
                 Span(i, j) for i in range(0, len(text), 97) for j in (i, i + 1, i + 50)
             ]
             assert parties._norm_ranges(norm, spans) == [norm.norm_range(s) for s in spans]
-
-
-def test_replacer_is_replace() -> None:
-    measure = Measure("开展活动", Span(0, 4), columns=(("责任单位", "工会"),))
-    section = Section("s1", None, 1, "一、", 1, "工作", Span(0, 9), Span(2, 4), Span(0, 2))
-    party = (Party("工会", Span(0, 2), "lead"),)
-    assert parties._with_parties(measure, party) == dataclasses.replace(measure, parties=party)
-    with_measures = parties._with_measures(section, (measure,))
-    assert with_measures == dataclasses.replace(section, measures=(measure,))
-
-    @dataclasses.dataclass(frozen=True)
-    class Derived:
-        a: int
-        b: int = dataclasses.field(default=0, init=False)
-
-    assert parties._replacer(Derived, "a")(Derived(1), 2) == Derived(2)

@@ -27,7 +27,7 @@ from __future__ import annotations
 import bisect
 import logging
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -37,7 +37,7 @@ import regex
 
 from ._numerals import read_number
 from .errors import DataFileError
-from .model import Deadline, DeadlineKind, Measure, Plan, Section, Span
+from .model import Deadline, DeadlineKind, Measure, Plan, Section, Span, replacer
 from .resources import Rule, load_rules, load_toml
 
 __all__ = ["DeadlineExtractor", "find_deadlines"]
@@ -797,12 +797,16 @@ def _attach(
                 for f in extractor.find(measure.schedule, year=year, school_year=school):
                     found.insert(0, f.deadline(measure.schedule_span, prefix="schedule+"))
             deadlines = tuple(found)
-            # An unchanged record stays as it is (replace() costs more than the search).
+            # An unchanged record stays as it is (a rebuild costs more than the comparison).
             same = deadlines == measure.deadlines
-            measures.append(measure if same else replace(measure, deadlines=deadlines))
+            measures.append(measure if same else _with_deadlines(measure, deadlines))
         same = all(new is old for new, old in zip(measures, sec.measures, strict=True))
-        out.append(sec if same else replace(sec, measures=tuple(measures)))
+        out.append(sec if same else _with_measures(sec, tuple(measures)))
     return tuple(out)
+
+
+_with_deadlines: Callable[[Measure, tuple[Deadline, ...]], Measure] = replacer(Measure, "deadlines")
+_with_measures: Callable[[Section, tuple[Measure, ...]], Section] = replacer(Section, "measures")
 
 
 def _matches(pattern: regex.Pattern[str], text: str, timeout: float) -> Iterator[regex.Match[str]]:

@@ -20,8 +20,10 @@ version of the serialised form.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
-from collections.abc import Iterator, Mapping, Sequence
+import operator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -534,3 +536,29 @@ class Plan:
             placeholders=tuple(Placeholder.from_dict(p) for p in data.get("placeholders", ())),
             source=source,
         )
+
+
+def replacer(cls: type[Any], *names: str) -> Callable[..., Any]:
+    """``lambda obj, *values: dataclasses.replace(obj, **dict(zip(names, values)))``, faster.
+
+    Stages rebuild every measure and section of a plan; ``replace`` walks the
+    fields and passes them by keyword at every call, this reads them all with
+    one getter and passes them by position. A class with a field ``__init__``
+    does not take by position gets ``replace`` itself.
+    """
+    fields = dataclasses.fields(cls)
+    if not all(f.init and not f.kw_only for f in fields):
+        return lambda obj, *values: dataclasses.replace(
+            obj, **dict(zip(names, values, strict=True))
+        )
+    order = [f.name for f in fields]
+    read = operator.attrgetter(*order)
+    at = [order.index(name) for name in names]
+
+    def with_values(obj: Any, *values: Any) -> Any:
+        current = list(read(obj))
+        for i, value in zip(at, values, strict=True):
+            current[i] = value
+        return cls(*current)
+
+    return with_values

@@ -37,9 +37,7 @@ gives shortcuts, which never change what the slots find (the tests check it):
 
 from __future__ import annotations
 
-import dataclasses
 import logging
-import operator
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -50,7 +48,7 @@ from typing import TYPE_CHECKING, Any
 import regex
 
 from .errors import DataFileError
-from .model import Measure, Party, PartyRole, Plan, Section, Span
+from .model import Measure, Party, PartyRole, Plan, Section, Span, replacer
 from .resources import Rule, load_rules, load_toml
 
 if TYPE_CHECKING:
@@ -459,31 +457,8 @@ def _norm_ranges(norm: NormalizedText, spans: list[Span]) -> list[tuple[int, int
     return [(start, max(start, end)) for start, end in zip(found[::2], found[1::2], strict=True)]
 
 
-def _replacer(cls: Any, name: str) -> Callable[[Any, Any], Any]:
-    """``lambda obj, value: dataclasses.replace(obj, **{name: value})`` for ``cls``, faster.
-
-    ``replace`` walks the fields and passes them by keyword at every call; this
-    reads them all with one getter and passes them by position (the stage rebuilds
-    every measure and section). A class with a field that ``__init__`` does not
-    take by position gets ``replace`` itself.
-    """
-    fields = dataclasses.fields(cls)
-    if not all(f.init and not f.kw_only for f in fields):
-        return lambda obj, value: dataclasses.replace(obj, **{name: value})
-    names = [f.name for f in fields]
-    read = operator.attrgetter(*names)
-    at = names.index(name)
-
-    def with_value(obj: Any, value: Any) -> Any:
-        values = list(read(obj))
-        values[at] = value
-        return cls(*values)
-
-    return with_value
-
-
-_with_parties: Callable[[Measure, tuple[Party, ...]], Measure] = _replacer(Measure, "parties")
-_with_measures: Callable[[Section, tuple[Measure, ...]], Section] = _replacer(Section, "measures")
+_with_parties: Callable[[Measure, tuple[Party, ...]], Measure] = replacer(Measure, "parties")
+_with_measures: Callable[[Section, tuple[Measure, ...]], Section] = replacer(Section, "measures")
 
 
 def _trie(words: list[str]) -> str:

@@ -37,7 +37,7 @@ import json
 import logging
 import zipfile
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING, Any
 import regex
 
 from .errors import DataFileError, UnionNLPError
-from .model import Measure, Plan, Section, ThemeScore
+from .model import Measure, Plan, Section, ThemeScore, replacer
 from .resources import data_path, load_toml
 
 if TYPE_CHECKING:
@@ -746,9 +746,15 @@ class ThemeTagger:
         for sec, sec_themes in zip(plan.sections, themes, strict=True):
             measures: tuple[Measure, ...] = sec.measures
             if self.measures:
-                measures = tuple(replace(m, themes=tuple(next(assigned))) for m in sec.measures)
-            sections.append(replace(sec, themes=sec_themes, measures=measures))
+                measures = tuple(_with_themes(m, tuple(next(assigned))) for m in sec.measures)
+            sections.append(_with_themes_and_measures(sec, sec_themes, measures))
         return replace(plan, sections=tuple(sections))
+
+
+_with_themes: Callable[[Measure, tuple[ThemeScore, ...]], Measure] = replacer(Measure, "themes")
+_with_themes_and_measures: Callable[
+    [Section, tuple[ThemeScore, ...], tuple[Measure, ...]], Section
+] = replacer(Section, "themes", "measures")
 
 
 def require_sklearn() -> None:
