@@ -30,7 +30,13 @@ def _all_rules() -> list[tuple[str, Rule]]:
     return out
 
 
-RULES = _all_rules()
+def _deadline_rules() -> list[tuple[str, Rule]]:
+    from unionnlp.deadlines import DeadlineExtractor  # its rules need the festival names
+
+    return [(f"deadlines.toml:rule:{r.name}", r) for r in DeadlineExtractor().rules]
+
+
+RULES = _all_rules() + _deadline_rules()
 
 
 @pytest.mark.parametrize(("rule_id", "rule"), RULES, ids=[r[0] for r in RULES])
