@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import re
 import time
 import tomllib
 from pathlib import Path
@@ -13,10 +15,20 @@ from hypothesis import strategies as st
 
 from unionnlp.errors import EmptyInputError
 from unionnlp.model import Plan, Span, Table
+from unionnlp.normalize import Normalizer
 from unionnlp.pipeline import Pipeline
-from unionnlp.structure import cn_to_int, measures_from_table
+from unionnlp.readers import read
+from unionnlp.structure import (
+    _JUNK_LIMIT,
+    _JUNK_WINDOW,
+    _ROUGH_CHARS,
+    _ROUGH_MARKER,
+    StructureParser,
+    cn_to_int,
+    measures_from_table,
+)
 
-from .conftest import SEEDS
+from .conftest import CORPORA, SEEDS
 
 CASES: list[dict[str, Any]] = tomllib.loads(
     (Path(__file__).parent / "cases" / "structure.toml").read_text(encoding="utf-8")
@@ -234,3 +246,89 @@ def test_megabyte_of_marker_junk_is_fast(pipeline: Pipeline) -> None:
     elapsed = time.process_time() - started
     assert plans
     assert elapsed < 1.0, f"structure took {elapsed:.2f} s of CPU on 1 MB of junk"
+
+
+# -- prefilters: the same findings as the scans they spare ---------------------
+
+
+@pytest.fixture(scope="module")
+def corpus_texts(normalizer: Normalizer) -> list[str]:
+    return [normalizer(read(p).text).text for p in sorted(CORPORA.rglob("*.txt"))]
+
+
+def test_line_filtered_rules_find_what_a_full_scan_finds(corpus_texts: list[str]) -> None:
+    parser = StructureParser()
+    rules = [r for r in parser.document_rules + parser.title_rules if r.get("line_has")]
+    assert {r.name for r in rules} >= {"plan_title_line", "numbered_title"}
+    edge_cases = [
+        "通知如下。\n2024\n年工会工作计划\n一、加强学习",  # `\d{4}\s*年` over a line break
+        "前言\n机关2023 \n\n 年度工作要点（试行）\n一、加强学习",
+        "工会工作计划\n3\n一、加强学习",
+        "  工会工作要点 12\n工会工作计划2023\n下半年工会工作计划（草案）范文  \n",
+        "第一篇 工会工作计划\n篇二\n",
+    ]
+    for rule in rules:
+        assert rule.pattern.pattern.startswith("(?m)^"), rule.name  # anchored at line starts
+        for text in [*corpus_texts, *edge_cases, *rule.must_match, *rule.must_not_match]:
+            expected = [m.span() for m in rule.pattern.finditer(text)]
+            assert [m.span() for m in parser._rule_matches(rule, text, 10.0)] == expected
+
+
+def test_title_after_a_broken_year_line_still_opens_a_plan(pipeline: Pipeline) -> None:
+    plans = pipeline.parse("通知如下。\n2024\n年工会工作计划\n一、加强学习\n二、关爱职工")
+    assert plans[-1].title == "2024\n年工会工作计划"
+
+
+def test_family_prefilters_change_no_candidate(corpus_texts: list[str], tmp_path: Path) -> None:
+    markers = Path(__file__).parent.parent / "unionnlp" / "data" / "markers.toml"
+    plain_rules = tmp_path / "markers.toml"
+    plain_rules.write_text(
+        re.sub(r"(?m)^requires = .*\n", "", markers.read_text(encoding="utf-8")), encoding="utf-8"
+    )
+    fast, plain = StructureParser(), StructureParser(rules=plain_rules)
+    prefiltered = [f for f in fast.families if f.rule.get("requires")]
+    assert {f.rule.name for f in prefiltered} >= {"dash", "bracket"}
+    assert not any(f.rule.get("requires") for f in plain.families)
+    examples = [e for f in fast.families for e in (*f.rule.must_match, *f.rule.must_not_match)]
+    for text in [*corpus_texts, *examples, "一、加强学习\n——完善制度\n首先，学习【1】(2)第三，"]:
+        for fam in prefiltered:
+            for m in fam.rule.pattern.finditer(text):
+                assert any(lit in m.group() for lit in fam.rule.get("requires")), m.group()
+        assert _found(fast, text) == _found(plain, text)
+
+
+def _found(parser: StructureParser, text: str) -> list[tuple[Any, ...]]:
+    cands, _ = parser._candidates(text, 10.0)
+    return [(c.start, c.end, c.family.name, c.num, c.word, c.marker, c.ctx) for c in cands]
+
+
+def _junk_by_scanning_every_window(text: str) -> list[tuple[int, int]]:
+    """The junk windows as found before the prefilter: every window scanned."""
+    junk: list[tuple[int, int]] = []
+    for w in range(0, len(text), _JUNK_WINDOW):
+        if len(_ROUGH_MARKER.findall(text, w, w + _JUNK_WINDOW)) > _JUNK_LIMIT:
+            if junk and junk[-1][1] >= w:
+                junk[-1] = (junk[-1][0], min(len(text), w + _JUNK_WINDOW))
+            else:
+                junk.append((w, min(len(text), w + _JUNK_WINDOW)))
+    return junk
+
+
+def test_junk_windows_are_those_a_scan_of_every_window_finds(corpus_texts: list[str]) -> None:
+    rng = random.Random(11)
+    dense = ["——", "一、", "二.", "12、", "3)", "（四）", "【5】", "⑥", "⑺", "⒏", "五是", "六要"]
+    texts = list(corpus_texts)
+    for marker in dense:
+        for repeat in (150, 210, 400):  # below, around and above the limit per window
+            filler = rng.choice(["加强", "", "组织建设，"])
+            texts.append("工会工作计划\n" + (marker + filler) * repeat + "\n一、加强学习")
+    for _ in range(30):
+        texts.append("".join(rng.choice([*dense, "加强学习。", "\n"]) for _ in range(3000)))
+    found_junk = False
+    for text in texts:
+        for m in _ROUGH_MARKER.finditer(text):
+            assert set(m.group()) & set(_ROUGH_CHARS), m.group()
+        junk = StructureParser._junk_windows(text)
+        assert junk == _junk_by_scanning_every_window(text)
+        found_junk = found_junk or bool(junk)
+    assert found_junk

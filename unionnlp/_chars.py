@@ -34,7 +34,7 @@ _ODD_CLASS = (
 
 # A `?` where bytes were lost (not after a question particle), or `;` in mojibake.
 _LOST_BYTE = (
-    r"|(?<=\p{Han})(?<![吗呢吧么嘛啊呀否嗎麼])[?](?=[\p{Han};?!\u2474-\u249B\u2300-\u23FF])"
+    r"(?<=\p{Han})(?<![吗呢吧么嘛啊呀否嗎麼])[?](?=[\p{Han};?!\u2474-\u249B\u2300-\u23FF])"
     r"|(?<=[\p{Han};])(?<![吗呢吧么嘛啊呀否嗎麼])[?](?=\p{Han})"
     r"|(?<=[\p{Han}?])[;](?=[\u2474-\u249B\u2300-\u23FF\p{Katakana}\p{Hiragana}A-Z])"
 )
@@ -48,6 +48,13 @@ _HAN_BLOCKS = (
     (0x2F800, 0x2FA1F),
     (0x30000, 0x323AF),
 )
+# Per-code-point tables cover planes 0 to 3; their last entry stands for every code point
+# from there on (none is a Han character; see :attr:`CharProfile.signal_table`).
+_TABLE_SIZE = 0x40000
+# Entries of :attr:`CharProfile.signal_table`.
+_RARE = 1  # a Han character outside the common set
+_ODD = 2  # a character of the odd class
+_BEYOND = 3  # past the table: look the character up
 
 
 @dataclass
@@ -83,38 +90,86 @@ class CharProfile:
         members = "".join(sorted(self.common))
         return regex.compile(
             r"[" + _ODD_CLASS + r"]"
-            r"|[\p{Han}--[" + regex.escape(members) + r"]]" + _LOST_BYTE,
+            r"|[\p{Han}--[" + regex.escape(members) + r"]]|" + _LOST_BYTE,
             regex.V1,
         )
 
     @cached_property
-    def odd(self) -> regex.Pattern[str]:
-        """The signals of :attr:`suspicious` other than rare Han characters (fast to scan)."""
-        return regex.compile(r"[" + _ODD_CLASS + r"]" + _LOST_BYTE, regex.V1)
+    def odd_char(self) -> regex.Pattern[str]:
+        """One character of the odd class (kana, bopomofo, box drawing …)."""
+        return regex.compile(r"[" + _ODD_CLASS + r"]", regex.V1)
 
     @cached_property
-    def rare_mask(self) -> npt.NDArray[np.bool_]:
-        """Indexed by code point: True for Han characters outside the common set."""
+    def lost_byte(self) -> regex.Pattern[str]:
+        """A ``?`` or ``;`` standing for lost bytes (the signals that depend on context)."""
+        return regex.compile(_LOST_BYTE, regex.V1)
+
+    @cached_property
+    def signal_table(self) -> npt.NDArray[np.uint8]:
+        """Indexed by code point: ``_RARE``, ``_ODD`` or 0 (``_BEYOND`` in the last entry).
+
+        The odd class is read off :attr:`odd_char` itself, once, over every
+        code point the table covers.
+        """
         import numpy as np
 
-        mask = np.zeros(0x40000, dtype=np.bool_)
+        table = np.zeros(_TABLE_SIZE, dtype=np.uint8)
         for lo, hi in _HAN_BLOCKS:
-            mask[lo : hi + 1] = True
+            table[lo : min(hi + 1, _TABLE_SIZE)] = _RARE
         for ch in self.common:
-            cp = ord(ch)
-            if cp < len(mask):
-                mask[cp] = False
-        return mask
+            if ord(ch) < _TABLE_SIZE:
+                table[ord(ch)] = 0
+        every = np.arange(_TABLE_SIZE, dtype=np.uint32)
+        every[0xD800:0xE000] = 0x20  # lone surrogates cannot be decoded
+        text = every.tobytes().decode("utf-32-le")
+        table[[m.start() for m in self.odd_char.finditer(text)]] = _ODD
+        table[-1] = _BEYOND
+        return table
 
-    def rare_positions(self, text: str) -> list[int]:
-        """Offsets of Han characters outside the common set (vectorised)."""
+    def signal_positions(self, text: str) -> tuple[list[int], list[int]]:
+        """Offsets of odd characters and of rare Han characters in ``text`` (vectorised).
+
+        The odd characters are those :attr:`odd_char` matches; the lost-byte
+        signals depend on their context and are left to :attr:`lost_byte`.
+        """
         import numpy as np
 
-        if not text:
-            return []
         codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-        codes = np.minimum(codes, len(self.rare_mask) - 1)
-        return [int(i) for i in np.flatnonzero(self.rare_mask[codes])]
+        kinds = self.signal_table[np.minimum(codes, _TABLE_SIZE - 1)]
+        hits = np.flatnonzero(kinds)
+        kinds = kinds[hits]
+        odd = hits[kinds == _ODD].tolist()
+        rare = hits[kinds == _RARE].tolist()
+        beyond = [pos for pos in hits[kinds == _BEYOND].tolist() if self.odd_char.match(text, pos)]
+        if beyond:
+            odd = sorted(odd + beyond)
+        return odd, rare
+
+    @cached_property
+    def t2s_changes(self) -> npt.NDArray[np.bool_]:
+        """Indexed by code point: True where OpenCC ``t2s`` changes the character on its own.
+
+        Every code point the table covers is converted on a line of its own
+        (no dictionary entry holds a line break). NUL, lone surrogates and
+        the last entry (all code points beyond) are not probed and count as
+        changed; so does everything when t2s does not map each line to one
+        character.
+        """
+        import numpy as np
+        import opencc
+
+        mask = np.ones(_TABLE_SIZE, dtype=np.bool_)
+        mask[0x0A] = False
+        probed = np.arange(1, _TABLE_SIZE - 1, dtype=np.uint32)
+        probed = probed[(probed != 0x0A) & ((probed < 0xD800) | (probed > 0xDFFF))]
+        lines = np.full(2 * len(probed), 0x0A, dtype=np.uint32)
+        lines[0::2] = probed
+        text = lines.tobytes().decode("utf-32-le")
+        out = opencc.OpenCC("t2s").convert(text)
+        if len(out) == len(text) and out[1::2] == text[1::2]:
+            converted = np.frombuffer(out.encode("utf-32-le"), dtype=np.uint32)[0::2]
+            mask[probed] = converted != probed
+        return mask
 
     def likeness(self, text: str) -> float:
         """Share of the text's letters that are common Chinese characters or ordinary text.

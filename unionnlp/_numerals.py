@@ -15,7 +15,7 @@ def read_number(token: str | None, *, extra: dict[str, int] | None = None) -> in
         return None
     if token.isdigit():
         return int(token)
-    digits = {**CN_DIGITS, **(extra or {})}
+    digits = {**CN_DIGITS, **extra} if extra else CN_DIGITS
     if "十" in token:
         head, _, tail = token.partition("十")
         if "十" in tail or len(head) > 1 or len(tail) > 1:

@@ -31,6 +31,7 @@ original it came from:
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -41,15 +42,17 @@ from typing import TYPE_CHECKING, Any
 import regex
 
 from ._chars import CharProfile
-from .errors import EmptyInputError, InputError, InputTypeError, ProcessingTimeout
+from .errors import DataFileError, EmptyInputError, InputError, InputTypeError, ProcessingTimeout
 from .model import Notice, Placeholder, Script, Span
-from .resources import Rule, load_rules, load_wordlist
+from .resources import Rule, load_rules, load_toml, load_wordlist
 
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
     IntArray = npt.NDArray[np.int64]
+    CodeArray = npt.NDArray[np.uint32]
+    BoolArray = npt.NDArray[np.bool_]
 
 __all__ = ["CONVERSIONS", "NormalizedText", "Normalizer", "Removal"]
 
@@ -58,22 +61,39 @@ logger = logging.getLogger(__name__)
 #: OpenCC configurations a caller may select.
 CONVERSIONS = ("t2s", "tw2s", "hk2s", "s2t", "t2tw", "s2tw")
 
-_DELETE = regex.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\r\u00ad\u200b-\u200d\u2060\ufeff]")
+# Step 1: control, zero-width and NUL characters deleted; spaces and full-width letters mapped.
+_DELETE = (
+    *range(0x00, 0x09),
+    0x0B,
+    0x0C,
+    *range(0x0E, 0x20),
+    0x7F,
+    0x0D,
+    0xAD,
+    *range(0x200B, 0x200E),
+    0x2060,
+    0xFEFF,
+)
 _SPACES = {0x00A0: " ", 0x3000: " ", **{cp: " " for cp in range(0x2002, 0x200B)}}
 _WIDTH = {
     **{cp: chr(cp - 0xFEE0) for cp in range(0xFF10, 0xFF1A)},
     **{cp: chr(cp - 0xFEE0) for cp in range(0xFF21, 0xFF3B)},
     **{cp: chr(cp - 0xFEE0) for cp in range(0xFF41, 0xFF5B)},
 }
-_TRANSLATE = str.maketrans({**_SPACES, **_WIDTH})
+_BMP = 0x10000  # every character step 1 deletes or maps lies below this
+_DROP = 0xFFFFFFFF  # step 1 table entry of a deleted character
 _HALF_TO_FULL = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？", "(": "（", ")": "）"}
 # ASCII punctuation between Han characters (closing quotes and brackets count as Han side).
+# Each branch starts with the character it replaces (its left context is a lookbehind
+# after it), so the scan only stops at those characters.
 _PUNCT_BETWEEN_HAN = regex.compile(
-    r"(?<=[\p{Han}”’」』》）])[,:;!](?=[ \t]?[\p{Han}“‘「『《（])"
-    r"|(?<=[\p{Han}”’」』》）])[?](?=[ \t]*(?:\n|$|[”’」』》]))"
+    r"[,:;!](?<=[\p{Han}”’」』》）].)(?=[ \t]?[\p{Han}“‘「『《（])"
+    r"|[?](?<=[\p{Han}”’」』》）].)(?=[ \t]*(?:\n|$|[”’」』》]))"
     r"|[(](?=[\p{Han}][^()\n]{0,40}[)])"
-    r"|(?<=[(（][^()\n]{0,40}[\p{Han}])[)]"
+    r"|[)](?<=[(（][^()\n]{0,40}[\p{Han}].)"
 )
+# Clauses of a stretch whose conversion changed its length (converted one by one).
+_CLAUSE = regex.compile(r"[^，。、；：！？,.;:!?\s]+|[，。、；：！？,.;:!?\s]+")
 _MD_HEADING = regex.compile(r"(?m)^[ \t]*#{1,6}[ \t]*(?=\S)")
 _MD_BOLD = regex.compile(r"\*\*(?=[^\s*])([^*\n]{1,120}?)(?<=[^\s*])\*\*")
 _SENTENCE_END = "。！？!?\n"
@@ -122,13 +142,13 @@ class NormalizedText:
         n = len(self.text)
         if not (0 <= start <= end <= n):
             raise IndexError(f"range [{start}, {end}) outside normalised text of length {n}")
-        if start == end:
-            if (anchor == "previous" and start > 0) or start == n:
-                pos = int(self.ends[start - 1]) if start > 0 else 0
-            else:
-                pos = int(self.starts[start])
-            return Span(pos, pos)
-        return Span(int(self.starts[start]), int(self.ends[end - 1]))
+        if start < end:
+            return Span(self.starts.item(start), self.ends.item(end - 1))
+        if (anchor == "previous" and start > 0) or start == n:
+            pos = self.ends.item(start - 1) if start > 0 else 0
+        else:
+            pos = self.starts.item(start)
+        return Span(pos, pos)
 
     def norm_range(self, span: Span) -> tuple[int, int]:
         """The normalised range ``[start, end)`` whose characters came from ``span``."""
@@ -146,14 +166,86 @@ class NormalizedText:
 Edit = tuple[int, int, str]
 
 
+def _full_width(m: regex.Match[str]) -> str:
+    """The full-width form of the ASCII punctuation mark ``m`` matched."""
+    return _HALF_TO_FULL[m.group()]
+
+
+def _code_points(text: str) -> CodeArray:
+    """The code points of ``text`` (lone surrogates included) as a read-only array."""
+    import numpy as np
+
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+@functools.cache
+def _char_table() -> CodeArray:
+    """Step 1 as a table over code points below :data:`_BMP`: the replacement or :data:`_DROP`."""
+    import numpy as np
+
+    table = np.arange(_BMP, dtype=np.uint32)
+    for cp, ch in {**_SPACES, **_WIDTH}.items():
+        table[cp] = ord(ch)
+    table[list(_DELETE)] = _DROP
+    return table
+
+
+def _canonical_chars(text: str) -> tuple[str, IntArray, IntArray]:
+    """Step 1 in one vectorised pass: deletions and one-for-one replacements, with the map."""
+    import numpy as np
+
+    starts = np.arange(len(text), dtype=np.int64)
+    codes = _code_points(text)
+    mapped = np.where(codes < _BMP, _char_table()[np.minimum(codes, _BMP - 1)], codes)
+    keep = mapped != _DROP
+    if keep.all():
+        if np.array_equal(mapped, codes):
+            return text, starts, starts + 1
+    else:
+        mapped, starts = mapped[keep], starts[keep]
+    return mapped.tobytes().decode("utf-32-le", "surrogatepass"), starts, starts + 1
+
+
+def _load_rules(path: str | Path, table: str, flags: int = 0) -> list[Rule]:
+    """:func:`load_rules`, checking each rule's optional ``requires`` list."""
+    rules = load_rules(path, table, flags=flags)
+    for rule in rules:
+        required = rule.get("requires")
+        if required is not None and not (
+            isinstance(required, list)
+            and required
+            and all(isinstance(r, str) and r for r in required)
+        ):
+            raise DataFileError(path, f"rule {rule.name!r}: 'requires' must be a list of strings")
+    return rules
+
+
+def _may_match(rule: Rule, text: str) -> bool:
+    """False when none of the rule's ``requires`` literals is in ``text``: it cannot match.
+
+    Every match of a rule holds one of its ``requires`` literals (a prefilter,
+    checked by the tests against the rules' examples and the corpora), so a
+    text holding none is not scanned.
+    """
+    required: list[str] | None = rule.get("requires")
+    return required is None or any(literal in text for literal in required)
+
+
 def _apply_edits(
     text: str, starts: IntArray, ends: IntArray, edits: Sequence[Edit]
 ) -> tuple[str, IntArray, IntArray]:
-    """Apply sorted, non-overlapping ``(start, end, replacement)`` edits, carrying the map."""
+    """Apply sorted ``(start, end, replacement)`` edits, carrying the map.
+
+    Of two overlapping edits the earlier one wins. Many deletions (pinyin
+    glosses) are applied in one vectorised pass, which costs about as much as
+    a hundred edits applied one by one.
+    """
     import numpy as np
 
     if not edits:
         return text, starts, ends
+    if len(edits) * 100 > len(text) and not any(repl for _, _, repl in edits):
+        return _delete(text, starts, ends, edits)
     pieces: list[str] = []
     new_starts: list[IntArray] = []
     new_ends: list[IntArray] = []
@@ -184,6 +276,27 @@ def _apply_edits(
         empty = np.zeros(0, dtype=np.int64)
         return "", empty, empty.copy()
     return "".join(pieces), np.concatenate(new_starts), np.concatenate(new_ends)
+
+
+def _delete(
+    text: str, starts: IntArray, ends: IntArray, edits: Sequence[Edit]
+) -> tuple[str, IntArray, IntArray]:
+    """:func:`_apply_edits` for deletions: one mask over the text instead of a piece per edit."""
+    import numpy as np
+
+    lo: list[int] = []
+    hi: list[int] = []
+    pos = 0
+    for s, e, _ in edits:
+        if s >= pos:  # overlapping edit: the earlier one wins
+            lo.append(s)
+            hi.append(e)
+            pos = e
+    n = len(text)
+    depth = np.cumsum(np.bincount(lo, minlength=n + 1) - np.bincount(hi, minlength=n + 1))
+    keep = depth[:n] == 0
+    kept = _code_points(text)[keep].tobytes().decode("utf-32-le", "surrogatepass")
+    return kept, starts[keep], ends[keep]
 
 
 def _merge(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -242,15 +355,15 @@ class Normalizer:
 
     @cached_property
     def gloss_rules(self) -> list[Rule]:
-        return load_rules(self._rules_path, "gloss")
+        return _load_rules(self._rules_path, "gloss")
 
     @cached_property
     def boilerplate_rules(self) -> list[Rule]:
-        return load_rules(self._rules_path, "boilerplate", flags=regex.MULTILINE)
+        return _load_rules(self._rules_path, "boilerplate", flags=regex.MULTILINE)
 
     @cached_property
     def placeholder_rules(self) -> list[Rule]:
-        return load_rules(self._rules_path, "placeholder")
+        return _load_rules(self._rules_path, "placeholder")
 
     @cached_property
     def _protected(self) -> regex.Pattern[str] | None:
@@ -268,6 +381,57 @@ class Normalizer:
     def chars(self) -> CharProfile:
         return CharProfile()
 
+    @cached_property
+    def _t2s_shortcut(self) -> tuple[BoolArray, dict[str, tuple[tuple[str, int], ...]]] | None:
+        """What tells that OpenCC t2s would leave a text as it is (see :meth:`_t2s_may_change`).
+
+        The characters t2s changes on their own (indexed by code point, the
+        last entry standing for all beyond) and the ``[opencc.t2s_phrases]``
+        table of the rules file, each phrase with the offset of its key
+        character; ``None`` when the file has no such table.
+        """
+        table = load_toml(self._rules_path).get("opencc")
+        if table is None:
+            return None
+        phrases = table.get("t2s_phrases") if isinstance(table, dict) else None
+        if not isinstance(phrases, dict) or not all(
+            len(ch) == 1
+            and isinstance(group, list)
+            and all(isinstance(p, str) and ch in p for p in group)
+            for ch, group in phrases.items()
+        ):
+            raise DataFileError(
+                self._rules_path,
+                "[opencc.t2s_phrases] must map characters to lists of phrases holding them",
+            )
+        return self.chars.t2s_changes, {
+            ch: tuple((phrase, phrase.index(ch)) for phrase in group)
+            for ch, group in phrases.items()
+        }
+
+    def _t2s_may_change(self, sample: str, codes: CodeArray) -> bool:
+        """False when OpenCC t2s would return ``sample`` (code points ``codes``) unchanged.
+
+        t2s changes a text only where it holds a character t2s changes on its
+        own, or a phrase in which it changes a character it leaves alone on
+        its own; without the table of such phrases every text may change.
+        """
+        import numpy as np
+
+        shortcut = self._t2s_shortcut
+        if shortcut is None:
+            return True
+        changes, phrases = shortcut
+        if changes[np.minimum(codes, len(changes) - 1)].any():
+            return True
+        for ch, group in phrases.items():  # each phrase read around each of its key characters
+            at = sample.find(ch)
+            while at >= 0:
+                if any(at >= k and sample.startswith(phrase, at - k) for phrase, k in group):
+                    return True
+                at = sample.find(ch, at + 1)
+        return False
+
     def _converter(self, config: str) -> Any:
         if config not in self._converters:
             import opencc
@@ -284,8 +448,6 @@ class Normalizer:
             EmptyInputError: ``text`` holds nothing but white space.
             ProcessingTimeout: a scan ran out of its time budget.
         """
-        import numpy as np
-
         if not isinstance(text, str):
             raise InputTypeError.expected_text(text, where="normalize()")
         if not text.strip():
@@ -294,8 +456,6 @@ class Normalizer:
         warnings: list[Notice] = []
         removed: list[Removal] = []
         original = text
-        starts = np.arange(len(text), dtype=np.int64)
-        ends = starts + 1
 
         # 1. characters
         nul = text.count("\x00")
@@ -304,14 +464,13 @@ class Normalizer:
             warnings.append(
                 Notice("nul-bytes", f"removed {nul} NUL characters", Span(first, first + 1))
             )
-        edits = [(m.start(), m.end(), "") for m in self._scan(_DELETE, text, budget, "cleanup")]
-        text, starts, ends = _apply_edits(text, starts, ends, edits)
-        text = text.translate(_TRANSLATE)
+        text, starts, ends = _canonical_chars(text)
 
         # 2. pinyin glosses
         edits = [
             (m.start(), m.end(), "")
             for rule in self.gloss_rules
+            if _may_match(rule, text)
             for m in self._scan(rule.pattern, text, budget, "gloss removal")
         ]
         text, starts, ends = _apply_edits(text, starts, ends, sorted(edits))
@@ -321,10 +480,12 @@ class Normalizer:
         warnings.extend(notices)
 
         # 4. script and conversion
-        script = self._detect_script(text)
+        script, done = self._detect_script(text)
         config = self._choose_conversion(script)
         if config is not None:
-            text, starts, ends = self._convert(text, starts, ends, config)
+            text, starts, ends = self._convert(
+                text, starts, ends, config, done if config == "t2s" else {}
+            )
 
         # 5. boilerplate
         edits, removals = self._boilerplate(text, budget)
@@ -332,18 +493,26 @@ class Normalizer:
             removed.append(Removal(rule_name, self._map(starts, ends, s, e, len(original))))
         text, starts, ends = _apply_edits(text, starts, ends, edits)
 
-        # 6. Markdown marks
-        md_edits = [(m.start(), m.end(), "") for m in self._scan(_MD_HEADING, text, budget, "md")]
-        for m in self._scan(_MD_BOLD, text, budget, "markdown"):
-            md_edits.append((m.start(), m.start() + 2, ""))
-            md_edits.append((m.end() - 2, m.end(), ""))
+        # 6. Markdown marks (each pattern needs its mark in the text)
+        md_edits: list[Edit] = []
+        if "#" in text:
+            md_edits.extend(
+                (m.start(), m.end(), "") for m in self._scan(_MD_HEADING, text, budget, "md")
+            )
+        if "**" in text:
+            for m in self._scan(_MD_BOLD, text, budget, "markdown"):
+                md_edits.append((m.start(), m.start() + 2, ""))
+                md_edits.append((m.end() - 2, m.end(), ""))
         text, starts, ends = _apply_edits(text, starts, ends, sorted(md_edits))
 
         # 7. punctuation between Han characters (one for one: the map is unchanged)
-        chars = list(text)
-        for m in self._scan(_PUNCT_BETWEEN_HAN, text, budget, "punctuation"):
-            chars[m.start()] = _HALF_TO_FULL[m.group()]
-        text = "".join(chars)
+        if any(ch in text for ch in _HALF_TO_FULL):
+            try:
+                text = _PUNCT_BETWEEN_HAN.sub(_full_width, text, timeout=budget)
+            except TimeoutError as err:
+                raise ProcessingTimeout.during(
+                    "normalisation (punctuation)", len(text), budget
+                ) from err
 
         # 8. placeholders
         placeholders = self._placeholders(text, starts, ends, len(original), budget)
@@ -381,31 +550,40 @@ class Normalizer:
         except TimeoutError as err:
             raise ProcessingTimeout.during(f"normalisation ({stage})", len(text), budget) from err
 
-    def _detect_script(self, text: str) -> Script:
+    def _detect_script(self, text: str) -> tuple[Script, dict[str, str]]:
+        """The script of the text's first part, and the t2s conversions made on the way.
+
+        The share of characters t2s changes among those t2s or s2t change
+        decides; when t2s changes none the text is simplified whatever s2t
+        does, so s2t is not run, and neither is t2s when it would change
+        nothing (:meth:`_t2s_may_change`).
+        """
         import numpy as np
 
         sample = text[:_TRADITIONAL_SAMPLE]
         if not _HAN.search(sample):
-            return "unknown"
+            return "unknown", {}
+        codes = _code_points(sample)
+        if not self._t2s_may_change(sample, codes):
+            return "simplified", {}
         to_simp = self._converter("t2s").convert(sample)
-        to_trad = self._converter("s2t").convert(sample)
+        done = {sample: to_simp}
 
         def changed(other: str) -> int:
             if len(other) != len(sample):
                 return sum(a != b for a, b in zip(sample, other, strict=False))
-            a = np.frombuffer(sample.encode("utf-32-le"), dtype=np.uint32)
-            b = np.frombuffer(other.encode("utf-32-le"), dtype=np.uint32)
-            return int(np.count_nonzero(a != b))
+            return int(np.count_nonzero(codes != _code_points(other)))
 
-        trad, simp = changed(to_simp), changed(to_trad)
-        if trad + simp == 0:
-            return "simplified"
+        trad = changed(to_simp)
+        if trad == 0:
+            return "simplified", done
+        simp = changed(self._converter("s2t").convert(sample))
         share = trad / (trad + simp)
         if share >= 0.9:
-            return "traditional"
+            return "traditional", done
         if share <= 0.1:
-            return "simplified"
-        return "mixed"
+            return "simplified", done
+        return "mixed", done
 
     def _choose_conversion(self, script: Script) -> str | None:
         if self.convert is None:
@@ -415,54 +593,76 @@ class Normalizer:
         return self.convert
 
     def _convert(
-        self, text: str, starts: IntArray, ends: IntArray, config: str
+        self,
+        text: str,
+        starts: IntArray,
+        ends: IntArray,
+        config: str,
+        done: dict[str, str],
     ) -> tuple[str, IntArray, IntArray]:
+        """Convert ``text`` with OpenCC ``config``, protected terms left as they are.
+
+        ``done`` holds conversions already made with this configuration (input
+        to output), reused when a stretch to convert is one of them.
+        """
         converter = self._converter(config)
         protected = self._protected
-        spans: list[tuple[int, int]] = []  # stretches to convert (protected terms excluded)
+        pieces: list[str] = []
+        edits: list[Edit] = []
         pos = 0
         if protected is not None:
             for m in protected.finditer(text):
                 if m.start() > pos:
-                    spans.append((pos, m.start()))
+                    self._convert_stretch(text, pos, m.start(), converter, done, pieces, edits)
+                pieces.append(m.group())
                 pos = m.end()
         if pos < len(text):
-            spans.append((pos, len(text)))
-        chars = list(text)
-        edits: list[Edit] = []
-        for s, e in spans:
-            self._convert_stretch(text, s, e, converter, chars, edits)
-        joined = "".join(chars)
-        # In-place replacements keep positions, so the edits' offsets still hold.
+            self._convert_stretch(text, pos, len(text), converter, done, pieces, edits)
+        joined = "".join(pieces)
+        # Same-length replacements keep positions, so the edits' offsets still hold.
         return _apply_edits(joined, starts, ends, sorted(edits))
 
     @staticmethod
     def _convert_stretch(
-        text: str, s: int, e: int, converter: Any, chars: list[str], edits: list[Edit]
+        text: str,
+        s: int,
+        e: int,
+        converter: Any,
+        done: dict[str, str],
+        pieces: list[str],
+        edits: list[Edit],
     ) -> None:
-        """Convert ``text[s:e]``: in place where the length holds, else clause by clause."""
-        converted = converter.convert(text[s:e])
+        """Append ``text[s:e]`` converted where the length holds, else clause by clause.
+
+        A clause whose length changed is appended as it was and recorded as an edit.
+        """
+        stretch = text[s:e]
+        converted = done.get(stretch)
+        if converted is None:
+            converted = converter.convert(stretch)
         if len(converted) == e - s:
-            chars[s:e] = converted
+            pieces.append(converted)
             return
         # Phrase conversion changed the length somewhere: narrow down to clauses, so only
         # the clause whose length changed gets a coarse (whole-clause) offset mapping.
-        for m in regex.finditer(r"[^，。、；：！？,.;:!?\s]+|[，。、；：！？,.;:!?\s]+", text[s:e]):
-            cs, ce = s + m.start(), s + m.end()
+        for m in _CLAUSE.finditer(text, s, e):
             piece = converter.convert(m.group())
-            if len(piece) == ce - cs:
-                chars[cs:ce] = piece
+            if len(piece) == m.end() - m.start():
+                pieces.append(piece)
             else:
-                edits.append((cs, ce, piece))
+                pieces.append(m.group())
+                edits.append((m.start(), m.end(), piece))
 
     def _corruption(
         self, text: str, starts: IntArray, ends: IntArray, budget: float
     ) -> tuple[str, IntArray, IntArray, list[Notice]]:
         profile = self.chars
-        hits: list[tuple[int, int, int]] = []  # start, end, weight
-        for m in self._scan(profile.odd, text, budget, "corruption scan"):
-            hits.append((m.start(), m.end(), 2 if _STRONG_SIGNAL.match(m.group()) else 1))
-        hits.extend((pos, pos + 1, 1) for pos in profile.rare_positions(text))
+        odd, rare = profile.signal_positions(text)
+        hits = [(pos, pos + 1, 2 if _STRONG_SIGNAL.match(text, pos) else 1) for pos in odd]
+        if "?" in text or ";" in text:  # every lost-byte signal is one of them
+            for m in self._scan(profile.lost_byte, text, budget, "corruption scan"):
+                hits.append((m.start(), m.end(), 2 if _STRONG_SIGNAL.match(m.group()) else 1))
+        hits.extend((pos, pos + 1, 1) for pos in rare)
         hits.sort()
         runs: list[tuple[int, int, int]] = []
         for s, e, w in hits:
@@ -530,6 +730,8 @@ class Normalizer:
         removals: list[tuple[str, int, int]] = []
         seen: set[tuple[str, int, int]] = set()
         for rule in self.boilerplate_rules:
+            if not _may_match(rule, text):
+                continue
             scope = rule.get("scope", "inline")
             for m in self._scan(rule.pattern, text, budget, f"boilerplate {rule.name}"):
                 if scope == "inline":
@@ -555,6 +757,8 @@ class Normalizer:
         found: list[Placeholder] = []
         taken: list[tuple[int, int]] = []
         for rule in self.placeholder_rules:
+            if not _may_match(rule, text):
+                continue
             for m in self._scan(rule.pattern, text, budget, "placeholders"):
                 if any(s < m.end() and m.start() < e for s, e in taken):
                     continue

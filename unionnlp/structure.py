@@ -37,20 +37,26 @@ original before they are stored.
 from __future__ import annotations
 
 import bisect
+import functools
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
+from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import regex
 
 from ._numerals import read_number
 from .errors import DataFileError, ProcessingTimeout
 from .model import Measure, Notice, Placeholder, Plan, Section, Source, Span, Table
-from .normalize import NormalizedText
+from .normalize import NormalizedText, _load_rules, _may_match
 from .resources import Rule, load_rules, load_toml
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 __all__ = ["StructureParser", "Table", "cn_to_int", "measures_from_table"]
 
@@ -67,10 +73,14 @@ _ACTION = regex.compile(
     r"要|将|把"
 )
 # Lines that open a plan (its guiding idea, its year): they belong to the plan that follows.
-_OPENING = (
+_OPENING = regex.compile(
     r"指导思想|总体要求|总体思路|工作思路|现制定|如下[:：]?$|工作(?:计划|要点)|"
     r"^\s*\S{0,8}(?:年|\d{4})[，,]|年是"
 )
+_FORTY_LETTERS = regex.compile(r"(?:\s*\S){40}")  # forty non-blank characters
+_SCHOOL_TERM = regex.compile(r"学年|学期")
+_MONTH_PLAN = regex.compile(r"\d{1,2}月份?(?:工作)?(?:计划|安排)")
+_YEAR_WORD = regex.compile(r"年|年度|全年")
 _TIMEOUT_FLOOR = 2.0
 _TIMEOUT_PER_MCHAR = 2.0
 # Hostile input: a window holding marker-like strings at several times the density of
@@ -80,9 +90,18 @@ _ROUGH_MARKER = regex.compile(
     r"|[（(〔【\[][一二三四五六七八九十0-9]{1,2}[）)〕】\]]|[①-⑳⑴-⒇⒈-⒛]"
     r"|[一二三四五六七八九十](?:是|要)|——"
 )
+# Every match of _ROUGH_MARKER holds one of these (a numeral, an enclosed number, a dash),
+# so a window holding at most _JUNK_LIMIT of them cannot be junk.
+_ROUGH_CHARS = "0123456789一二三四五六七八九十—" + "".join(map(chr, range(0x2460, 0x249C)))
 _JUNK_WINDOW = 2048
 _JUNK_LIMIT = 200
 _SENTENCE_SPLIT = regex.compile(r"[。！？!?；;\n]")
+_TITLE_STOP = regex.compile(r"[。：:\n]")
+# A self-reference to the writing unit (我院工会 names 院工会).
+_SELF_UNIT = (
+    r"我(?P<own>[院校局司所厂矿站处委部]|公司|项目部?|机关|中心|学校|医院|镇|区|县|街道)"
+    r"工会"
+)
 _DIGITS_OF_MARKER = str.maketrans(
     "",
     "",
@@ -93,6 +112,17 @@ _TRAILING_NUMBER = regex.compile(r"\s*\d+$")
 _COUNT_HEADER = regex.compile(r"[0-9一二三四五六七八九十]+篇")
 
 
+@functools.cache
+def _rough_table() -> npt.NDArray[np.bool_]:
+    """Indexed by code point below U+FFFF (all of :data:`_ROUGH_CHARS` are): True for them."""
+    import numpy as np
+
+    table = np.zeros(0x10000, dtype=np.bool_)
+    table[[ord(ch) for ch in _ROUGH_CHARS]] = True
+    return table
+
+
+@functools.lru_cache(maxsize=4096)
 def cn_to_int(numeral: str) -> int | None:
     """Read a Chinese numeral from 〇 to 九十九 (``"十二"`` -> 12); ``None`` if it is not one.
 
@@ -253,7 +283,7 @@ class StructureParser:
     @cached_property
     def families(self) -> list[_Family]:
         families = []
-        for rule in load_rules(self._path, "family"):
+        for rule in _load_rules(self._path, "family"):
             families.append(
                 _Family(
                     name=str(rule.get("family_alias", rule.name)),
@@ -289,11 +319,11 @@ class StructureParser:
     @cached_property
     def _unit_pattern(self) -> regex.Pattern[str]:
         names = "|".join(regex.escape(n) for n in self.unit_names)
-        return regex.compile(
-            r"(?P<self>我(?P<own>[院校局司所厂矿站处委部]|公司|项目部?|机关|中心|学校|医院|镇|区|县|街道)工会)|(?P<name>"
-            + names
-            + r")"
-        )
+        return regex.compile(r"(?P<self>" + _SELF_UNIT + r")|(?P<name>" + names + r")")
+
+    @cached_property
+    def _self_unit_pattern(self) -> regex.Pattern[str]:
+        return regex.compile(_SELF_UNIT)
 
     # -- entry point --------------------------------------------------------
     def __call__(self, norm: NormalizedText, *, source: Source | None = None) -> list[Plan]:
@@ -303,18 +333,23 @@ class StructureParser:
         segments = self._segments(text, budget)
         months = self._months(text, budget)
         cands, junk = self._candidates(text, budget)
+        cand_starts = [c.start for c in cands]  # in reading order
         plans: list[Plan] = []
         for seg in segments:
-            seg_cands = [c for c in cands if seg.start <= c.start < seg.end]
+            seg_cands = cands[
+                bisect.bisect_left(cand_starts, seg.start) : bisect.bisect_left(
+                    cand_starts, seg.end
+                )
+            ]
             docs = self._parse_segment(text, seg, seg_cands, months)
             for doc_start, doc_end, secs, warnings, seg_title in docs:
                 plan = self._build_plan(
-                    norm, len(plans), doc_start, doc_end, secs, warnings, seg_title, months
+                    norm, source, len(plans), doc_start, doc_end, secs, warnings, seg_title, months
                 )
                 if plan is not None:
                     plans.append(plan)
         if not plans:
-            plans.append(self._fallback_plan(norm))
+            plans.append(self._fallback_plan(norm, source))
         if junk:
             notices = tuple(
                 Notice(
@@ -326,13 +361,13 @@ class StructureParser:
                 for js, je in junk
             )
             plans[0] = replace(plans[0], warnings=plans[0].warnings + notices)
-        return [replace(p, source=source, normalized=norm) for p in plans]
+        return plans
 
     # -- pass 1: segments -----------------------------------------------------
     def _segments(self, text: str, budget: float) -> list[_Segment]:
         cuts: list[_Segment] = []
         for rule in self.document_rules:
-            for m in _scan(rule.pattern, text, budget):
+            for m in self._rule_matches(rule, text, budget):
                 line_start = text.rfind("\n", 0, m.start()) + 1
                 # Title: the text before the marker on its line (after the last sentence end).
                 head_from = line_start
@@ -369,7 +404,7 @@ class StructureParser:
                     )
                 )
         for rule in self.title_rules:
-            for m in _scan(rule.pattern, text, budget):
+            for m in self._rule_matches(rule, text, budget):
                 title = m.group("title").strip()
                 if self._starts_with_marker(title):
                     continue  # `第二部分 2024年工作要点` is a section, not a plan title
@@ -435,6 +470,57 @@ class StructureParser:
             )
         return segments
 
+    def _rule_matches(self, rule: Rule, text: str, budget: float) -> Iterator[regex.Match[str]]:
+        """The matches of a document or title rule in ``text``, in order.
+
+        A rule with ``line_has`` (a pattern anchored at line starts whose
+        every match starts on a line holding a match of one of the
+        ``line_has`` patterns) is tried only at the starts of such lines: the
+        same matches as a scan of the whole text, at a fraction of the cost
+        (most lines hold no plan title).
+        """
+        line_has = self._line_has(rule)
+        if not line_has:
+            yield from _scan(rule.pattern, text, budget)
+            return
+        lines = sorted(
+            {
+                text.rfind("\n", 0, m.start()) + 1
+                for pattern in line_has
+                for m in _scan(pattern, text, budget)
+            }
+        )
+        end = 0  # like a scan, no match starts inside the previous one
+        for line_start in lines:
+            if line_start < end:
+                continue
+            try:
+                m = rule.pattern.match(text, line_start, timeout=budget)
+            except TimeoutError as err:
+                raise ProcessingTimeout.during("structure", len(text), budget) from err
+            if m is not None:
+                end = m.end()
+                yield m
+
+    def _line_has(self, rule: Rule) -> list[regex.Pattern[str]]:
+        """The compiled ``line_has`` patterns of ``rule`` (a string or a list of them)."""
+        source = rule.get("line_has", [])
+        sources = [source] if isinstance(source, str) else source
+        if not isinstance(sources, list) or not all(isinstance(p, str) for p in sources):
+            raise DataFileError(self._path, f"rule {rule.name!r}: 'line_has' must be strings")
+        patterns = []
+        for i, pattern in enumerate(sources):
+            key = f"line_has:{rule.name}:{i}"
+            if key not in self._compiled:
+                try:
+                    self._compiled[key] = regex.compile(pattern)
+                except regex.error as err:
+                    raise DataFileError(
+                        self._path, f"rule {rule.name!r}: bad 'line_has' pattern ({err})"
+                    ) from err
+            patterns.append(self._compiled[key])
+        return patterns
+
     def _has_marker_text(self, text: str) -> bool:
         return any(
             f.rank is not None and f.rule.pattern.search(text) is not None
@@ -466,9 +552,20 @@ class StructureParser:
 
     @staticmethod
     def _junk_windows(text: str) -> list[tuple[int, int]]:
-        """Stretches whose density of marker-like strings no real plan reaches."""
+        """Stretches whose density of marker-like strings no real plan reaches.
+
+        Only windows holding more than :data:`_JUNK_LIMIT` of :data:`_ROUGH_CHARS`
+        (counted at once, vectorised) can be junk; only those are scanned.
+        """
+        import numpy as np
+
         junk: list[tuple[int, int]] = []
-        for w in range(0, len(text), _JUNK_WINDOW):
+        if not text:
+            return junk
+        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        rough = _rough_table()[np.minimum(codes, 0xFFFF)]
+        counts = np.add.reduceat(rough, np.arange(0, len(text), _JUNK_WINDOW), dtype=np.int64)
+        for w in (np.flatnonzero(counts > _JUNK_LIMIT) * _JUNK_WINDOW).tolist():
             if len(_ROUGH_MARKER.findall(text, w, w + _JUNK_WINDOW)) > _JUNK_LIMIT:
                 if junk and junk[-1][1] >= w:
                     junk[-1] = (junk[-1][0], min(len(text), w + _JUNK_WINDOW))
@@ -488,14 +585,13 @@ class StructureParser:
             pos = je
         if pos < len(text):
             stretches.append((pos, len(text)))
-        for fam in self.families:
-            for m in (
-                match for a, b in stretches for match in _scan(fam.rule.pattern, text, budget, a, b)
-            ):
+        for fam, matches in self._family_matches(text, budget, stretches):
+            has_num = "num" in fam.rule.pattern.groupindex
+            digit_rule = bool(fam.rule.get("digit_after_only_at_line_start"))
+            for m in matches:
                 num: int | None
                 word = ""
-                groups = m.groupdict()
-                token = groups.get("num")
+                token = m.group("num") if has_num else None
                 if fam.numeral == "none":
                     num = None
                 elif token is None:
@@ -519,15 +615,16 @@ class StructureParser:
                     raise DataFileError(self._path, f"family {fam.name!r}: unknown numeral")
                 if num is None and fam.numeral not in ("none", "word"):
                     continue
-                ctx = _context(text, m.start())
+                start, end = m.span()
+                ctx = _context(text, start)
                 if fam.line_only and ctx != "ls":
                     continue
                 if (
                     ctx != "ls"
-                    and fam.rule.get("digit_after_only_at_line_start")
-                    and m.end() < len(text)
-                    and text[m.end()].isdigit()
-                    and not self._festival(fam).match(text, m.end())
+                    and digit_rule
+                    and end < len(text)
+                    and text[end].isdigit()
+                    and not self._festival(fam).match(text, end)
                 ):
                     continue
                 marker = m.group().rstrip()
@@ -542,10 +639,10 @@ class StructureParser:
                         group=f"decimal{depth}",
                         line_only=True,
                     )
-                raw.append(
-                    _Cand(m.start(), m.start() + len(marker), fam_key, num, word, marker, ctx)
-                )
-        raw.sort(key=lambda c: (c.start, -(c.end - c.start)))
+                raw.append(_Cand(start, start + len(marker), fam_key, num, word, marker, ctx))
+        # reading order, the longer of two candidates at one offset first (sorts are stable)
+        raw.sort(key=lambda c: c.start - c.end)
+        raw.sort(key=attrgetter("start"))
         cands: list[_Cand] = []
         last_end = -1
         for c in raw:
@@ -554,6 +651,19 @@ class StructureParser:
             cands.append(c)
             last_end = c.end
         return cands, junk
+
+    def _family_matches(
+        self, text: str, budget: float, stretches: list[tuple[int, int]]
+    ) -> Iterator[tuple[_Family, list[regex.Match[str]]]]:
+        """Each family with its matches in the stretches (in order)."""
+        for fam in self.families:
+            matches: list[regex.Match[str]] = []
+            if not _may_match(fam.rule, text):
+                yield fam, matches
+                continue
+            for a, b in stretches:
+                matches.extend(_scan(fam.rule.pattern, text, budget, a, b))
+            yield fam, matches
 
     # -- pass 3: hierarchy ----------------------------------------------------
     def _parse_segment(
@@ -731,11 +841,7 @@ class StructureParser:
         while line_end > limit:
             line_start = max(text.rfind("\n", limit, line_end) + 1, limit)
             line = text[line_start:line_end]
-            if (
-                line_start > limit
-                and regex.search(_OPENING, line)
-                and not self._starts_with_marker(line)
-            ):
+            if line_start > limit and _OPENING.search(line) and not self._starts_with_marker(line):
                 start = line_start
                 line_end = line_start - 1
                 continue
@@ -749,10 +855,41 @@ class StructureParser:
             for f in self.families
         )
 
+    @staticmethod
+    def _month_pieces(
+        start: int, end: int, months: list[tuple[int, int, str]], floor: int
+    ) -> list[tuple[int, int, str | None, tuple[int, int] | None]]:
+        """``[start, end)`` cut at month headings: ``(start, end, month, month span)`` pieces.
+
+        A piece before the first heading inherits the last heading since ``floor``.
+        """
+        if not months:
+            return [(start, end, None, None)]
+        current: tuple[str | None, tuple[int, int] | None] = (None, None)
+        # (offset,) sorts before every month heading at that offset
+        lo = bisect.bisect_left(months, (floor,))
+        hi = bisect.bisect_left(months, (end,))
+        pieces: list[tuple[int, int, str | None, tuple[int, int] | None]] = []
+        cut = start
+        for ms, me, label in months[lo:hi]:
+            if ms < start:
+                if me <= start:
+                    current = (label, (ms, ms + len(label)))
+                continue
+            if ms == start and me >= end:
+                continue
+            if ms > cut:
+                pieces.append((cut, ms, current[0], current[1]))
+            current = (label, (ms, ms + len(label)))
+            cut = me
+        pieces.append((cut, end, current[0], current[1]))
+        return pieces
+
     # -- pass 4: plan assembly ------------------------------------------------
     def _build_plan(
         self,
         norm: NormalizedText,
+        source: Source | None,
         index: int,
         start: int,
         end: int,
@@ -762,9 +899,8 @@ class StructureParser:
         months: list[tuple[int, int, str]],
     ) -> Plan | None:
         text = norm.text
-        body = text[start:end]
         title = seg.title if start == seg.start else None
-        if not secs and len(regex.sub(r"\s", "", body)) < 40:
+        if not secs and not _FORTY_LETTERS.match(text, start, end):
             return None
         warnings: list[Notice] = []
         for code, marker, s, e in raw_warnings:
@@ -772,12 +908,13 @@ class StructureParser:
                 Notice(code, f"numbering out of sequence at {marker!r}", norm.span(s, e))
             )
         # titles and ends
-        month_starts = sorted(m[0] for m in months if start <= m[0] < end)
-        for i, sec in enumerate(secs):
-            nxt = secs[i + 1].start if i + 1 < len(secs) else end
-            k = bisect.bisect_right(month_starts, sec.marker_end)
-            if k < len(month_starts):
-                nxt = min(nxt, month_starts[k])
+        month_starts = [m[0] for m in months if start <= m[0] < end]  # months are sorted
+        for i, sec in enumerate(secs, 1):
+            nxt = secs[i].start if i < len(secs) else end
+            if month_starts:
+                k = bisect.bisect_right(month_starts, sec.marker_end)
+                if k < len(month_starts):
+                    nxt = min(nxt, month_starts[k])
             sec.title_start = _skip_lead(text, sec.marker_end, nxt)
             sec.title_end = _title_end(text, sec.title_start, nxt)
         # A section ends where the next section at its depth or above begins.
@@ -843,7 +980,7 @@ class StructureParser:
                 )
         opening_end = secs[0].start if secs else min(end, start + 300)
         meta_text = (title or "") + "\n" + text[start:opening_end][:400]
-        unit = self._unit(title, text[start:opening_end], body)
+        unit = self._unit(title, text[start:opening_end], text[start:end])
         year, period = _year_period(meta_text, norm.placeholders, norm, start, opening_end, title)
         plan_span = norm.span(start, _trim_end(text, start, end))
         title_span = None
@@ -865,6 +1002,8 @@ class StructureParser:
             sections=tuple(sections),
             warnings=tuple(warnings),
             placeholders=placeholders,
+            source=source,
+            normalized=norm,
         )
 
     def _unnumbered_section(
@@ -888,7 +1027,7 @@ class StructureParser:
             measures=tuple(measures),
         )
 
-    def _fallback_plan(self, norm: NormalizedText) -> Plan:
+    def _fallback_plan(self, norm: NormalizedText, source: Source | None) -> Plan:
         section = self._unnumbered_section(norm, 0, len(norm.text), [])
         return Plan(
             index=0,
@@ -903,12 +1042,16 @@ class StructureParser:
                 ),
             ),
             placeholders=norm.placeholders,
+            source=source,
+            normalized=norm,
         )
 
     def _unit(self, title: str | None, opening: str, body: str) -> str | None:
         """The writing unit: named in the title, by self-reference (我院工会), or in the opening."""
         pattern = self._unit_pattern
         for text, self_only in ((title or "", False), (body, True), (opening, False)):
+            if self_only and not self._self_unit_pattern.search(text):
+                continue  # no self-reference anywhere: scanning for one would find none
             for m in pattern.finditer(text):
                 if self_only and not m.group("self"):
                     continue
@@ -935,55 +1078,33 @@ class StructureParser:
         sentence (the heading itself is the section's title, not a measure).
         """
         text = norm.text
-        current: tuple[str | None, tuple[int, int] | None] = (None, None)
-        label: str | None
-        month_starts = [m[0] for m in months]
-        lo = bisect.bisect_left(month_starts, floor if floor is not None else start)
-        hi = bisect.bisect_left(month_starts, end)
-        pieces: list[tuple[int, int, str | None, tuple[int, int] | None]] = []
-        cut = start
-        for ms, me, label in months[lo:hi]:
-            if ms < start:
-                if me <= start:
-                    current = (label, (ms, ms + len(label)))
-                continue
-            if ms == start and me >= end:
-                continue
-            if ms > cut:
-                pieces.append((cut, ms, current[0], current[1]))
-            current = (label, (ms, ms + len(label)))
-            cut = me
-        pieces.append((cut, end, current[0], current[1]))
+        pieces = self._month_pieces(start, end, months, start if floor is None else floor)
         measures: list[Measure] = []
         for ps, pe, label, mspan in pieces:
             ps = _skip_space(text, ps, pe)
             pe = _trim_end(text, ps, pe)
             if pe <= ps:
                 continue
-            body_from = ps
-            if title_end is not None and ps <= title_end < pe:
-                body_from = title_end
-            sentences = [
-                (body_from + a, body_from + b)
-                for a, b in _sentences(text[body_from:pe])
-                if b - a >= 6 and _ACTION.search(text, body_from + a, body_from + b)
-            ]
-            if only_actions or (force_split and sentences) or len(sentences) >= 3:
-                spans = sentences
-            else:
+            body_from = title_end if title_end is not None and ps <= title_end < pe else ps
+            spans = [(a, b) for a, b in _sentences(text, body_from, pe) if b - a >= 6]
+            # Action sentences decide only when splitting is forced or there are three of them.
+            if only_actions or force_split or len(spans) >= 3:
+                spans = [(a, b) for a, b in spans if _ACTION.search(text, a, b)]
+            if not (only_actions or (force_split and spans) or len(spans) >= 3):
                 spans = [(ps, pe)]
+            schedule_span = norm.span(*mspan) if mspan else None
             for a, b in spans:
                 a = _skip_lead(text, a, b)
-                if not text[a:b].strip():
-                    continue
-                measures.append(
-                    Measure(
-                        text=text[a:b].strip(),
-                        span=norm.span(a, b),
-                        schedule=label,
-                        schedule_span=norm.span(*mspan) if mspan else None,
+                measure_text = text[a:b].strip()
+                if measure_text:
+                    measures.append(
+                        Measure(
+                            text=measure_text,
+                            span=norm.span(a, b),
+                            schedule=label,
+                            schedule_span=schedule_span,
+                        )
                     )
-                )
         return measures
 
 
@@ -1061,9 +1182,8 @@ def _skip_space(text: str, pos: int, limit: int) -> int:
 
 
 def _title_end(text: str, start: int, limit: int) -> int:
-    end = start
-    while end < limit and text[end] not in "。：:\n":
-        end += 1
+    stop = _TITLE_STOP.search(text, start, limit)
+    end = stop.start() if stop else limit
     # A ':' inside a clock time (7:20) does not end a title.
     while (
         end < limit
@@ -1073,9 +1193,8 @@ def _title_end(text: str, start: int, limit: int) -> int:
         and end > start
         and text[end - 1].isdigit()
     ):
-        end += 1
-        while end < limit and text[end] not in "。：:\n":
-            end += 1
+        stop = _TITLE_STOP.search(text, end + 1, limit)
+        end = stop.start() if stop else limit
     while end > start and text[end - 1] in " \t、，,；;":
         end -= 1
     return end
@@ -1087,20 +1206,22 @@ def _trim_end(text: str, start: int, end: int) -> int:
     return end
 
 
-def _sentences(chunk: str) -> list[tuple[int, int]]:
+def _sentences(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
+    """The sentences of ``text[lo:hi]`` (end punctuation kept, blanks trimmed), as offsets."""
     out = []
-    start = 0
-    for m in _SENTENCE_SPLIT.finditer(chunk):
-        if m.end() - start > 1:
-            out.append((start, m.end()))
-        start = m.end()
-    if start < len(chunk) and chunk[start:].strip():
-        out.append((start, len(chunk)))
+    start = lo
+    for m in _SENTENCE_SPLIT.finditer(text, lo, hi):
+        end = m.end()
+        if end - start > 1:
+            out.append((start, end))
+        start = end
+    if start < hi and text[start:hi].strip():
+        out.append((start, hi))
     trimmed = []
     for a, b in out:
-        while a < b and chunk[a] in " \t\n":
+        while a < b and text[a] in " \t\n":
             a += 1
-        while b > a and chunk[b - 1] in " \t\n":
+        while b > a and text[b - 1] in " \t\n":
             b -= 1
         if b > a:
             trimmed.append((a, b))
@@ -1149,10 +1270,10 @@ def _year_period(
         period = "first_half"
     elif "下半年" in probe:
         period = "second_half"
-    elif regex.search(r"学年|学期", probe):
+    elif _SCHOOL_TERM.search(probe):
         period = "school_year"
-    elif regex.search(r"\d{1,2}月份?(?:工作)?(?:计划|安排)", probe):
+    elif _MONTH_PLAN.search(probe):
         period = "month"
-    elif regex.search(r"年|年度|全年", title or "") or year is not None:
+    elif _YEAR_WORD.search(title or "") or year is not None:
         period = "annual"
     return year, period
