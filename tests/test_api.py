@@ -10,6 +10,7 @@ import pytest
 
 import unionnlp
 from unionnlp.errors import (
+    DataFileError,
     DecodeError,
     EmptyInputError,
     InputError,
@@ -106,3 +107,18 @@ def test_a_stage_timeout_becomes_processing_timeout() -> None:
     slow.name = "slow-stage"  # type: ignore[attr-defined]
     with pytest.raises(ProcessingTimeout, match=r"slow-stage gave up .* 11 characters"):
         Pipeline(stages=[slow]).parse("一、组织建设\n1、调整")
+
+
+def test_warm_loads_everything_lazy_up_front(tmp_path: Path) -> None:
+    from unionnlp.parties import PartyExtractor
+    from unionnlp.pipeline import Pipeline
+
+    pipeline = Pipeline.default()
+    assert "suspicious" not in vars(pipeline.normalizer.chars)  # built on rare input only
+    assert pipeline.warm() is pipeline
+    assert "suspicious" in vars(pipeline.normalizer.chars)
+    assert "model" in vars(pipeline.stages[-1])  # the theme model
+    bad = tmp_path / "parties.toml"
+    bad.write_text("heads = []\n", encoding="utf-8")
+    with pytest.raises(DataFileError, match=r"parties\.toml"):
+        Pipeline(stages=[PartyExtractor(lexicon=bad)]).warm()

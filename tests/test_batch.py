@@ -79,6 +79,29 @@ def test_workers_give_the_same_output(tmp_path: Path) -> None:
     assert one.read_bytes() == two.read_bytes()
 
 
+def test_output_follows_input_order_whatever_the_journal_order(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    files = []
+    for i, title in enumerate(["组织建设", "劳动竞赛", "女工工作"]):
+        path = folder / f"{i}.txt"
+        path.write_text(f"一、{title}\n1、按计划开展{title}。", encoding="utf-8")
+        files.append(path)
+    out = tmp_path / "out.jsonl"
+    convert(files, out, progress=False)  # journal in input order: renamed into place
+    assert [r["source"]["path"] for r in _records(out)] == [str(f) for f in files]
+    files[0].write_text("一、宣传教育\n1、开展学习。", encoding="utf-8")
+    summary = convert(files, out, resume=True, progress=False)  # journal: 1, 2, then 0
+    records = _records(out)
+    assert summary.skipped == 2 and summary.files == 3
+    assert [r["source"]["path"] for r in records] == [str(f) for f in files]
+    assert records[0]["documents"][0]["sections"][0]["title"] == "宣传教育"
+    twice = convert([files[1], files[2], files[1]], out, progress=False)  # a path given twice
+    assert twice.files == 3
+    assert [r["source"]["path"] for r in _records(out)] == [str(files[i]) for i in (1, 2, 1)]
+    assert not (tmp_path / "out.jsonl.journal").exists()
+
+
 def test_manifest_overrides_inferred_metadata(tmp_path: Path) -> None:
     plan = tmp_path / "plan.txt"
     plan.write_text("2023年机关工会工作计划\n一、组织建设\n1、调整小组。", encoding="utf-8")

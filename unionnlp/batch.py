@@ -288,10 +288,10 @@ def _process(args: tuple[str, dict[str, Any] | None]) -> _Done:
 
 
 def _warm_worker() -> None:
-    # Load the pipeline (rules, OpenCC, the theme model) once per worker.
+    # Load the pipeline (rules, tables, OpenCC, the theme model) once per worker.
     from .pipeline import default_pipeline
 
-    default_pipeline().parse("一、组织建设\n1、调整工会小组。")
+    default_pipeline().warm()
 
 
 _SYNC_SECONDS = 1.0  # the journal is flushed after every record, synced at most this often
@@ -351,13 +351,14 @@ def convert(
     # Where each path's record sits in the journal, and its counts: memory stays flat
     # in the number of files, and the output is written in input order at the end.
     index: dict[str, tuple[int, _Done]] = {}
-    at = 0
+    at = written = 0
 
     def append(stream: BinaryIO, item: _Done) -> None:
-        nonlocal at
+        nonlocal at, written
         stream.write(item.line)
         index[item.path] = (at, replace(item, line=b""))
         at += len(item.line)
+        written += 1
 
     # Rewrite the journal with the complete records kept, then append as work arrives.
     with journal.open("wb") as stream:
@@ -382,8 +383,11 @@ def convert(
     chosen = [index[str(p)] for p in paths if str(p) in index]
     for _, item in chosen:
         summary.add_done(item)
-    if kind == ".jsonl":
-        _copy_lines(journal, output, [offset for offset, _ in chosen])
+    offsets = [offset for offset, _ in chosen]
+    if kind == ".jsonl" and len(offsets) == written and offsets == sorted(set(offsets)):
+        os.replace(journal, output)  # the journal already holds every record, in input order
+    elif kind == ".jsonl":
+        _copy_lines(journal, output, offsets)
     else:
 
         def ordered() -> Iterator[dict[str, Any]]:
@@ -419,8 +423,13 @@ def _run(jobs: list[tuple[str, dict[str, Any] | None]], workers: int) -> Iterato
         return
     import multiprocessing
 
-    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-    with context.Pool(workers, initializer=_warm_worker) as pool:
+    if sys.platform == "linux":
+        # Forked workers inherit a pipeline loaded once here instead of each loading it.
+        _warm_worker()
+        context, initializer = multiprocessing.get_context("fork"), None
+    else:
+        context, initializer = multiprocessing.get_context("spawn"), _warm_worker
+    with context.Pool(workers, initializer=initializer) as pool:
         yield from pool.imap(_process, jobs, chunksize=1)
 
 

@@ -12,7 +12,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from .errors import EmptyInputError, InputTypeError, PipelineError, ProcessingTimeout
 from .model import Notice, Plan, Source, Table
@@ -95,10 +95,38 @@ class Pipeline:
                 raise ProcessingTimeout.during(name, len(text), elapsed) from err
         return plans
 
+    def warm(self) -> Pipeline:
+        """Build every lazily loaded rule list, table and model now; returns ``self``.
+
+        ``parse`` loads what it needs on first use, and some tables only when
+        rare input asks for them. Call this before forking worker processes
+        (they inherit what is loaded instead of each loading it again).
+
+        Raises:
+            DataFileError: a data file is missing or invalid.
+        """
+        seen: set[int] = set()
+        for part in (self.normalizer, self.structure, *self.stages):
+            _load_lazy(part, seen)
+        return self
+
     def pipe(self, texts: Iterable[str]) -> Iterator[list[Plan]]:
         """Parse many texts lazily, in order."""
         for text in texts:
             yield self.parse(text)
+
+
+def _load_lazy(obj: object, seen: set[int]) -> None:
+    """Evaluate every ``cached_property`` of ``obj``, and of the unionnlp objects they hold."""
+    if id(obj) in seen:
+        return
+    seen.add(id(obj))
+    for klass in type(obj).__mro__:
+        for name, attr in vars(klass).items():
+            if isinstance(attr, cached_property):
+                value = getattr(obj, name)
+                if type(value).__module__.startswith("unionnlp."):
+                    _load_lazy(value, seen)
 
 
 def _attach_tables(plan: Plan, tables: Sequence[Table]) -> Plan:
