@@ -12,7 +12,7 @@
   logistic regression per label is fitted with scikit-learn (``liblinear``,
   deterministic).
 - Scoring does not segment: :class:`FeatureSpace` finds the vocabulary where
-  it occurs (n-grams as packed integers in sorted numpy arrays, words and
+  it occurs (n-grams through numpy tables of character ids, words and
   keywords with one Aho-Corasick automaton), so a whole plan is featurised
   in one pass and every section and measure is a range of it.
 - Weights ship as plain data (``data/themes_model.npz``, loaded with
@@ -37,7 +37,7 @@ import json
 import logging
 import zipfile
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
@@ -156,9 +156,9 @@ class RowFeatures:
 class FeatureSpace:
     """A vocabulary, its IDF weights and the matchers that find it in text.
 
-    Character n-grams are looked up as packed code points (21 bits a
-    character) in sorted numpy arrays; words and taxonomy keywords are found
-    by one Aho-Corasick automaton (pyahocorasick).
+    Character n-grams are looked up through numpy tables of character ids;
+    words and taxonomy keywords are found by one Aho-Corasick automaton
+    (pyahocorasick).
 
     Args:
         vocabulary: feature strings (``c:…``, ``w:…``, ``k:<label>``).
@@ -179,26 +179,21 @@ class FeatureSpace:
         self.idf = np.asarray(idf, dtype=np.float64)
         labels = {t.label: j for j, t in enumerate(taxonomy)}
         self.label_feature = np.full(len(taxonomy), -1, dtype=np.int64)
-        grams: dict[int, list[tuple[int, int]]] = {n: [] for n in NGRAMS}
+        grams: dict[str, int] = {}
         keys: dict[str, int] = {}
         key_feature: list[int] = []
         for i, feature in enumerate(self.vocabulary):
             kind, _, value = feature.partition(":")
             if kind == "k" and value in labels:
                 self.label_feature[labels[value]] = i
-            elif kind == "c" and len(value) in grams:
-                grams[len(value)].append((_pack(value), i))
+            elif kind == "c" and len(value) in NGRAMS and value not in grams:
+                grams[value] = i
             elif kind == "w" and len(value) >= MIN_WORD and value not in keys:
                 keys[value] = len(keys)
                 key_feature.append(i)
             else:
                 raise ValueError(f"unknown or repeated feature {feature!r}")
-        self._grams: dict[int, tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]] = {}
-        for n, pairs in grams.items():
-            table = np.asarray(sorted(pairs), dtype=np.int64).reshape(-1, 2)
-            if len(np.unique(table[:, 0])) != len(table):
-                raise ValueError(f"a character {n}-gram appears twice in the vocabulary")
-            self._grams[n] = (table[:, 0], table[:, 1])
+        self._index_grams(grams)
         keyword_pairs: list[tuple[int, int]] = []
         for j, theme in enumerate(taxonomy):
             for keyword in theme.keywords:
@@ -219,6 +214,61 @@ class FeatureSpace:
         self.keyword_key, self.keyword_label = keyword_table[:, 0], keyword_table[:, 1]
         self.n_labels = len(taxonomy)
 
+    def _index_grams(self, grams: dict[str, int]) -> None:
+        """Tables for :meth:`_find_grams`: character ids, 2-grams, 3-grams by their prefix."""
+        import numpy as np
+
+        chars = sorted({ch for gram in grams for ch in gram})
+        self._width = width = len(chars) + 1  # id 0: a character in no n-gram
+        self._char_id = np.zeros(max(map(ord, chars), default=0) + 1, dtype=np.int64)
+        self._char_id[[ord(ch) for ch in chars]] = np.arange(1, width)
+
+        def key(gram: str) -> int:
+            value = 0
+            for ch in gram:
+                value = value * width + int(self._char_id[ord(ch)])
+            return value
+
+        self._bigram = np.full(width * width, -1, dtype=np.int64)
+        self._trigram_prefix = np.zeros(width * width, dtype=bool)
+        trigrams = sorted((key(g), f) for g, f in grams.items() if len(g) == 3)
+        for gram, feature in grams.items():
+            if len(gram) == 2:
+                self._bigram[key(gram)] = feature
+            else:
+                self._trigram_prefix[key(gram[:2])] = True
+        table = np.asarray(trigrams, dtype=np.int64).reshape(-1, 2)
+        self._trigram_key, self._trigram_feature = table[:, 0], table[:, 1]
+
+    def _find_grams(
+        self, text: str
+    ) -> Iterator[tuple[npt.NDArray[np.int64], int, npt.NDArray[np.int64]]]:
+        """Start, length and feature of every vocabulary n-gram in ``text``, by length.
+
+        Each character becomes its id (0 for characters in no n-gram); a 2-gram
+        is then one lookup in a dense table, and 3-grams are searched only where
+        their first two characters begin one. Exact: a match is a vocabulary
+        string wherever it occurs, overlapping ones included.
+        """
+        import numpy as np
+
+        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+        limit = len(self._char_id) - 1
+        ids = np.where(codes <= limit, self._char_id[np.minimum(codes, limit)], 0)
+        if len(ids) < 2:
+            return
+        pair = ids[:-1] * self._width + ids[1:]
+        feature = self._bigram[pair]
+        starts = np.flatnonzero(feature >= 0)
+        yield starts, 2, feature[starts]
+        if len(ids) < 3 or not self._trigram_key.size:
+            return
+        candidates = np.flatnonzero(self._trigram_prefix[pair[:-1]])
+        keys = pair[candidates] * self._width + ids[candidates + 2]
+        at = np.minimum(np.searchsorted(self._trigram_key, keys), len(self._trigram_key) - 1)
+        found = self._trigram_key[at] == keys
+        yield candidates[found], 3, self._trigram_feature[at[found]]
+
     def count(self, text: str, ranges: Sequence[tuple[int, int]]) -> RowFeatures:
         """Raw feature counts of each ``text[start:end]`` of ``ranges`` (one row each)."""
         import numpy as np
@@ -226,19 +276,10 @@ class FeatureSpace:
         bounds = np.asarray(ranges, dtype=np.int64).reshape(-1, 2)
         rows: list[npt.NDArray[np.int64]] = []
         features: list[npt.NDArray[np.int64]] = []
-        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
-        codes = codes.astype(np.int64)
-        for n, (table, table_feature) in self._grams.items():
-            if len(codes) < n or not table.size:
-                continue
-            packed = codes[: len(codes) - n + 1]
-            for k in range(1, n):
-                packed = (packed << 21) | codes[k : len(codes) - n + 1 + k]
-            at = np.minimum(np.searchsorted(table, packed), len(table) - 1)
-            starts = np.flatnonzero(table[at] == packed)
+        for starts, n, feature in self._find_grams(text):
             row, hit = _within(starts, starts + n, bounds)
             rows.append(row)
-            features.append(table_feature[at[starts[hit]]])
+            features.append(feature[hit])
         found = np.asarray(
             list(self._automaton.iter(text)) if self.key_length.size else (), dtype=np.int64
         ).reshape(-1, 2)
@@ -549,18 +590,24 @@ class ThemeModel:
         gain = self._weights[cols[pair], c_label[combo]] * vals[pair]
         positive = gain > 0
         combo, pair, gain = combo[positive], pair[positive], gain[positive]
-        ranked = np.lexsort((-gain, combo))
+        # by combination, then by falling gain: one sort of combination - gain / (2 max gain)
+        span = 2.0 * float(gain.max()) if gain.size else 1.0
+        ranked = np.argsort(combo - gain / span, kind="stable")
         combo, pair = combo[ranked], pair[ranked]
         rank = np.arange(len(combo)) - np.searchsorted(combo, combo, side="left")
-        terms: list[list[str]] = [[] for _ in range(len(c_row))]
-        readable = self.features.readable
         keep = rank < evidence
-        for c, f in zip(combo[keep].tolist(), cols[pair[keep]].tolist(), strict=True):
-            terms[c].append(readable[f])
+        combo, evidence_cols = combo[keep], cols[pair[keep]]
+        # each combination's terms are one slice of the ranked list (distinct features
+        # have distinct readable forms)
+        bounds = np.searchsorted(combo, np.arange(len(c_row) + 1)).tolist()
+        readable = self.features.readable
+        words = [readable[f] for f in evidence_cols.tolist()]
+        labels = self.labels
         out: list[list[ThemeScore]] = [[] for _ in range(n)]
-        for c, (r, j) in enumerate(zip(c_row.tolist(), c_label.tolist(), strict=True)):
-            label = self.labels[j]
-            out[r].append(ThemeScore(label, float(probs[r, j]), tuple(dict.fromkeys(terms[c]))))
+        for c, (r, j, p) in enumerate(
+            zip(c_row.tolist(), c_label.tolist(), probs[c_row, c_label].tolist(), strict=True)
+        ):
+            out[r].append(ThemeScore(labels[j], p, tuple(words[bounds[c] : bounds[c + 1]])))
         return out
 
     # -- files --------------------------------------------------------------
@@ -614,14 +661,6 @@ class ThemeModel:
             )
         except ValueError as err:
             raise DataFileError(target, f"not a usable theme model ({err})") from err
-
-
-def _pack(gram: str) -> int:
-    """A character n-gram as one integer, 21 bits a character (as :meth:`FeatureSpace.count`)."""
-    packed = 0
-    for ch in gram:
-        packed = (packed << 21) | ord(ch)
-    return packed
 
 
 def _within(
