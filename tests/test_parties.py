@@ -322,3 +322,9 @@ def test_norm_ranges_are_norm_range(seed_texts: dict[str, str]) -> None:
                 Span(i, j) for i in range(0, len(text), 97) for j in (i, i + 1, i + 50)
             ]
             assert parties._norm_ranges(norm, spans) == [norm.norm_range(s) for s in spans]
+
+
+@pytest.mark.parametrize("marker", ["（一）", "(二)", "（十二）"])
+def test_a_bracketed_list_marker_is_not_part_of_a_name(marker: str) -> None:
+    found = PartyExtractor().find(f"{marker}工会办公室负责组织春季运动会")
+    assert [(f.name, f.role) for f in found] == [("工会办公室", "lead")]
