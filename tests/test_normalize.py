@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import regex
 
-from unionnlp.errors import EmptyInputError, InputError, InputTypeError
+from unionnlp.errors import DataFileError, EmptyInputError, InputError, InputTypeError
 from unionnlp.evaluate import _fold
 from unionnlp.normalize import Normalizer
 
@@ -207,3 +207,14 @@ def test_twenty_megabyte_single_line_finishes(normalizer: Normalizer) -> None:
     text = ("工会工作计划一、加强组织建设1、明确分工，" * 800_000)[: 20_000_000 // 3]
     result = normalizer(text)
     assert len(result.text) == len(text)
+
+
+def test_shipped_common_characters_match_opencc(monkeypatch: pytest.MonkeyPatch) -> None:
+    from unionnlp import _chars, resources
+
+    shipped = _chars.CharProfile().common
+    assert shipped == _chars.build_common()
+    assert {"工", "會", "扎", "紮"} <= shipped and "ア" not in shipped
+    monkeypatch.setattr(resources, "data_path", lambda name: Path("/nonexistent") / name)
+    with pytest.raises(DataFileError, match="common_chars"):
+        _ = _chars.CharProfile().common
