@@ -257,7 +257,7 @@ def _read_journal(path: Path) -> list[dict[str, Any]]:
     return records
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Done:
     """A converted file as the parent process handles it: its record as one JSON line
     (serialised in the worker) and the counts the summary and the progress bar need."""
@@ -429,8 +429,11 @@ def _run(jobs: list[tuple[str, dict[str, Any] | None]], workers: int) -> Iterato
         context, initializer = multiprocessing.get_context("fork"), None
     else:
         context, initializer = multiprocessing.get_context("spawn"), _warm_worker
+    # Files go out a few at a time (fewer round trips for the parent) once there are
+    # enough of them that the last chunks cannot leave a worker idle for long.
+    chunksize = 4 if len(jobs) >= 32 * workers else 1
     with context.Pool(workers, initializer=initializer) as pool:
-        yield from pool.imap(_process, jobs, chunksize=1)
+        yield from pool.imap(_process, jobs, chunksize=chunksize)
 
 
 def _check_writer(kind: str) -> None:
