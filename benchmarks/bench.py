@@ -219,17 +219,24 @@ def convert_runs(n_small: int, n_large: int, workers_files: int) -> dict[str, An
             }
         sub = Path(tmp) / f"in{n_small}"
         for workers in (1, 2):
+            # Steady state: from the first file's record to the last one's, read off the
+            # progress counter (start-up and the final write left out).
             code = (
-                "import json, time; from unionnlp.batch import convert, iter_inputs;"
-                f" files=list(iter_inputs([{str(sub)!r}]))[:{workers_files}];"
-                f" t=time.perf_counter(); convert(files, {str(Path(tmp) / 'w.jsonl')!r},"
+                "import json, time; from unionnlp import batch; stamps = [];"
+                " update = batch.Progress.update;"
+                " batch.Progress.update = lambda self, **kw: ("
+                "stamps.append(time.perf_counter()), update(self, **kw));"
+                f" files=list(batch.iter_inputs([{str(sub)!r}]))[:{workers_files}];"
+                f" t=time.perf_counter(); batch.convert(files, {str(Path(tmp) / 'w.jsonl')!r},"
                 f" workers={workers}, progress=False);"
-                " print(json.dumps({'s': time.perf_counter()-t}))"
+                " print(json.dumps({'s': time.perf_counter()-t,"
+                " 'steady': (len(stamps) - 1) / (stamps[-1] - stamps[0])}))"
             )
-            seconds = _child(code)["s"]
+            result = _child(code)
             out[f"convert_workers_{workers}"] = {
-                "seconds": round(seconds, 2),
-                "files_per_s": round(workers_files / seconds, 1),
+                "seconds": round(result["s"], 2),
+                "files_per_s": round(workers_files / result["s"], 1),
+                "steady_files_per_s": round(result["steady"], 1),
             }
     return out
 
@@ -262,6 +269,11 @@ def main(argv: list[str] | None = None) -> int:
         ),
         "workers_2_vs_1": round(
             c["convert_workers_2"]["files_per_s"] / c["convert_workers_1"]["files_per_s"], 2
+        ),
+        "workers_2_vs_1_steady": round(
+            c["convert_workers_2"]["steady_files_per_s"]
+            / c["convert_workers_1"]["steady_files_per_s"],
+            2,
         ),
         "import_seconds": results["cold_start"]["import_seconds"],
         "first_parse_seconds": results["cold_start"]["first_parse_seconds"],
@@ -298,6 +310,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"cold start: {json.dumps(results['cold_start'])}")
     for key, verdict in budget.items():
         print(f"budget {key:28} {verdict}")
+    print(f"convert 2 workers / 1 in steady state: x{ratios['workers_2_vs_1_steady']}")
     print(
         f"convert peak RSS growth from {args.files[0]} to {args.files[1]} files:"
         f" {ratios['convert_rss_growth_mb']} MB"
