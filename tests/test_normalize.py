@@ -218,3 +218,12 @@ def test_shipped_common_characters_match_opencc(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(resources, "data_path", lambda name: Path("/nonexistent") / name)
     with pytest.raises(DataFileError, match="common_chars"):
         _ = _chars.CharProfile().common
+
+
+def test_module_example_runs() -> None:
+    import doctest
+    import importlib
+
+    module = importlib.import_module("unionnlp.normalize")  # unionnlp.normalize is the function
+    result = doctest.testmod(module)
+    assert result.attempted >= 5 and result.failed == 0

@@ -25,7 +25,9 @@ original it came from:
     >>> result.text
     '工会工作计划'
     >>> result.span(0, 2).slice(result.original)
-    '工會(huì)'
+    '工會'
+    >>> result.span(2, 6).slice(result.original)  # the gloss is gone, offsets still hold
+    '工作計劃'
 """
 
 from __future__ import annotations
