@@ -102,6 +102,39 @@ def test_output_follows_input_order_whatever_the_journal_order(tmp_path: Path) -
     assert not (tmp_path / "out.jsonl.journal").exists()
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="forked workers inherit the patch")
+@pytest.mark.parametrize("n_files", [6, 70])  # one file at a time; four at a time
+def test_a_worker_that_dies_costs_one_failure_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, n_files: int
+) -> None:
+    from unionnlp import batch
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    files = []
+    for i in range(n_files):
+        name = "crash" if i == n_files // 2 else f"{i:03d}"
+        path = folder / f"{i:03d}_{name}.txt"
+        path.write_text(f"一、组织建设\n1、第{i}项：调整工会小组。", encoding="utf-8")
+        files.append(path)
+    real = batch.process_file
+
+    def fragile(path: str, metadata: dict | None = None) -> dict:  # type: ignore[type-arg]
+        if "crash" in str(path):
+            os._exit(3)  # as a segfault in a native library would end the process
+        return real(path, metadata)
+
+    monkeypatch.setattr(batch, "process_file", fragile)
+    out = tmp_path / "out.jsonl"
+    summary = convert(files, out, workers=2, progress=False)
+    records = _records(out)
+    assert [r["source"]["path"] for r in records] == [str(f) for f in files]
+    failed = [r for r in records if "failure" in r]
+    assert [r["source"]["path"] for r in failed] == [str(files[n_files // 2])]
+    assert failed[0]["failure"]["error"] == "WorkerCrash"
+    assert summary.files == n_files and sum(summary.failures.values()) == 1
+
+
 def test_manifest_overrides_inferred_metadata(tmp_path: Path) -> None:
     plan = tmp_path / "plan.txt"
     plan.write_text("2023年机关工会工作计划\n一、组织建设\n1、调整小组。", encoding="utf-8")

@@ -30,6 +30,7 @@ from .errors import (
     ReaderError,
     UnionNLPError,
     UnsupportedFormatError,
+    WorkerCrash,
 )
 from .model import (
     SCHEMA,
@@ -72,6 +73,7 @@ __all__ = [
     "ThemeScore",
     "UnionNLPError",
     "UnsupportedFormatError",
+    "WorkerCrash",
     "__version__",
     "display",
     "normalize",

@@ -22,19 +22,20 @@ from __future__ import annotations
 import csv
 import fnmatch
 import hashlib
+import itertools
 import json
 import logging
 import os
 import sys
 import tempfile
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
-from .errors import InputError, UnionNLPError
+from .errors import InputError, UnionNLPError, WorkerCrash
 from .export import failure_record, jsonl_line, plan_record
 
 __all__ = [
@@ -416,12 +417,31 @@ def _copy_lines(journal: Path, output: Path, offsets: Sequence[int]) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def _run(jobs: list[tuple[str, dict[str, Any] | None]], workers: int) -> Iterator[_Done]:
+Job = tuple[str, dict[str, Any] | None]
+
+
+def _process_chunk(jobs: Sequence[Job]) -> list[_Done]:
+    return [_process(job) for job in jobs]
+
+
+def _run(jobs: list[Job], workers: int) -> Iterator[_Done]:
+    """Convert ``jobs`` in input order, in ``workers`` processes when there are several.
+
+    Files go out a few at a time (fewer round trips for the parent) once there
+    are enough that the last chunks cannot leave a worker idle for long, and
+    only a few chunks are in flight at once (memory stays flat). A worker that
+    dies (a native crash, the OOM killer) does not stop the run: the files
+    that were in flight are redone one at a time, each in a process of its
+    own, until the one that kills its process is found; it gets a
+    :class:`WorkerCrash` failure record.
+    """
     if workers <= 1 or len(jobs) <= 1:
         for job in jobs:
             yield _process(job)
         return
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     if sys.platform == "linux":
         # Forked workers inherit a pipeline loaded once here instead of each loading it.
@@ -429,11 +449,47 @@ def _run(jobs: list[tuple[str, dict[str, Any] | None]], workers: int) -> Iterato
         context, initializer = multiprocessing.get_context("fork"), None
     else:
         context, initializer = multiprocessing.get_context("spawn"), _warm_worker
-    # Files go out a few at a time (fewer round trips for the parent) once there are
-    # enough of them that the last chunks cannot leave a worker idle for long.
-    chunksize = 4 if len(jobs) >= 32 * workers else 1
-    with context.Pool(workers, initializer=initializer) as pool:
-        yield from pool.imap(_process, jobs, chunksize=chunksize)
+    size = 4 if len(jobs) >= 32 * workers else 1
+    window = 4 * workers  # chunks in flight
+
+    def executor(n: int) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(n, mp_context=context, initializer=initializer)
+
+    start = 0  # jobs before this one are done
+    while start < len(jobs):
+        pool = executor(workers)
+        chunks = (jobs[i : i + size] for i in range(start, len(jobs), size))
+        pending: deque[Any] = deque()
+        try:
+            for chunk in itertools.islice(chunks, window):
+                pending.append(pool.submit(_process_chunk, chunk))
+            while pending:
+                items = pending.popleft().result()
+                for chunk in itertools.islice(chunks, 1):
+                    pending.append(pool.submit(_process_chunk, chunk))
+                for item in items:
+                    start += 1
+                    yield item
+            return
+        except BrokenProcessPool:
+            logger.warning("a worker process died; finding the file that killed it")
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+        for _ in range(min(len(jobs) - start, window * size)):
+            single = executor(1)
+            try:
+                item = single.submit(_process, jobs[start]).result()
+            except BrokenProcessPool:
+                path = jobs[start][0]
+                crash = WorkerCrash(f"the process converting {path!r} died")
+                item = _Done.of(failure_record(path, "parse", crash))
+                start += 1
+                yield item
+                break
+            finally:
+                single.shutdown(wait=True, cancel_futures=True)
+            start += 1
+            yield item
 
 
 def _check_writer(kind: str) -> None:

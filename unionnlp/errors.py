@@ -22,6 +22,7 @@ __all__ = [
     "ReaderError",
     "UnionNLPError",
     "UnsupportedFormatError",
+    "WorkerCrash",
 ]
 
 
@@ -173,6 +174,11 @@ class ProcessingTimeout(UnionNLPError):
             " the text is pathological (for example megabytes without line breaks)."
             " Split the file or report it as a bug with the input attached."
         )
+
+
+class WorkerCrash(UnionNLPError):
+    """A worker process died while converting a file: a crash in a native library
+    (PDF, LibreOffice bindings) or the operating system ending it for memory."""
 
 
 class PipelineError(UnionNLPError):
