@@ -36,7 +36,13 @@ def _deadline_rules() -> list[tuple[str, Rule]]:
     return [(f"deadlines.toml:rule:{r.name}", r) for r in DeadlineExtractor().rules]
 
 
-RULES = _all_rules() + _deadline_rules()
+def _party_triggers() -> list[tuple[str, Rule]]:
+    from unionnlp.parties import PartyExtractor  # its triggers need the lexicon's heads
+
+    return [(f"parties.toml:trigger:{n}", r) for n, r in PartyExtractor().triggers.items()]
+
+
+RULES = _all_rules() + _deadline_rules() + _party_triggers()
 
 
 @pytest.mark.parametrize(("rule_id", "rule"), RULES, ids=[r[0] for r in RULES])

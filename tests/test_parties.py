@@ -117,15 +117,6 @@ def test_slot_examples_and_their_shortcuts(rule: Rule) -> None:
         assert rule.pattern.search(example) is None, f"{rule.name} should not match {example!r}"
 
 
-@pytest.mark.parametrize("rule", list(EXTRACTOR.triggers.values()), ids=list(EXTRACTOR.triggers))
-def test_trigger_examples(rule: Rule) -> None:
-    assert rule.must_match
-    for example in rule.must_match:
-        assert rule.pattern.search(example), f"trigger {rule.name} should match {example!r}"
-    for example in rule.must_not_match:
-        assert rule.pattern.search(example) is None, f"trigger {rule.name}: {example!r}"
-
-
 # -- the shortcuts ------------------------------------------------------------------
 # `requires`, triggers and clause starts skip tries that cannot match, and HEADS is
 # written as a trie: slot by slot, the stage must find exactly what each slot's plain

@@ -124,22 +124,27 @@ def test_model_round_trips_through_npz(tmp_path: Path) -> None:
     assert [t.label for t in again.assign(text)] == [t.label for t in model.assign(text)]
 
 
-def test_tampered_model_gives_data_file_error(tmp_path: Path) -> None:
-    path = tmp_path / "model.npz"
-    path.write_bytes(b"PK\x03\x04 not really a zip")
-    with pytest.raises(DataFileError, match=r"model\.npz"):
-        ThemeModel.load(path)
-    model = ThemeModel.load()
+def _save_with_vocabulary(path: Path, model: ThemeModel, vocabulary: list[str]) -> None:
+    """``model`` written as NPZ with another vocabulary (as a tampered file would be)."""
     np.savez_compressed(
-        tmp_path / "short.npz",
+        path,
         labels=np.array(model.labels),
-        vocabulary=np.array(model.features.vocabulary[:10]),
+        vocabulary=np.array(vocabulary),
         idf=np.asarray(model.features.idf),
         coef=model.coef,
         intercept=model.intercept,
         params=np.array(json.dumps(model.params)),
         sources=np.array([]),
     )
+
+
+def test_tampered_model_gives_data_file_error(tmp_path: Path) -> None:
+    path = tmp_path / "model.npz"
+    path.write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(DataFileError, match=r"model\.npz"):
+        ThemeModel.load(path)
+    model = ThemeModel.load()
+    _save_with_vocabulary(tmp_path / "short.npz", model, model.features.vocabulary[:10])
     with pytest.raises(DataFileError, match="shapes"):
         ThemeModel.load(tmp_path / "short.npz")
 
@@ -237,16 +242,7 @@ def test_model_with_unknown_features_gives_data_file_error(tmp_path: Path) -> No
     model = ThemeModel.load()
     vocabulary = list(model.features.vocabulary)
     vocabulary[0] = "b:职工_之家"  # a word-bigram feature of an older model
-    np.savez_compressed(
-        tmp_path / "old.npz",
-        labels=np.array(model.labels),
-        vocabulary=np.array(vocabulary),
-        idf=np.asarray(model.features.idf),
-        coef=model.coef,
-        intercept=model.intercept,
-        params=np.array(json.dumps(model.params)),
-        sources=np.array([]),
-    )
+    _save_with_vocabulary(tmp_path / "old.npz", model, vocabulary)
     with pytest.raises(DataFileError, match=r"old\.npz.*b:职工_之家"):
         ThemeModel.load(tmp_path / "old.npz")
 
