@@ -312,7 +312,7 @@ def test_norm_ranges_are_norm_range(seed_texts: dict[str, str]) -> None:
             spans = [m.span for _, m in plan.measures()] + [
                 Span(i, j) for i in range(0, len(text), 97) for j in (i, i + 1, i + 50)
             ]
-            assert parties._norm_ranges(norm, spans) == [norm.norm_range(s) for s in spans]
+            assert norm.norm_ranges(spans) == [norm.norm_range(s) for s in spans]
 
 
 @pytest.mark.parametrize("marker", ["（一）", "(二)", "（十二）"])

@@ -172,7 +172,7 @@ class Summary:
     failures: Counter[str] = field(default_factory=Counter)
 
     def add(self, record: dict[str, Any]) -> None:
-        self.add_done(_Done.of(record))
+        self.add_done(_Done.of(record, serialise=False))
 
     def add_done(self, done: _Done) -> None:
         """Count a converted file by its :class:`_Done` digest."""
@@ -271,12 +271,13 @@ class _Done:
     measures: int
 
     @classmethod
-    def of(cls, record: dict[str, Any]) -> _Done:
+    def of(cls, record: dict[str, Any], *, serialise: bool = True) -> _Done:
+        """The digest of ``record`` (its JSON line left empty unless ``serialise``)."""
         failure = record["failure"]["error"] if "failure" in record else None
         documents = record.get("documents", ())
         return cls(
             path=str(record["source"]["path"]),
-            line=jsonl_line(record).encode("utf-8"),
+            line=jsonl_line(record).encode("utf-8") if serialise else b"",
             failure=failure,
             plans=len(documents),
             sections=sum(1 for d in documents for s in d["sections"] if s["marker"]),

@@ -160,6 +160,18 @@ class NormalizedText:
         end = int(np.searchsorted(self.starts, span.end, side="left"))
         return start, max(start, end)
 
+    def norm_ranges(self, spans: Sequence[Span]) -> list[tuple[int, int]]:
+        """``[self.norm_range(span) for span in spans]`` in one numpy call.
+
+        Stages map every measure of a plan at once: a call a measure costs more
+        than the work most measures need.
+        """
+        import numpy as np
+
+        edges = [x for span in spans for x in (span.start, span.end)]
+        found: list[int] = np.searchsorted(self.starts, edges, side="left").tolist()
+        return [(a, max(a, b)) for a, b in zip(found[::2], found[1::2], strict=True)]
+
     def original_text(self, start: int, end: int) -> str:
         """The original characters behind the normalised range ``[start, end)``."""
         return self.span(start, end).slice(self.original)
@@ -206,31 +218,6 @@ def _canonical_chars(text: str) -> tuple[str, IntArray, IntArray]:
     else:
         mapped, starts = mapped[keep], starts[keep]
     return mapped.tobytes().decode("utf-32-le", "surrogatepass"), starts, starts + 1
-
-
-def _load_rules(path: str | Path, table: str, flags: int = 0) -> list[Rule]:
-    """:func:`load_rules`, checking each rule's optional ``requires`` list."""
-    rules = load_rules(path, table, flags=flags)
-    for rule in rules:
-        required = rule.get("requires")
-        if required is not None and not (
-            isinstance(required, list)
-            and required
-            and all(isinstance(r, str) and r for r in required)
-        ):
-            raise DataFileError(path, f"rule {rule.name!r}: 'requires' must be a list of strings")
-    return rules
-
-
-def _may_match(rule: Rule, text: str) -> bool:
-    """False when none of the rule's ``requires`` literals is in ``text``: it cannot match.
-
-    Every match of a rule holds one of its ``requires`` literals (a prefilter,
-    checked by the tests against the rules' examples and the corpora), so a
-    text holding none is not scanned.
-    """
-    required: list[str] | None = rule.get("requires")
-    return required is None or any(literal in text for literal in required)
 
 
 def _apply_edits(
@@ -357,15 +344,15 @@ class Normalizer:
 
     @cached_property
     def gloss_rules(self) -> list[Rule]:
-        return _load_rules(self._rules_path, "gloss")
+        return load_rules(self._rules_path, "gloss")
 
     @cached_property
     def boilerplate_rules(self) -> list[Rule]:
-        return _load_rules(self._rules_path, "boilerplate", flags=regex.MULTILINE)
+        return load_rules(self._rules_path, "boilerplate", flags=regex.MULTILINE)
 
     @cached_property
     def placeholder_rules(self) -> list[Rule]:
-        return _load_rules(self._rules_path, "placeholder")
+        return load_rules(self._rules_path, "placeholder")
 
     @cached_property
     def _protected(self) -> regex.Pattern[str] | None:
@@ -472,7 +459,7 @@ class Normalizer:
         edits = [
             (m.start(), m.end(), "")
             for rule in self.gloss_rules
-            if _may_match(rule, text)
+            if rule.may_match(text)
             for m in self._scan(rule.pattern, text, budget, "gloss removal")
         ]
         text, starts, ends = _apply_edits(text, starts, ends, sorted(edits))
@@ -732,7 +719,7 @@ class Normalizer:
         removals: list[tuple[str, int, int]] = []
         seen: set[tuple[str, int, int]] = set()
         for rule in self.boilerplate_rules:
-            if not _may_match(rule, text):
+            if not rule.may_match(text):
                 continue
             scope = rule.get("scope", "inline")
             for m in self._scan(rule.pattern, text, budget, f"boilerplate {rule.name}"):
@@ -759,7 +746,7 @@ class Normalizer:
         found: list[Placeholder] = []
         taken: list[tuple[int, int]] = []
         for rule in self.placeholder_rules:
-            if not _may_match(rule, text):
+            if not rule.may_match(text):
                 continue
             for m in self._scan(rule.pattern, text, budget, "placeholders"):
                 if any(s < m.end() and m.start() < e for s, e in taken):

@@ -267,12 +267,7 @@ class PartyExtractor:
         slots: list[_Slot] = []
         requires: list[tuple[str, ...]] = []
         for i, rule in enumerate(rules):
-            words = rule.get("requires", [])
-            if not (isinstance(words, list) and all(isinstance(w, str) and w for w in words)):
-                raise DataFileError(
-                    self._path, f"slot {rule.name!r}: 'requires' must be a list of strings"
-                )
-            requires.append(tuple(words))
+            requires.append(tuple(rule.get("requires") or ()))
             trigger = self.triggers.get(rule.name)
             slots.append(
                 _Slot(
@@ -391,7 +386,7 @@ class PartyExtractor:
         """Attach the parties named in each measure (and the implicit author unit)."""
         norm = plan.require_normalized(self.name)
         unit_canonical = self._canonical(plan.unit) if plan.unit else None
-        ranges = iter(_norm_ranges(norm, [m.span for sec in plan.sections for m in sec.measures]))
+        ranges = iter(norm.norm_ranges([m.span for sec in plan.sections for m in sec.measures]))
         sections: list[Section] = []
         for sec in plan.sections:
             if not sec.measures:
@@ -445,16 +440,6 @@ def _matches_at(
             next(rest)
             yield from rest
             return
-
-
-def _norm_ranges(norm: NormalizedText, spans: list[Span]) -> list[tuple[int, int]]:
-    """``[norm.norm_range(span) for span in spans]`` in one numpy call (a call a measure
-    costs more than trying the slots on most measures)."""
-    import numpy as np
-
-    edges = [x for span in spans for x in (span.start, span.end)]
-    found: list[int] = np.searchsorted(norm.starts, edges, side="left").tolist()
-    return [(start, max(start, end)) for start, end in zip(found[::2], found[1::2], strict=True)]
 
 
 _with_parties: Callable[[Measure, tuple[Party, ...]], Measure] = replacer(Measure, "parties")

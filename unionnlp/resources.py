@@ -89,7 +89,9 @@ class Rule:
     """A named ``regex`` rule from a data file, with its examples.
 
     ``pattern`` is compiled with the ``regex`` module (``V1`` semantics off,
-    ``\\p{Han}`` available). ``options`` keeps the other keys of the entry.
+    ``\\p{Han}`` available). ``options`` keeps the other keys of the entry,
+    among them an optional ``requires``: literal strings of which every match
+    holds one, a prefilter (see :meth:`may_match`).
     """
 
     name: str
@@ -100,6 +102,14 @@ class Rule:
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.options.get(key, default)
+
+    def may_match(self, text: str) -> bool:
+        """False when ``text`` holds none of the rule's ``requires`` literals: no match.
+
+        (The tests check the lists against the rules' examples and the corpora.)
+        """
+        required: list[str] | None = self.options.get("requires")
+        return not required or any(literal in text for literal in required)
 
 
 def _strings(value: Any, path: Path, name: str, key: str) -> tuple[str, ...]:
@@ -153,6 +163,11 @@ def load_rules(
         options = {
             k: v for k, v in entry.items() if k not in {"name", "pattern", "match", "no_match"}
         }
+        required = options.get("requires")
+        if required is not None and not (
+            isinstance(required, list) and all(isinstance(r, str) and r for r in required)
+        ):
+            raise DataFileError(path, f"rule {name!r}: 'requires' must be a list of strings")
         rules.append(
             Rule(
                 name=name,

@@ -51,7 +51,7 @@ import regex
 from ._numerals import read_number
 from .errors import DataFileError, ProcessingTimeout
 from .model import Measure, Notice, Placeholder, Plan, Section, Source, Span, Table
-from .normalize import NormalizedText, _load_rules, _may_match
+from .normalize import NormalizedText
 from .resources import Rule, load_rules, load_toml
 
 if TYPE_CHECKING:
@@ -283,7 +283,7 @@ class StructureParser:
     @cached_property
     def families(self) -> list[_Family]:
         families = []
-        for rule in _load_rules(self._path, "family"):
+        for rule in load_rules(self._path, "family"):
             families.append(
                 _Family(
                     name=str(rule.get("family_alias", rule.name)),
@@ -658,7 +658,7 @@ class StructureParser:
         """Each family with its matches in the stretches (in order)."""
         for fam in self.families:
             matches: list[regex.Match[str]] = []
-            if not _may_match(fam.rule, text):
+            if not fam.rule.may_match(text):
                 yield fam, matches
                 continue
             for a, b in stretches:

@@ -297,13 +297,11 @@ class FeatureSpace:
         present = np.unique(row * n_keys + key)
         p_row, p_key = present // n_keys, present % n_keys
         first = np.searchsorted(self.keyword_key, p_key, side="left")
-        reps = np.searchsorted(self.keyword_key, p_key, side="right") - first
-        k_pair = np.arange(int(reps.sum()), dtype=np.int64) - np.repeat(
-            np.cumsum(reps) - reps - first, reps
+        present_at, k_pair = _stretches(
+            first, np.searchsorted(self.keyword_key, p_key, side="right") - first
         )
         k_cells, k_counts = np.unique(
-            np.repeat(p_row, reps) * self.n_labels + self.keyword_label[k_pair],
-            return_counts=True,
+            p_row[present_at] * self.n_labels + self.keyword_label[k_pair], return_counts=True
         )
         return RowFeatures(
             rows=cells // width,
@@ -584,9 +582,7 @@ class ThemeModel:
         c_label = order[c_row, c_rank]
         # evidence: each chosen label's largest positive contributions in its row
         lo = np.searchsorted(rows, c_row, side="left")
-        sizes = np.searchsorted(rows, c_row, side="right") - lo
-        combo = np.repeat(np.arange(len(c_row)), sizes)
-        pair = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes - lo, sizes)
+        combo, pair = _stretches(lo, np.searchsorted(rows, c_row, side="right") - lo)
         gain = self._weights[cols[pair], c_label[combo]] * vals[pair]
         positive = gain > 0
         combo, pair, gain = combo[positive], pair[positive], gain[positive]
@@ -663,6 +659,23 @@ class ThemeModel:
             raise DataFileError(target, f"not a usable theme model ({err})") from err
 
 
+def _stretches(
+    starts: npt.NDArray[np.int64], sizes: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Every index of the stretches ``[starts[i], starts[i] + sizes[i])``, with its ``i``.
+
+    Negative sizes count as empty. Returns (stretch number, index), stretch by stretch.
+    """
+    import numpy as np
+
+    sizes = np.maximum(sizes, 0)
+    owner = np.repeat(np.arange(len(starts), dtype=np.int64), sizes)
+    index = np.arange(int(sizes.sum()), dtype=np.int64) - np.repeat(
+        np.cumsum(sizes) - sizes - starts, sizes
+    )
+    return owner, index
+
+
 def _within(
     starts: npt.NDArray[np.int64], ends: npt.NDArray[np.int64], bounds: npt.NDArray[np.int64]
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
@@ -673,11 +686,7 @@ def _within(
     import numpy as np
 
     lo = np.searchsorted(ends, bounds[:, 0], side="right")
-    sizes = np.maximum(np.searchsorted(ends, bounds[:, 1], side="right") - lo, 0)
-    row = np.repeat(np.arange(len(bounds), dtype=np.int64), sizes)
-    hit = np.arange(int(sizes.sum()), dtype=np.int64) - np.repeat(
-        np.cumsum(sizes) - sizes - lo, sizes
-    )
+    row, hit = _stretches(lo, np.searchsorted(ends, bounds[:, 1], side="right") - lo)
     inside = starts[hit] >= bounds[row, 0]
     return row[inside], hit[inside]
 
@@ -764,7 +773,6 @@ class ThemeTagger:
         return ThemeModel.load(self.model_path)
 
     def __call__(self, plan: Plan) -> Plan:
-        import numpy as np
 
         norm = plan.require_normalized(self.name)
         spans = [sec.span for sec in plan.sections]
@@ -773,12 +781,8 @@ class ThemeTagger:
         if not spans:
             return plan
         # one pass over the plan's normalised text; every section and measure is a range of it
-        bounds = np.searchsorted(
-            norm.starts, [[s.start, s.end] for s in [plan.span, *spans]], side="left"
-        )
-        bounds[:, 1] = np.maximum(bounds[:, 0], bounds[:, 1])
-        lo, hi = int(bounds[0, 0]), int(bounds[0, 1])
-        ranges = [(max(a - lo, 0), max(min(b, hi) - lo, 0)) for a, b in bounds[1:].tolist()]
+        (lo, hi), *bounds = norm.norm_ranges([plan.span, *spans])
+        ranges = [(max(a - lo, 0), max(min(b, hi) - lo, 0)) for a, b in bounds]
         assigned = iter(self.model.assign_ranges(norm.text[lo:hi], ranges))
         themes = [tuple(next(assigned)) for _ in plan.sections]
         sections: list[Section] = []

@@ -10,6 +10,7 @@ share of common Chinese characters and the winner must beat the rest clearly.
 from __future__ import annotations
 
 import codecs
+from functools import lru_cache
 from pathlib import Path
 
 from .._chars import CharProfile
@@ -27,6 +28,12 @@ _BOMS = (
 )
 _CANDIDATES = ("gb18030", "big5hkscs", "utf-16-le", "utf-16-be")
 _SAMPLE = 64_000
+
+
+@lru_cache(maxsize=1)
+def _profile() -> CharProfile:
+    """One character profile for every file decoded (its tables load on first use)."""
+    return CharProfile()
 
 
 def decode(
@@ -53,7 +60,7 @@ def decode(
             return raw.decode("utf-8"), "utf-8", 1.0
         except UnicodeDecodeError:
             pass
-    profile = profile or CharProfile()
+    profile = profile or _profile()
     scored: list[tuple[float, str, str]] = []
     for codec in _CANDIDATES:
         try:
