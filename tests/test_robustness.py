@@ -3,6 +3,7 @@ spans in bounds, bounded time."""
 
 from __future__ import annotations
 
+import sys
 import time
 
 import pytest
@@ -10,8 +11,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import unionnlp
-from unionnlp.errors import EmptyInputError, InputTypeError
+from unionnlp import structure
+from unionnlp.errors import EmptyInputError, InputTypeError, ProcessingTimeout
 from unionnlp.model import Plan
+from unionnlp.normalize import Normalizer
+from unionnlp.structure import StructureParser
 
 PIECES = st.sampled_from(
     [
@@ -126,7 +130,19 @@ def test_deeply_nested_markers() -> None:
 )
 def test_patterns_at_string_edges(text: str) -> None:
     for candidate in (text, text + "一、组织建设", "一、组织建设" + text):
-        try:
-            _check(candidate, unionnlp.parse(candidate))
-        except EmptyInputError:
-            assert not unionnlp.normalize(candidate.strip() or "x").text.strip() or True
+        plans = unionnlp.parse(candidate)  # boilerplate alone still gives a plan, with a warning
+        assert plans
+        _check(candidate, plans)
+
+
+def test_protected_term_and_unit_scans_have_a_time_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    # With no time at all a timed scan gives up at once; an untimed one would run on.
+    normalize = sys.modules["unionnlp.normalize"]  # the package's normalize() shadows it
+    monkeypatch.setattr(normalize, "_TIMEOUT_FLOOR", 0.0)
+    monkeypatch.setattr(normalize, "_TIMEOUT_PER_MCHAR", 0.0)
+    with pytest.raises(ProcessingTimeout, match=r"normalisation \(protected terms\)"):
+        Normalizer()("乾縣總工會在乾县召开会议。")  # traditional: converted around 乾县
+    monkeypatch.setattr(structure, "_TIMEOUT_FLOOR", 0.0)
+    monkeypatch.setattr(structure, "_TIMEOUT_PER_MCHAR", 0.0)
+    with pytest.raises(ProcessingTimeout, match="structure"):  # the whole body is scanned
+        StructureParser()._unit(None, "", "我校工会召开会员代表大会")

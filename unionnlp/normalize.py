@@ -473,7 +473,7 @@ class Normalizer:
         config = self._choose_conversion(script)
         if config is not None:
             text, starts, ends = self._convert(
-                text, starts, ends, config, done if config == "t2s" else {}
+                text, starts, ends, config, done if config == "t2s" else {}, budget
             )
 
         # 5. boilerplate
@@ -588,6 +588,7 @@ class Normalizer:
         ends: IntArray,
         config: str,
         done: dict[str, str],
+        budget: float,
     ) -> tuple[str, IntArray, IntArray]:
         """Convert ``text`` with OpenCC ``config``, protected terms left as they are.
 
@@ -600,7 +601,7 @@ class Normalizer:
         edits: list[Edit] = []
         pos = 0
         if protected is not None:
-            for m in protected.finditer(text):
+            for m in self._scan(protected, text, budget, "protected terms"):
                 if m.start() > pos:
                     self._convert_stretch(text, pos, m.start(), converter, done, pieces, edits)
                 pieces.append(m.group())

@@ -329,7 +329,7 @@ class StructureParser:
     def __call__(self, norm: NormalizedText, *, source: Source | None = None) -> list[Plan]:
         """Parse ``norm`` into plans (spans index ``norm.original``)."""
         text = norm.text
-        budget = _TIMEOUT_FLOOR + _TIMEOUT_PER_MCHAR * len(text) / 1_000_000
+        budget = _budget(text)
         segments = self._segments(text, budget)
         months = self._months(text, budget)
         cands, junk = self._candidates(text, budget)
@@ -1052,7 +1052,7 @@ class StructureParser:
         for text, self_only in ((title or "", False), (body, True), (opening, False)):
             if self_only and not self._self_unit_pattern.search(text):
                 continue  # no self-reference anywhere: scanning for one would find none
-            for m in pattern.finditer(text):
+            for m in _scan(pattern, text, _budget(text)):
                 if self_only and not m.group("self"):
                     continue
                 return _unit_name(m)
@@ -1110,6 +1110,11 @@ class StructureParser:
 
 # ---------------------------------------------------------------------------
 # helpers
+
+
+def _budget(text: str) -> float:
+    """Seconds a scan of ``text`` may take before it counts as a hang."""
+    return _TIMEOUT_FLOOR + _TIMEOUT_PER_MCHAR * len(text) / 1_000_000
 
 
 def _scan(
