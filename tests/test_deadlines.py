@@ -217,7 +217,16 @@ def test_rule_scans_keep_their_timeout() -> None:
     # Rules scan untrusted text with a timeout; it is passed by position (see _matches).
     pattern = regex.compile(r"(?<![3])(?:1|22)(?=[34])")
     with pytest.raises(TimeoutError):
-        list(deadlines._matches(pattern, "12" * 100_000, 1e-6))
+        list(deadlines._matches(pattern, "12" * 100_000, 0, 200_000, 1e-6))
+
+
+def test_a_window_is_read_with_its_context_visible() -> None:
+    # Read from after the colon, 3、 is still part of a month set (its look-behind sees
+    # the label), and offsets index the whole text.
+    text = "时限：3、11月，其他时间另行通知"
+    (found,) = EXTRACTOR.find(text, pos=3, endpos=8)
+    assert (text[found.start : found.end], found.value) == ("3、11月", "{XXXX-03,XXXX-11}")
+    assert EXTRACTOR.find("3、11月")[0].text == "11月"  # at the start: a marker and a month
 
 
 def test_past_words_reach_twelve_characters_back_within_the_clause() -> None:

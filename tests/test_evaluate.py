@@ -116,3 +116,35 @@ def test_quality_floors(subset: str) -> None:
         score = report.scores[stage]
         value = score.accuracy if metric == "accuracy" else getattr(score, metric)
         assert value is not None and value >= floor, f"{subset} {key}: {value:.3f} < floor {floor}"
+
+
+def test_errors_list_what_was_missed_spurious_or_mislabelled(tmp_path: Path) -> None:
+    text = "一、组织建设\n1、由工会牵头，3月底前调整小组，每季度检查。"
+    gold = load_gold(
+        _gold(
+            tmp_path,
+            text,
+            [
+                {
+                    "sections": [
+                        {"level": 1, "marker": "一、", "title": "组织建设"},
+                        {"level": 2, "marker": "1、", "title": "由工会牵头"},
+                    ],
+                    "deadlines": [
+                        {"text": "3月底前", "kind": "on", "value": "XXXX-03"},
+                        {"text": "年底前", "kind": "by", "value": "XXXX-12"},
+                    ],
+                    "parties": [{"name": "工会", "role": "support"}],
+                }
+            ],
+        )
+    )
+    errors = evaluate_plans(gold, Pipeline.default().parse(text)).errors
+    assert {(e["stage"], e["error"], e["text"]) for e in errors} == {
+        ("deadlines", "kind", "3月底前"),
+        ("deadlines", "missed", "年底前"),
+        ("deadlines", "spurious", "每季度"),
+        ("parties", "role", "工会"),
+    }
+    kind = next(e for e in errors if e["error"] == "kind")
+    assert (kind["gold"], kind["predicted"]) == ("on", "by")

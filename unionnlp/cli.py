@@ -102,6 +102,8 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
         print(report.table())
+        if args.errors:
+            print(report.error_lines())
     return 0
 
 
@@ -252,6 +254,11 @@ def _build_parser() -> argparse.ArgumentParser:
     e = sub.add_parser("evaluate", help="score the pipeline against gold files (ANNOTATION.md)")
     e.add_argument("gold_dir", nargs="?", default="corpora", help="folder of *.gold.json files")
     e.add_argument("--json", action="store_true", help="print the scores as JSON")
+    e.add_argument(
+        "--errors",
+        action="store_true",
+        help="also list each file's missed, spurious and mislabelled deadlines and parties",
+    )
     e.set_defaults(func=_cmd_evaluate)
 
     k = sub.add_parser("calendar", help="write the dated measures of plans as an .ics file")

@@ -57,15 +57,10 @@ _WEEKDAYS = {
     "天": "SU",
 }
 _WEEK_ORDER = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
-_SEASONS = {
-    "春季": "21",
-    "夏季": "22",
-    "暑假": "22",
-    "暑期": "22",
-    "秋季": "23",
-    "冬季": "24",
-    "寒假": "24",
-}
+_SEASONS = {"春季": "21", "夏季": "22", "秋季": "23", "冬季": "24"}  # EDTF season codes
+# School holidays are months, not seasons: the summer one July and August, the winter
+# one January and February (of the school year's second calendar year).
+_HOLIDAYS = {"暑假": (7, 8), "暑期": (7, 8), "寒假": (1, 2)}
 # Past and background time (去年…, …以来): not deadlines of the plan. A past word
 # counts in the 12 characters before an expression, back to the clause's start.
 _PAST_BEFORE = re.compile(r"(?:去年|前年|过去|上年度?|以往|曾经|截至|截止)[^。；;！？!?\n]*\Z")
@@ -528,18 +523,32 @@ class DeadlineExtractor:
         return _Scan.of(self.rules)
 
     # -- finding ------------------------------------------------------------
-    def find(self, text: str, *, year: int | None = None, school_year: bool = False) -> list[Found]:
-        """Every deadline expression in ``text`` (offsets into ``text``), in order."""
+    def find(
+        self,
+        text: str,
+        *,
+        year: int | None = None,
+        school_year: bool = False,
+        pos: int = 0,
+        endpos: int | None = None,
+    ) -> list[Found]:
+        """Every deadline expression in ``text[pos:endpos]`` (offsets into ``text``), in order.
+
+        The text around the window stays visible to the rules' look-behinds and
+        to the background checks: ``时限：3、11月`` read from after the colon is
+        still a month set, not a marker ``3、`` and a month.
+        """
+        end_at = len(text) if endpos is None else endpos
         scan = self._scan
         search = scan.trigger.search
-        hit = search(text)
+        hit = search(text, pos, end_at)
         if hit is None and not scan.always:
             return []  # no rule could match: most sentences of a plan
         met = scan.always
         while hit is not None:  # every place a needed string starts
             met |= scan.meets[hit.group()]
-            hit = search(text, hit.start() + 1)
-        timeout = 2.0 + len(text) / 500_000
+            hit = search(text, hit.start() + 1, end_at)
+        timeout = 2.0 + (end_at - pos) / 500_000
         raw: list[tuple[int, int, int, regex.Match[str], _ScanRule]] = []
         while met:  # each rule whose trigger was met (their order is restored below)
             bit = met & -met
@@ -547,10 +556,10 @@ class DeadlineExtractor:
             order = bit.bit_length() - 1
             entry = scan.rules[order]
             for check in entry.checks:
-                if check.search(text) is None:
+                if check.search(text, pos, end_at) is None:
                     break
             else:
-                for m in _matches(entry.rule.pattern, text, timeout):
+                for m in _matches(entry.rule.pattern, text, pos, end_at, timeout):
                     start, end = m.span()
                     if end > start:
                         raw.append((start, start - end, order, m, entry))
@@ -604,6 +613,8 @@ class DeadlineExtractor:
                 value += f"-{day:02d}"
             if suf in _BEFORE:
                 kind = "by"
+            elif suf == "期间":
+                kind = "during"
         elif handler == "month_range":
             m1 = _number(g.get("m1") or g.get("m1b"))
             m2 = _number(g.get("m2") or g.get("m2b"))
@@ -648,18 +659,27 @@ class DeadlineExtractor:
                 return []
             value = f"{{{ystr()}-{32 + q1},{ystr()}-{32 + q2}}}"
         elif handler == "month_set":
-            m1, m2 = _number(g.get("m1")), _number(g.get("m2"))
-            if not m1 or not m2 or m1 > 12 or m2 > 12:
+            months = [_number(x) or 0 for x in m.captures("m")]  # every month of the set
+            if not all(1 <= x <= 12 for x in months) or len(set(months)) < len(months):
                 return []
-            value = f"{{{ystr(m1)}-{m1:02d},{ystr(m2)}-{m2:02d}}}"
+            value = "{" + ",".join(f"{ystr(x)}-{x:02d}" for x in months) + "}"
         elif handler == "season":
             season = g.get("season") or ""
             if season in _SEASONS:
                 value = f"{ystr()}-{_SEASONS[season]}"
+            elif season in _HOLIDAYS:
+                first_m, last_m = _HOLIDAYS[season]
+                value = f"{ystr(first_m)}-{first_m:02d}"  # before the holiday: by its start
+                if suf not in _BEFORE:
+                    value += f"/{ystr(last_m)}-{last_m:02d}"
             elif season in ("学期末", "期末"):
                 kind = "by"
             else:
                 kind = "on"
+            if suf in _BEFORE:
+                kind = "by"
+            elif suf == "期间":
+                kind = "during"
         elif handler == "festival":
             first = self._festival_date(g.get("f1"), y, school_year)
             second = self._festival_date(g.get("f2"), y, school_year) if g.get("f2") else None
@@ -699,18 +719,13 @@ class DeadlineExtractor:
         self, m: regex.Match[str], text: str, *, year: int | None, school_year: bool
     ) -> list[Found]:
         """``时限:6月;12月`` gives two deadlines; the body is read by the other rules."""
-        body_start = m.start("body")
+        body_start, body_end = m.span("body")
         out: list[Found] = []
-        for f in self.find(m.group("body"), year=year, school_year=school_year):
+        for f in self.find(
+            text, year=year, school_year=school_year, pos=body_start, endpos=body_end
+        ):
             kind: DeadlineKind = "by" if f.kind == "on" else f.kind
-            out.append(
-                f._replace(
-                    start=body_start + f.start,
-                    end=body_start + f.end,
-                    kind=kind,
-                    rule=f"labelled_field+{f.rule}",
-                )
-            )
+            out.append(f._replace(kind=kind, rule=f"labelled_field+{f.rule}"))
         return out
 
     def _festival_date(self, alias: str | None, year: int | None, school_year: bool) -> str | None:
@@ -809,13 +824,15 @@ _with_deadlines: Callable[[Measure, tuple[Deadline, ...]], Measure] = replacer(M
 _with_measures: Callable[[Section, tuple[Measure, ...]], Section] = replacer(Section, "measures")
 
 
-def _matches(pattern: regex.Pattern[str], text: str, timeout: float) -> Iterator[regex.Match[str]]:
-    """``pattern.finditer(text, timeout=timeout)``, its arguments given by position.
+def _matches(
+    pattern: regex.Pattern[str], text: str, pos: int, endpos: int, timeout: float
+) -> Iterator[regex.Match[str]]:
+    """``pattern.finditer(text, pos, endpos, timeout=timeout)``, arguments given by position.
 
     ``regex`` reads keyword arguments slowly: half a microsecond a call, a good
     part of what a rule costs on a sentence.
     """
-    return pattern.finditer(text, None, None, False, None, False, timeout)
+    return pattern.finditer(text, pos, endpos, False, None, False, timeout)
 
 
 def _is_background(text: str, start: int, end: int) -> bool:

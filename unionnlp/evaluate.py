@@ -222,7 +222,11 @@ class FileResult:
     scores: dict[str, Score]
     n_docs_gold: int
     n_docs_pred: int
-    errors: list[str] = field(default_factory=list)
+    #: Disagreements on deadlines and parties, each a dict with ``stage``
+    #: (``deadlines``/``parties``), ``error`` (``missed``, ``spurious`` or the
+    #: attribute that differs: ``kind``, ``value``, ``role``), ``text``, and
+    #: ``gold`` / ``predicted`` where they differ.
+    errors: list[dict[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -305,6 +309,20 @@ class EvalReport:
                 " never scored by a model trained on it)"
             )
         lines.append(f"files: {len(self.files)}")
+        return "\n".join(lines)
+
+    def error_lines(self) -> str:
+        """Each file's disagreements on deadlines and parties, a line each (texts folded)."""
+        lines: list[str] = []
+        for f in self.files:
+            if not f.errors:
+                continue
+            lines.append(f"== {f.path}")
+            for e in sorted(f.errors, key=lambda e: (e["stage"], e["error"], e["text"])):
+                line = f"{e['stage']:10} {e['error']:9} {e['text']}"
+                if "gold" in e:
+                    line += f"  gold {e['gold']!r}, predicted {e['predicted']!r}"
+                lines.append(line)
         return "\n".join(lines)
 
 
@@ -396,7 +414,8 @@ def evaluate_plans(
     for gd, pd in doc_pairs:
         votes.setdefault(gd, Counter())[pd] += 1
     matched = {gd: c.most_common(1)[0][0] for gd, c in votes.items()}
-    _score_items(gold, plans, matched, scores)
+    errors: list[dict[str, str]] = []
+    _score_items(gold, plans, matched, scores, errors)
     if themes is not None:
         g_all = [s for doc in gold.documents for s in _gold_sections(doc)]
         p_all = [(plan, s) for plan in plans for s in plan.sections if s.marker]
@@ -416,7 +435,11 @@ def evaluate_plans(
             scores["themes"].add(_label_score(labels, predicted))
             themes.per_label(labels, predicted)
     return FileResult(
-        path=str(gold.path), scores=scores, n_docs_gold=len(gold.documents), n_docs_pred=len(plans)
+        path=str(gold.path),
+        scores=scores,
+        n_docs_gold=len(gold.documents),
+        n_docs_pred=len(plans),
+        errors=errors,
     )
 
 
@@ -489,9 +512,13 @@ def _first_by_text(items: Iterable[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _score_items(
-    gold: Gold, plans: Sequence[Plan], matched: dict[int, int], scores: dict[str, Score]
+    gold: Gold,
+    plans: Sequence[Plan],
+    matched: dict[int, int],
+    scores: dict[str, Score],
+    errors: list[dict[str, str]],
 ) -> None:
-    """Deadlines (and later parties) as sets of distinct texts per matched document."""
+    """Deadlines and parties as sets of distinct texts per matched document."""
     used: set[int] = set()
     for gd, doc in enumerate(gold.documents):
         g_dl = _first_by_text(
@@ -507,13 +534,19 @@ def _score_items(
         if pd is not None and pd not in used:
             used.add(pd)
             p_dl, p_pt = _predicted_items(plans[pd])
-        _add_set(scores, "deadlines", g_dl, p_dl, values=("deadline_kinds", "deadline_values"))
-        _add_set(scores, "parties", g_pt, p_pt, values=("party_roles",))
+        _add_set(
+            scores,
+            "deadlines",
+            g_dl,
+            p_dl,
+            values=("deadline_kinds", "deadline_values"),
+            errors=errors,
+        )
+        _add_set(scores, "parties", g_pt, p_pt, values=("party_roles",), errors=errors)
     for pd, plan in enumerate(plans):
-        if pd not in used:
-            extra_dl, extra_pt = _predicted_items(plan)
-            scores["deadlines"].n_pred += len(extra_dl)
-            scores["parties"].n_pred += len(extra_pt)
+        if pd not in used:  # a plan no gold document matched: all its items are spurious
+            for key, items in zip(("deadlines", "parties"), _predicted_items(plan), strict=True):
+                _add_set(scores, key, {}, items, errors=errors)
 
 
 def _predicted_items(plan: Plan) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -532,6 +565,7 @@ def _add_set(
     pred: dict[str, Any],
     *,
     values: tuple[str, ...] = (),
+    errors: list[dict[str, str]] | None = None,
 ) -> None:
     score = scores[key]
     shared = gold.keys() & pred.keys()
@@ -542,7 +576,20 @@ def _add_set(
         for i, name in enumerate(values):
             g, p = gold[text][i], pred[text][i]
             scores[name].attr_n += 1
-            scores[name].attr_ok += int(_fold(str(g)) == _fold(str(p)))
+            same = _fold(str(g)) == _fold(str(p))
+            scores[name].attr_ok += int(same)
+            if not same and errors is not None:
+                attr = name.rsplit("_", 1)[-1].removesuffix("s")  # deadline_kinds -> kind
+                errors.append(
+                    {"stage": key, "error": attr, "text": text, "gold": str(g), "predicted": str(p)}
+                )
+    if errors is not None:
+        errors.extend(
+            {"stage": key, "error": "missed", "text": t} for t in gold.keys() - pred.keys()
+        )
+        errors.extend(
+            {"stage": key, "error": "spurious", "text": t} for t in pred.keys() - gold.keys()
+        )
 
 
 def evaluate_dir(
