@@ -89,3 +89,13 @@ def test_evaluate_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["evaluate", str(CORPORA / "dev"), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert set(data["totals"]) >= {"documents", "sections", "levels"}
+
+
+def test_evaluate_errors_are_listed_by_file(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["evaluate", str(CORPORA / "dev"), "--errors"]) == 0
+    out = capsys.readouterr().out
+    table, _, errors = out.partition("\n== ")
+    assert "deadlines" in table and errors  # the table first, then one block per file
+    lines = [line for line in ("== " + errors).splitlines() if not line.startswith("== ")]
+    assert lines and all(line.split()[0] in ("deadlines", "parties") for line in lines)
+    assert all(line.split()[1] in ("missed", "spurious", "kind", "value", "role") for line in lines)
