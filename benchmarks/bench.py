@@ -9,6 +9,8 @@ for cold start and memory, in fresh child processes started the same way):
   ``corpora/`` (repeated and varied: a few thousand plans, about 10 MB);
 - baselines on the same text: OpenCC ``t2s`` alone, ``jieba.lcut`` alone and
   JioNLP ``extract_time`` (when the ``bench`` extra is installed);
+- a floor: structure's numbering-marker patterns scanned once over the text
+  with nothing else done, the least any parser of this genre does;
 - cold start: ``import unionnlp`` and the first ``parse`` (lazy loads
   included), each in a fresh process;
 - ``convert``: peak RSS over 1,000 and 10,000 files, and throughput with one
@@ -130,6 +132,13 @@ def throughput(texts: list[str], repeat: int) -> dict[str, Any]:
     jieba.lcut(texts[0])
     timings["opencc_t2s"] = lambda: [t2s.convert(t) for t in texts]
     timings["jieba_lcut"] = lambda: [jieba.lcut(t) for t in texts]
+    # A floor, not a stage: structure's numbering-marker patterns run once over the
+    # normalised text, each match's span collected and nothing else done. Any parser that
+    # finds this genre's markers does at least this much.
+    patterns = [fam.rule.pattern for fam in bare.structure.families]
+    timings["marker_scans_only"] = lambda: [
+        [m.span() for p in patterns for m in p.finditer(n.text)] for n in norms
+    ]
     for name, fn in timings.items():
         seconds = _time(fn, repeat)
         results[name] = {
@@ -250,6 +259,9 @@ def main(argv: list[str] | None = None) -> int:
         "parse_no_themes_vs_opencc": round(
             t["parse_no_themes"]["mb_per_s"] / t["opencc_t2s"]["mb_per_s"], 3
         ),
+        "marker_scans_only_vs_opencc": round(
+            t["marker_scans_only"]["mb_per_s"] / t["opencc_t2s"]["mb_per_s"], 3
+        ),
         "workers_2_vs_1": round(
             c["convert_workers_2"]["files_per_s"] / c["convert_workers_1"]["files_per_s"], 2
         ),
@@ -293,6 +305,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"cold start: {json.dumps(results['cold_start'])}")
     for key, verdict in budget.items():
         print(f"budget {key:28} {verdict}")
+    need = BUDGET["parse_no_themes_vs_opencc"] * t["opencc_t2s"]["mb_per_s"]
+    print(
+        f"parse without themes would need {need:.1f} MB/s ({1 / need:.3f} s a MB); the marker"
+        f" scans alone take {1 / t['marker_scans_only']['mb_per_s']:.3f} s a MB, normalise"
+        f" {1 / t['normalise']['mb_per_s']:.3f}"
+    )
     print(f"convert 2 workers / 1 in steady state: x{ratios['workers_2_vs_1_steady']}")
     print(
         f"convert peak RSS growth from {args.files[0]} to {args.files[1]} files:"
