@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check -q
 OUT    := build
 
-.PHONY: run report test test-all lint typecheck evaluate bench profile fuzz clean
+.PHONY: run report test test-all lint typecheck evaluate bench profile instructions fuzz clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,11 @@ bench: $(VENV)/.installed-bench
 profile: $(VENV)/.installed-bench
 	@mkdir -p $(OUT)
 	$(PY) benchmarks/profile_parse.py --html $(OUT)/profile.html
+
+# Instructions of parse (without themes) by shared object, under valgrind's callgrind.
+instructions: $(VENV)/.installed-bench
+	command -v valgrind >/dev/null || (apt-get update -qq && apt-get install -y -qq valgrind)
+	$(PY) benchmarks/instruction_share.py
 
 # Coverage-guided fuzzing of parse with atheris; crashes land in build/fuzz/crash-*.
 fuzz: $(VENV)/.installed-dev
