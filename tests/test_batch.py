@@ -285,8 +285,9 @@ def test_disk_full_gives_a_clear_error_and_a_valid_partial_output(tmp_path: Path
     assert result.returncode == 2
     assert "cannot write" in result.stderr and "--resume" in result.stderr
     journal = out.with_name(out.name + ".journal")
-    lines = journal.read_text(encoding="utf-8").splitlines(keepends=True)
-    complete = [json.loads(line) for line in lines if line.endswith("\n")]
+    # The write that failed may have cut the last line anywhere, even inside a character.
+    *complete_lines, _cut = journal.read_bytes().split(b"\n")
+    complete = [json.loads(line) for line in complete_lines]
     assert 0 < len(complete) < 12
     assert not out.exists()
     result = subprocess.run(
@@ -328,3 +329,14 @@ def test_bad_documents_give_failure_records(tmp_path: Path) -> None:
     for record in records[1:]:
         assert "failure" in record, record["source"]["path"]
         assert record["failure"]["message"]
+
+
+def test_resume_reads_a_journal_cut_inside_a_character(tmp_path: Path) -> None:
+    from unionnlp.batch import _read_journal
+
+    journal = tmp_path / "out.jsonl.journal"
+    whole = json.dumps({"path": "a.txt", "title": "工会工作计划"}, ensure_ascii=False) + "\n"
+    cut = json.dumps({"path": "b.txt", "title": "关键"}, ensure_ascii=False).encode()
+    cut = cut[: cut.index("关".encode()) + 2]  # a full disk stopped the write mid-character
+    journal.write_bytes(whole.encode() + cut)
+    assert _read_journal(journal) == [{"path": "a.txt", "title": "工会工作计划"}]

@@ -243,17 +243,21 @@ def _journal_path(output: Path) -> Path:
 
 
 def _read_journal(path: Path) -> list[dict[str, Any]]:
-    """Complete records of a journal (a line cut short by a kill is dropped)."""
+    """Complete records of a journal.
+
+    A line cut short by a kill or a full disk is dropped, even when the cut fell
+    inside a character: lines are decoded one by one, complete ones only.
+    """
     records: list[dict[str, Any]] = []
     if not path.exists():
         return records
-    with path.open(encoding="utf-8") as stream:
+    with path.open("rb") as stream:
         for line in stream:
-            if not line.endswith("\n"):
+            if not line.endswith(b"\n"):
                 break
             try:
                 records.append(json.loads(line))
-            except json.JSONDecodeError:
+            except (json.JSONDecodeError, UnicodeDecodeError):
                 break
     return records
 
