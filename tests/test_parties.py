@@ -319,3 +319,131 @@ def test_norm_ranges_are_norm_range(seed_texts: dict[str, str]) -> None:
 def test_a_bracketed_list_marker_is_not_part_of_a_name(marker: str) -> None:
     found = PartyExtractor().find(f"{marker}工会办公室负责组织春季运动会")
     assert [(f.name, f.role) for f in found] == [("工会办公室", "lead")]
+
+
+# -- constructions across the genre ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("[3]女工委要组织女职工开展健康知识讲座。", [("女工委", "lead")]),
+        ("②、经审委员会于12月份对全年经费收支情况进行审查；", [("经审委员会", "lead")]),
+        ("⑴ 女职工委员会组织开展“三八”节系列活动。", [("女职工委员会", "lead")]),
+        ("【2】工会办公室负责收集提案。", [("工会办公室", "lead")]),
+    ],
+)
+def test_a_subject_after_enclosed_and_bracketed_markers(
+    text: str, expected: list[tuple[str, str]]
+) -> None:
+    # `[3]`, `②、`, `⑴`, `【2】` are item markers like `1、` and `（一）`
+    assert [(f.name, f.role) for f in EXTRACTOR.find(text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("9月份配合院行政装备处组织全体干警进行体检。", [("院行政装备处", "lead")]),
+        ("配合机关服务中心做好食堂管理。", [("机关服务中心", "lead")]),
+        ("配合党委教师工作部开展师德师风教育。", [("党委教师工作部", "lead")]),
+        ("对拖欠工资等问题配合县人社局及时依法处置。", [("县人社局", "lead")]),
+        (
+            "矿工会会同职业卫生管理部门对井下粉尘开展检查。",
+            [("矿工会", "lead"), ("职业卫生管理部门", "support")],
+        ),
+        ("联合区教育局基教科先后开展教学竞赛。", [("区教育局基教科", "support")]),
+        ("配合街道社区卫生服务中心举办义诊。", [("街道社区卫生服务中心", "lead")]),
+    ],
+)
+def test_the_body_helped_or_joined_is_named_up_to_the_verb(
+    text: str, expected: list[tuple[str, str]]
+) -> None:
+    # 配合X… / 会同X…: X runs to the verb after it, not to the first head inside it
+    assert [(f.name, f.role) for f in EXTRACTOR.find(text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("配合市消防支队做好消防安全演练。", [("市消防支队", "lead")]),
+        ("配合后勤组做好午餐满意度测评。", [("后勤组", "lead")]),
+        ("各类比赛报名，各协会会长负责组织。", [("各协会会长", "lead")]),
+        ("⑵ 劳动保护监督检查员每月开展一次现场检查。", [("劳动保护监督检查员", "lead")]),
+        ("由镇总工会负责，镇劳动保障所配合。", [("镇总工会", "lead"), ("镇劳动保障所", "support")]),
+        ("配合街道做好文明城区复审工作。", [("街道", "lead")]),
+        ("今年公司将举行技能比武。", [("公司", "lead")]),
+    ],
+)
+def test_departments_units_and_posts_are_heads(text: str, expected: list[tuple[str, str]]) -> None:
+    assert [(f.name, f.role) for f in EXTRACTOR.find(text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "由宣传委员会负责组织，各二级工会配合。",
+            [("宣传委员会", "lead"), ("各二级工会", "support")],
+        ),
+        ("由组织部牵头开展考核。", [("组织部", "lead")]),
+        ("，组织部分职工参加培训。", []),
+        ("，加强宣传工会工作。", []),
+    ],
+)
+def test_a_department_may_begin_with_a_verb(text: str, expected: list[tuple[str, str]]) -> None:
+    assert [(f.name, f.role) for f in EXTRACTOR.find(text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("职工生病住院，由机关工会及时上门看望慰问。", [("机关工会", "lead")]),
+        ("工会经费支出由工会主席审批。", [("工会主席", "lead")]),
+        ("重要事项由教代会执委会研究解决。", [("教代会执委会", "lead")]),
+        ("由各兴趣小组负责人定期组织活动。", [("各兴趣小组负责人", "lead")]),
+        ("工资由项目部直接代发到本人银行卡。", [("项目部", "lead")]),
+    ],
+)
+def test_by_a_body_with_an_adverb_or_another_verb(
+    text: str, expected: list[tuple[str, str]]
+) -> None:
+    # 由X + (及时/定期/直接…) + 审批/研究/接待/上门/组织…: X is the lead
+    assert [(f.name, f.role) for f in EXTRACTOR.find(text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("职工退休时，工会委员上门看望慰问。", [("工会委员", "lead")]),
+        ("各工区工会小组设立群众安全监督员。", [("各工区工会小组", "lead")]),
+        ("签订目标责任书，明确各社区工会联合会建会入会目标。", []),
+        ("兴趣小组成立后推荐一名组长。", []),
+        ("成功举办纪念市总成立70周年活动。", []),
+        ("以年级组为单位开展比赛。", []),
+    ],
+)
+def test_acting_subjects_and_words_that_start_no_name(
+    text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert [(f.name, f.role) for f in EXTRACTOR.find(text)] == expected
+
+
+def test_the_organiser_of_what_the_union_takes_part_in_leads() -> None:
+    # 参与X组织的…: X organises; the 与 of 参与 names no partner
+    found = EXTRACTOR.find("积极参与市总工会及上级工会组织的各项文体活动。")
+    assert [(f.name, f.role) for f in found] == [("市总工会", "lead"), ("上级工会", "lead")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("充分发挥县总工会职工法律援助工作站作用。", [("县总工会职工法律援助工作站", "lead")]),
+        (
+            "充分发挥企业劳动争议调解委员会作用，及时调处纠纷。",
+            [("企业劳动争议调解委员会", "lead")],
+        ),
+        ("充分发挥工会在构建和谐劳动关系中的作用。", []),
+    ],
+)
+def test_play_role_takes_a_long_official_name(text: str, expected: list[tuple[str, str]]) -> None:
+    assert [(f.name, f.role) for f in EXTRACTOR.find(text)] == expected
