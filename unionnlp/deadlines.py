@@ -57,6 +57,7 @@ _WEEKDAYS = {
     "天": "SU",
 }
 _WEEK_ORDER = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
+_DIGITS = re.compile(r"[0-9]+")
 _SEASONS = {"春季": "21", "夏季": "22", "秋季": "23", "冬季": "24"}  # EDTF season codes
 # School holidays are months, not seasons: the summer one July and August, the winter
 # one January and February (of the school year's second calendar year).
@@ -659,7 +660,7 @@ class DeadlineExtractor:
                 return []
             value = f"{{{ystr()}-{32 + q1},{ystr()}-{32 + q2}}}"
         elif handler == "month_set":
-            months = [_number(x) or 0 for x in m.captures("m")]  # every month of the set
+            months = [int(x) for x in _DIGITS.findall(g.get("ms") or "")]  # every month
             if not all(1 <= x <= 12 for x in months) or len(set(months)) < len(months):
                 return []
             value = "{" + ",".join(f"{ystr(x)}-{x:02d}" for x in months) + "}"
