@@ -68,6 +68,8 @@ _PAST_BEFORE = re.compile(r"(?:去年|前年|过去|上年度?|以往|曾经|截
 _PAST_BEFORE_REACH = 12
 _PAST_AFTER = regex.compile(r"\s*(?:以来|来|期间已|已经|已)")
 _QUOTES = "“”\"‘’'「」"
+_OPENING_QUOTES = "“‘「\"'"
+_CLOSING_QUOTES = "”’」\"'"
 # A date alone on a short line (a signature or publication date), not a deadline.
 _SIGNATURE_LINE = 25
 _SIGNATURE_YEAR = regex.compile(r"(?:19|20)\d{2}年")
@@ -575,7 +577,7 @@ class DeadlineExtractor:
                 continue
             items = self._interpret(entry, m, text, year, school_year)
             if items:
-                found.extend(map(_strip_quotes, items))
+                found.extend(_quoted_whole(f, text) for f in items)
                 last_end = end
         return found
 
@@ -854,20 +856,36 @@ def _is_signature(text: str, start: int, end: int) -> bool:
     return len(line) <= _SIGNATURE_LINE and line.endswith(text[start:end].strip()[-2:])
 
 
-def _strip_quotes(f: Found) -> Found:
-    """Leave quotation marks around a festival name out of the expression (“三八” -> 三八)."""
-    start, end, text = f.start, f.end, f.text
-    while text and text[0] in _QUOTES:
-        text, start = text[1:], start + 1
-    while text and text[-1] in _QUOTES:
-        text, end = text[:-1], end - 1
-    if "“" in text or "”" in text or '"' in text:
-        # A quote inside (“五一”国际劳动节): keep the name before it.
-        cut = min(i for i, ch in enumerate(text) if ch in _QUOTES)
-        text, end = text[:cut], start + cut
+def _quoted_whole(f: Found, text: str) -> Found:
+    """An expression with its quotation marks balanced: a quoted name stays whole.
+
+    “三八”节 and “五一”国际劳动节 keep both marks, the opening one taken in from
+    before the match; a mark at an edge with no partner inside is left out
+    (“三八” -> 三八, 三八” -> 三八).
+    """
+    start, end, expr = f.start, f.end, f.text
+    while expr and expr[0] in _QUOTES and not _closes_inside(expr[1:]):
+        expr, start = expr[1:], start + 1
+    while expr and expr[-1] in _QUOTES and not _opens_inside(expr[:-1]):
+        expr, end = expr[:-1], end - 1
+    first = next((ch for ch in expr if ch in _QUOTES), "")
+    if first and first in _CLOSING_QUOTES:  # the name's opening mark is before the match
+        if start > 0 and text[start - 1] in _OPENING_QUOTES:
+            expr, start = text[start - 1] + expr, start - 1  # “三八”节: the opening mark too
+        else:  # a stray closing mark: keep the name before it
+            cut = min(i for i, ch in enumerate(expr) if ch in _QUOTES)
+            expr, end = expr[:cut], start + cut
     if start == f.start and end == f.end:
         return f
-    return f._replace(start=start, end=end, text=text)
+    return f._replace(start=start, end=end, text=expr)
+
+
+def _closes_inside(expr: str) -> bool:
+    return any(ch in _CLOSING_QUOTES for ch in expr)
+
+
+def _opens_inside(expr: str) -> bool:
+    return any(ch in _OPENING_QUOTES for ch in expr)
 
 
 def _weekly(days: str) -> str | None:
