@@ -402,6 +402,8 @@ class _ScanRule:
     #: the group names in group order when every group has a name of its own (a match's
     #: ``groupdict()`` is then its ``groups()`` under these names, and much cheaper)
     names: tuple[str, ...] | None
+    #: a fallback rule's match is kept only where no other rule's match overlaps it
+    fallback: bool = False
 
 
 @dataclass(frozen=True)
@@ -437,7 +439,8 @@ class _Scan:
             index = rule.pattern.groupindex
             named = sorted(index.values()) == list(range(1, rule.pattern.groups + 1))
             names = tuple(sorted(index, key=index.__getitem__)) if named else None
-            table.append(_ScanRule(rule, handler, kind, checks, names))
+            fallback = bool(rule.get("fallback", False))
+            table.append(_ScanRule(rule, handler, kind, checks, names, fallback))
         strings = {s for need in best.values() for s in need}
         meets: dict[str, int] = {}
         for string in strings:
@@ -568,17 +571,32 @@ class DeadlineExtractor:
                         raw.append((start, start - end, order, m, entry))
         raw.sort()  # by start, the longest first, then the order of the rules
         found: list[Found] = []
+        spare: list[tuple[int, int, regex.Match[str], _ScanRule]] = []
         last_end = -1
         for start, neg, _order, m, entry in raw:
+            end = start - neg
+            if entry.fallback:
+                spare.append((start, end, m, entry))
+                continue
             if start < last_end:
                 continue
-            end = start - neg
             if _is_background(text, start, end) or _is_signature(text, start, end):
                 continue
             items = self._interpret(entry, m, text, year, school_year)
             if items:
                 found.extend(_quoted_whole(f, text) for f in items)
                 last_end = end
+        if spare:  # fallbacks fill only the places no other rule took
+            taken = [(f.start, f.end) for f in found]
+            for start, end, m, entry in spare:
+                if any(s < end and start < e for s, e in taken):
+                    continue
+                if _is_background(text, start, end):
+                    continue
+                items = self._interpret(entry, m, text, year, school_year)
+                found.extend(items)
+                taken.extend((f.start, f.end) for f in items)
+            found.sort(key=lambda f: f.start)
         return found
 
     def _interpret(
@@ -711,6 +729,8 @@ class DeadlineExtractor:
             rrule = _every(g)
             if rrule is None:
                 return []
+        elif handler == "period":  # an event's period: when it falls is not written
+            pass
         else:
             raise DataFileError(
                 self.rules_path or "deadlines.toml",
