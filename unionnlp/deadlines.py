@@ -359,8 +359,12 @@ def _needs(pattern: regex.Pattern[str]) -> tuple[frozenset[str], ...]:
     """
     if pattern.flags & _FLAGS_UNREAD:
         return ()
+    source = pattern.pattern
+    if pattern.flags & regex.REVERSE:
+        # A backward search matches the same strings: its needs are the forward pattern's.
+        source = source.removeprefix("(?r)")
     try:
-        return _PatternReader(pattern.pattern).read().required()
+        return _PatternReader(source).read().required()
     except _Unread as err:
         logger.debug("no trigger for %r: %s", pattern.pattern, err)
         return ()
@@ -588,7 +592,8 @@ class DeadlineExtractor:
                 last_end = end
         if spare:  # fallbacks fill only the places no other rule took
             taken = [(f.start, f.end) for f in found]
-            for start, end, m, entry in spare:
+            for _, _, m, entry in sorted(spare, key=lambda x: x[0]):
+                start, end = m.span("expr") if "expr" in m.re.groupindex else m.span()
                 if any(s < end and start < e for s, e in taken):
                     continue
                 if _is_background(text, start, end):
@@ -730,7 +735,8 @@ class DeadlineExtractor:
             if rrule is None:
                 return []
         elif handler == "period":  # an event's period: when it falls is not written
-            pass
+            start, end = m.span("expr")  # the match holds the clause boundary before it
+            return [Found(start, end, m.group("expr"), kind, None, None, rule.name)]
         else:
             raise DataFileError(
                 self.rules_path or "deadlines.toml",
