@@ -735,8 +735,9 @@ class DeadlineExtractor:
             if rrule is None:
                 return []
         elif handler == "period":  # an event's period: when it falls is not written
-            start, end = m.span("expr")  # the match holds the clause boundary before it
-            return [Found(start, end, m.group("expr"), kind, None, None, rule.name)]
+            # The match holds the clause boundary before the expression.
+            expr_start, expr_end = m.span("expr")
+            return [Found(expr_start, expr_end, m.group("expr"), kind, None, None, rule.name)]
         else:
             raise DataFileError(
                 self.rules_path or "deadlines.toml",
