@@ -139,6 +139,24 @@ def test_leaves_are_measures_with_schedule_months(pipeline: Pipeline) -> None:
     assert measures[-1].schedule_span.slice(text) == "7月8月份"
 
 
+def test_a_month_alone_on_its_line_heads_a_schedule_whose_items_restart(
+    pipeline: Pipeline,
+) -> None:
+    # A schedule whose months stand alone on their lines and whose ① items restart each
+    # month is one plan, not one plan a month.
+    text = (
+        "街道总工会2025年工作安排\n\n1月\n①走访慰问困难职工。\n②编制经费预算。\n\n"
+        "2月\n①举办职工游园活动。\n②召开年度工作会议。\n\n十二月份\n①开展年终考核。"
+    )
+    (plan,) = pipeline.parse(text)
+    assert [s.marker for s in plan.sections] == ["①", "②", "①", "②", "①"]
+    assert {s.level for s in plan.sections} == {1}
+    measures = [m for _, m in plan.measures()]
+    assert [m.schedule for m in measures] == ["1月", "1月", "2月", "2月", "十二月份"]
+    assert measures[-1].schedule_span is not None
+    assert measures[-1].schedule_span.slice(text) == "十二月份"
+
+
 def test_long_unnumbered_body_is_split_into_action_sentences(pipeline: Pipeline) -> None:
     body = (
         "为此，我们深感责任重大。"

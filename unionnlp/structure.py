@@ -761,7 +761,8 @@ class StructureParser:
                 return ("continue", idx)
             if c.num == first and strong:
                 if idx == 0:
-                    return ("restart_top", 0)
+                    # Under a month heading of a schedule, the top list restarts each month.
+                    return ("restart", 0) if after_month else ("restart_top", 0)
                 if (
                     not after_month
                     and c.ctx == "ls"
@@ -1155,8 +1156,9 @@ def _variant(marker: str) -> str:
 
 
 def _after_month(text: str, pos: int, month_ends: set[int]) -> bool:
+    """Whether only blanks, a colon or line breaks stand between a month heading and ``pos``."""
     i = pos
-    while i > 0 and text[i - 1] in " \t：:":
+    while i > 0 and text[i - 1] in " \t\u3000\r\n：:":
         i -= 1
         if i in month_ends:
             return True
