@@ -112,7 +112,9 @@ def test_quality_floors(subset: str) -> None:
     """Scores on the annotated corpus may only rise; raise a floor when they do.
 
     A retrained theme model may lower a theme floor of one set when cross-validation
-    over all training files rose; the commit says by how much.
+    over all training files rose; a value or kind convention on which the annotators
+    disagree may lower a value floor when it was chosen on the other sets'
+    evidence. The commit says which and by how much.
     """
     report = evaluate_dir(CORPORA / subset)
     for key, floor in FLOORS[subset].items():

@@ -25,6 +25,7 @@ year); never against the clock. Unknown stays ``XXXX``.
 from __future__ import annotations
 
 import bisect
+import datetime
 import logging
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -639,7 +640,7 @@ class DeadlineExtractor:
                 value += f"-{day:02d}"
             if suf in _BEFORE:
                 kind = "by"
-            elif suf == "期间":
+            elif suf in ("期间", "前后"):
                 kind = "during"
         elif handler == "month_range":
             m1 = _number(g.get("m1") or g.get("m1b"))
@@ -671,8 +672,10 @@ class DeadlineExtractor:
                 value, kind = f"{ystr()}-01", ("by" if suf in _BEFORE else "on")
             elif part == "年中":
                 value, kind = f"{ystr()}-06", ("by" if suf in _BEFORE else "on")
-            else:  # 年内, 年度内, 全年
+            elif part == "全年":
                 value, kind = ystr(), "during"
+            else:  # 年内, 年度内: within the year, so due by its end
+                value, kind = ystr(), "by"
         elif handler == "quarter":
             q = _number(g.get("q"))
             if not q or q > 4:
@@ -715,9 +718,11 @@ class DeadlineExtractor:
                 value = None
             else:
                 value = first
-            if suf == "期间" or g.get("f2"):
+            if suf in ("期间", "前后") or g.get("f2"):
                 kind = "during"
-            elif suf in ("前", "之前", "前夕"):
+            elif suf == "前夕":  # the eve: the day before
+                kind, value = "on", _day_before(value)
+            elif suf in ("前", "之前"):
                 kind = "by"
         elif handler == "every_weekdays":
             rrule = _weekly(g.get("days") or "")
@@ -873,14 +878,36 @@ def _is_background(text: str, start: int, end: int) -> bool:
 
 
 def _is_signature(text: str, start: int, end: int) -> bool:
-    """A date with its year on a short line of its own (``…工会\n2023年9月``)."""
+    """A date with its year on a short line of its own (``…工会\n2023年9月``).
+
+    Not when a label introduces it (``完成时限：2024年10月底前``) or it says
+    ``…前``/``…底``: those are deadlines, however short their line.
+    """
     if not (text.startswith(("19", "20"), start) and _SIGNATURE_YEAR.match(text, start, end)):
         return False
+    if text.endswith(("前", "底", "末"), start, end):
+        return False
     line_start = text.rfind("\n", 0, start) + 1
+    if text[line_start:start].rstrip().endswith((":", "：")):
+        return False
     line_end = text.find("\n", end)
     line_end = len(text) if line_end < 0 else line_end
     line = text[line_start:line_end].strip()
     return len(line) <= _SIGNATURE_LINE and line.endswith(text[start:end].strip()[-2:])
+
+
+def _day_before(value: str | None) -> str | None:
+    """The EDTF day before ``value`` (``XXXX-05-01`` -> ``XXXX-04-30``); None if not a day."""
+    if value is None or len(value) != 10:
+        return None
+    year = value[:4]
+    try:
+        day = datetime.date.fromisoformat(("2001" if year == "XXXX" else year) + value[4:])
+    except ValueError:
+        return None
+    before = day - datetime.timedelta(days=1)
+    out = before.isoformat()
+    return "XXXX" + out[4:] if year == "XXXX" else out
 
 
 def _quoted_whole(f: Found, text: str) -> Found:
