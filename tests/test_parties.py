@@ -447,3 +447,46 @@ def test_the_organiser_of_what_the_union_takes_part_in_leads() -> None:
 )
 def test_play_role_takes_a_long_official_name(text: str, expected: list[tuple[str, str]]) -> None:
     assert [(f.name, f.role) for f in EXTRACTOR.find(text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("责任科室：宣传科、医务科。", [("宣传科", "lead"), ("医务科", "lead")]),
+        ("牵头处室：人事处；配合处室：财务处", [("人事处", "lead"), ("财务处", "support")]),
+        (
+            "责任科室：院工会办公室（牵头）、院办公室。",
+            [("院工会办公室", "lead"), ("院办公室", "support")],
+        ),
+        (
+            "配合单位：各村（社区）工会、镇市场监管所。",
+            [("各村（社区）工会", "support"), ("镇市场监管所", "support")],
+        ),
+        (
+            "责任部门：办公室（党委办公室）、各基层单位",
+            [("办公室（党委办公室）", "lead"), ("各基层单位", "lead")],
+        ),
+    ],
+)
+def test_labelled_offices_and_bracketed_names(text: str, expected: list[tuple[str, str]]) -> None:
+    # Hospitals, schools and organs label their offices 科室 / 处室; a bracketed part
+    # inside a name is part of it, a role mark after it is not.
+    assert [(f.name, f.role) for f in EXTRACTOR.find(text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "由街道女职工委员会联合街道妇联组织女职工开展活动",
+            [("街道女职工委员会", "lead"), ("街道妇联", "support")],
+        ),
+        (
+            "，各村（社区）工会、各企业工会结合实际组织职工学习。",
+            [("各村（社区）工会", "lead"), ("各企业工会", "lead")],
+        ),
+        ("二是强化监督。各班组安全员每周一早班前组织安全讲话", [("各班组安全员", "lead")]),
+    ],
+)
+def test_subjects_that_join_or_adapt(text: str, expected: list[tuple[str, str]]) -> None:
+    assert [(f.name, f.role) for f in EXTRACTOR.find(text)] == expected

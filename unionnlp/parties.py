@@ -59,7 +59,7 @@ __all__ = ["FoundParty", "PartyExtractor"]
 logger = logging.getLogger(__name__)
 
 _SPLIT = regex.compile(r"[、和及与，,]")
-_LEAD_COLUMNS = ("责任单位", "责任部门", "牵头", "负责", "责任人", "承办")
+_LEAD_COLUMNS = ("责任", "牵头", "负责", "承办", "主办", "实施")
 _SUPPORT_COLUMNS = ("配合", "协办", "协助", "参与")
 _ROLE_MARK = regex.compile(r"[（(](牵头|配合|协办)[）)]$")
 _CLAUSE_END = "。；;！!？?\n"
