@@ -701,7 +701,7 @@ class DeadlineExtractor:
                 value = f"{ystr(first_m)}-{first_m:02d}"  # before the holiday: by its start
                 if suf not in _BEFORE:
                     value += f"/{ystr(last_m)}-{last_m:02d}"
-            elif season in ("学期末", "期末"):
+            elif season in ("学期末", "学年末", "期末"):
                 kind = "by"
             else:
                 kind = "on"
@@ -735,6 +735,11 @@ class DeadlineExtractor:
                 return []
             n = -1 if nth.startswith("最后") else (_number(_NTH_MARK.sub("", nth)) or 1)
             rrule = f"FREQ=MONTHLY;BYDAY={n}{weekday}"
+        elif handler == "every_monthday":
+            day = _number(g.get("d"))
+            if day is None or not 1 <= day <= 31:
+                return []
+            rrule = f"FREQ=MONTHLY;BYMONTHDAY={day}"
         elif handler == "every":
             rrule = _every(g)
             if rrule is None:
