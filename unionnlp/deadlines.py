@@ -67,13 +67,18 @@ _HOLIDAYS = {"暑假": (7, 8), "暑期": (7, 8), "寒假": (1, 2)}
 # counts in the 12 characters before an expression, back to the clause's start.
 _PAST_BEFORE = re.compile(r"(?:去年|前年|过去|上年度?|以往|曾经|截至|截止)[^。；;！？!?\n]*\Z")
 _PAST_BEFORE_REACH = 12
-_PAST_AFTER = regex.compile(r"\s*(?:以来|来|期间已|已经|已)")
+_PAST_AFTER = re.compile(r"\s*(?:以来|来|期间已|已经|已)")
+#: every string that either check needs (a text without one holds no background time)
+_PAST_ANY = re.compile(r"去年|前年|过去|上年|以往|曾经|截至|截止|来|已")
 _QUOTES = "“”\"‘’'「」"
+_QUOTE_SET = frozenset(_QUOTES)
+_new_tuple = tuple.__new__
+_CENTURIES = ("19", "20")  # a signature date's year begins so
 _OPENING_QUOTES = "“‘「\"'"
 _CLOSING_QUOTES = "”’」\"'"
 # A date alone on a short line (a signature or publication date), not a deadline.
 _SIGNATURE_LINE = 25
-_SIGNATURE_YEAR = regex.compile(r"(?:19|20)\d{2}年")
+_SIGNATURE_YEAR = re.compile(r"(?:19|20)\d{2}年")
 _WEEKLY_TOKEN = regex.compile(r"[一二三四五六日天]|至|到|-")
 _NTH_MARK = regex.compile(r"[第个]")
 
@@ -81,6 +86,8 @@ _NTH_MARK = regex.compile(r"[第个]")
 @lru_cache(maxsize=4096)
 def _number(token: str | None) -> int | None:
     """Read ``12``, ``十二``, ``二十三``, ``元`` (the first month), ``二〇二四``."""
+    if token and token.isdigit():
+        return int(token)  # most tokens: no table needed
     return read_number(token, extra=_MONTH_WORDS)
 
 
@@ -411,6 +418,11 @@ class _ScanRule:
     fallback: bool = False
 
 
+#: a match of a rule as found by the scan: start, minus its length, the rule's order,
+#: the match and the rule (sorting these puts the longest match at a place first)
+_Raw = tuple[int, int, int, regex.Match[str], "_ScanRule"]
+
+
 @dataclass(frozen=True)
 class _Scan:
     """The trigger: which rules can match a text, found before any rule runs.
@@ -552,15 +564,18 @@ class DeadlineExtractor:
         end_at = len(text) if endpos is None else endpos
         scan = self._scan
         search = scan.trigger.search
-        hit = search(text, pos, end_at)
+        # The whole text, the usual case, is searched without bounds: fewer arguments to
+        # parse on the call that most sentences end with.
+        hit = search(text) if pos == 0 and endpos is None else search(text, pos, end_at)
         if hit is None and not scan.always:
             return []  # no rule could match: most sentences of a plan
         met = scan.always
+        meets = scan.meets
         while hit is not None:  # every place a needed string starts
-            met |= scan.meets[hit.group()]
+            met |= meets[hit.group()]
             hit = search(text, hit.start() + 1, end_at)
         timeout = 2.0 + (end_at - pos) / 500_000
-        raw: list[tuple[int, int, int, regex.Match[str], _ScanRule]] = []
+        raw: list[_Raw] = []
         while met:  # each rule whose trigger was met (their order is restored below)
             bit = met & -met
             met ^= bit
@@ -574,10 +589,20 @@ class DeadlineExtractor:
                     start, end = m.span()
                     if end > start:
                         raw.append((start, start - end, order, m, entry))
+        if not raw:
+            return []  # needs met, but no rule matched
         raw.sort()  # by start, the longest first, then the order of the rules
+        return self._select(raw, text, year, school_year)
+
+    def _select(
+        self, raw: list[_Raw], text: str, year: int | None, school_year: bool
+    ) -> list[Found]:
+        """The expressions among the matches ``raw`` (sorted), none overlapping another."""
         found: list[Found] = []
         spare: list[tuple[int, int, regex.Match[str], _ScanRule]] = []
         last_end = -1
+        # Without a past word anywhere, no expression is background: one scan, not one each.
+        may_be_past = _PAST_ANY.search(text) is not None
         for start, neg, _order, m, entry in raw:
             end = start - neg
             if entry.fallback:
@@ -585,11 +610,17 @@ class DeadlineExtractor:
                 continue
             if start < last_end:
                 continue
-            if _is_background(text, start, end) or _is_signature(text, start, end):
+            if may_be_past and _is_background(text, start, end):
                 continue
-            items = self._interpret(entry, m, text, year, school_year)
+            if text.startswith(_CENTURIES, start) and _is_signature(text, start, end):
+                continue
+            if entry.handler == "labelled":
+                items = self._labelled(m, raw, text, year, school_year)
+            else:
+                items = self._interpret(entry, m, text, year, school_year)
             if items:
-                found.extend(_quoted_whole(f, text) for f in items)
+                for f in items:  # quotation marks are rare: test for them in C first
+                    found.append(f if _QUOTE_SET.isdisjoint(f.text) else _quoted_whole(f, text))
                 last_end = end
         if spare:  # fallbacks fill only the places no other rule took
             taken = [(f.start, f.end) for f in found]
@@ -597,7 +628,7 @@ class DeadlineExtractor:
                 start, end = m.span("expr") if "expr" in m.re.groupindex else m.span()
                 if any(s < end and start < e for s, e in taken):
                     continue
-                if _is_background(text, start, end):
+                if may_be_past and _is_background(text, start, end):
                     continue
                 items = self._interpret(entry, m, text, year, school_year)
                 found.extend(items)
@@ -612,10 +643,9 @@ class DeadlineExtractor:
         g = (
             m.groupdict()
             if entry.names is None
-            else dict(zip(entry.names, m.groups(), strict=True))
+            # as many names as groups, by construction: the strict check would cost a third
+            else dict(zip(entry.names, m.groups(), strict=False))
         )
-        if handler == "labelled":
-            return self._labelled(m, text, year=year, school_year=school_year)
         y = _number(g.get("y")) or year
 
         def ystr(month: int | None = None) -> str:
@@ -753,17 +783,31 @@ class DeadlineExtractor:
                 self.rules_path or "deadlines.toml",
                 f"rule {rule.name!r}: unknown handler {handler!r}",
             )
-        return [Found(m.start(), m.end(), m.group(), kind, value, rrule, rule.name)]
+        at, to = m.span()
+        # tuple.__new__ skips the named tuple's Python-level __new__: half the cost, same tuple.
+        return [_new_tuple(Found, (at, to, text[at:to], kind, value, rrule, rule.name))]
 
     def _labelled(
-        self, m: regex.Match[str], text: str, *, year: int | None, school_year: bool
+        self,
+        m: regex.Match[str],
+        raw: list[_Raw],
+        text: str,
+        year: int | None,
+        school_year: bool,
     ) -> list[Found]:
-        """``时限:6月;12月`` gives two deadlines; the body is read by the other rules."""
+        """``时限:6月;12月`` gives two deadlines: the other rules' matches inside the body.
+
+        The scan of the whole text already found them; they are chosen among as
+        anywhere else, the body being their text.
+        """
         body_start, body_end = m.span("body")
+        inside = [
+            r
+            for r in raw
+            if body_start <= r[0] and r[0] - r[1] <= body_end and r[4].handler != "labelled"
+        ]
         out: list[Found] = []
-        for f in self.find(
-            text, year=year, school_year=school_year, pos=body_start, endpos=body_end
-        ):
+        for f in self._select(inside, text, year, school_year):
             kind: DeadlineKind = "by" if f.kind == "on" else f.kind
             out.append(f._replace(kind=kind, rule=f"labelled_field+{f.rule}"))
         return out
@@ -888,7 +932,7 @@ def _is_signature(text: str, start: int, end: int) -> bool:
     Not when a label introduces it (``完成时限：2024年10月底前``) or it says
     ``…前``/``…底``: those are deadlines, however short their line.
     """
-    if not (text.startswith(("19", "20"), start) and _SIGNATURE_YEAR.match(text, start, end)):
+    if not (text.startswith(_CENTURIES, start) and _SIGNATURE_YEAR.match(text, start, end)):
         return False
     if text.endswith(("前", "底", "末"), start, end):
         return False
@@ -922,6 +966,8 @@ def _quoted_whole(f: Found, text: str) -> Found:
     before the match; a mark at an edge with no partner inside is left out
     (“三八” -> 三八, 三八” -> 三八).
     """
+    if _QUOTE_SET.isdisjoint(f.text):
+        return f  # most expressions: nothing to balance
     start, end, expr = f.start, f.end, f.text
     while expr and expr[0] in _QUOTES and not _closes_inside(expr[1:]):
         expr, start = expr[1:], start + 1
