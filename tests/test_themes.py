@@ -19,11 +19,14 @@ from unionnlp.themes import (
     FeatureSpace,
     ThemeClassifier,
     ThemeModel,
+    ThemeTagger,
     cross_validate,
     load_taxonomy,
     load_training_examples,
 )
 from unionnlp.tokenize import Tokenizer, tokenize
+
+from .conftest import SEEDS
 
 TAXONOMY = load_taxonomy()
 LABELS = {
@@ -261,6 +264,18 @@ def test_stage_scores_each_section_on_its_own_text() -> None:
         for m in sec.measures:
             start, end = norm.norm_range(m.span)
             assert m.themes == tuple(model.assign(norm.text[start:end]))
+
+
+def test_a_texts_plans_are_labelled_together_as_one_at_a_time() -> None:
+    # Seed 002 is a compilation of seven pieces: batch labelling must give each plan
+    # what labelling it alone gives.
+    plans = Pipeline().parse(SEEDS[2].read_text(encoding="utf-8"))
+    assert len(plans) > 3
+    tagger = ThemeTagger()
+    together = tagger.batch(plans)
+    one_by_one = [tagger(plan) for plan in plans]
+    assert together == one_by_one
+    assert all(sec.themes for plan in together for sec in plan.sections if sec.marker)
 
 
 @pytest.mark.slow

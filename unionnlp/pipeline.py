@@ -33,7 +33,10 @@ class Pipeline:
         normalizer: the text stage (default :class:`Normalizer`).
         structure: the structure stage (default :class:`StructureParser`).
         stages: plan stages run on every plan in order; each needs a
-            ``name`` attribute or ``__name__`` for error messages.
+            ``name`` attribute or ``__name__`` for error messages. A stage
+            that also has ``batch(plans) -> list[Plan]`` gets a text's plans
+            at once (the theme stage scores them in one pass); it must give
+            what calling it on each plan gives.
     """
 
     def __init__(
@@ -89,7 +92,9 @@ class Pipeline:
         for name, stage in zip(self.stage_names[2:], self.stages, strict=True):
             started = time.monotonic()
             try:
-                plans = [stage(plan) for plan in plans]
+                # A stage with a ``batch`` method takes the text's plans at once.
+                batch = getattr(stage, "batch", None)
+                plans = list(batch(plans)) if batch is not None else [stage(p) for p in plans]
             except TimeoutError as err:  # a regex timeout inside a plan stage
                 elapsed = time.monotonic() - started
                 raise ProcessingTimeout.during(name, len(text), elapsed) from err

@@ -46,12 +46,14 @@ from typing import TYPE_CHECKING, Any
 import regex
 
 from .errors import DataFileError, UnionNLPError
-from .model import Measure, Plan, Section, ThemeScore, replacer
+from .model import Measure, Plan, Section, Span, ThemeScore, replacer
 from .resources import data_path, load_toml
 
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
+
+    from .normalize import NormalizedText
 
 __all__ = [
     "FeatureSpace",
@@ -773,25 +775,68 @@ class ThemeTagger:
         return ThemeModel.load(self.model_path)
 
     def __call__(self, plan: Plan) -> Plan:
+        return self.batch([plan])[0]
 
-        norm = plan.require_normalized(self.name)
-        spans = [sec.span for sec in plan.sections]
-        if self.measures:
-            spans += [m.span for sec in plan.sections for m in sec.measures]
-        if not spans:
-            return plan
-        # one pass over the plan's normalised text; every section and measure is a range of it
-        (lo, hi), *bounds = norm.norm_ranges([plan.span, *spans])
-        ranges = [(max(a - lo, 0), max(min(b, hi) - lo, 0)) for a, b in bounds]
-        assigned = iter(self.model.assign_ranges(norm.text[lo:hi], ranges))
-        themes = [tuple(next(assigned)) for _ in plan.sections]
-        sections: list[Section] = []
-        for sec, sec_themes in zip(plan.sections, themes, strict=True):
-            measures: tuple[Measure, ...] = sec.measures
+    def batch(self, plans: Sequence[Plan]) -> list[Plan]:
+        """Label the plans of one text together: one scoring pass over their text.
+
+        The same labels as one plan at a time (each range is scored on its own);
+        a text's plans share its normalised text, so the fixed cost of a pass is
+        paid once. Plans from different texts are labelled text by text.
+        """
+        out: list[Plan] = []
+        start = 0
+        while start < len(plans):
+            norm = plans[start].require_normalized(self.name)
+            stop = start + 1
+            while stop < len(plans) and plans[stop].normalized is norm:
+                stop += 1
+            out.extend(self._label(plans[start:stop], norm))
+            start = stop
+        return out
+
+    def _label(self, plans: Sequence[Plan], norm: NormalizedText) -> list[Plan]:
+        spans: list[Span] = []
+        for plan in plans:
+            spans.append(plan.span)
+            spans += [sec.span for sec in plan.sections]
             if self.measures:
-                measures = tuple(_with_themes(m, tuple(next(assigned))) for m in sec.measures)
-            sections.append(_with_themes_and_measures(sec, sec_themes, measures))
-        return replace(plan, sections=tuple(sections))
+                spans += [m.span for sec in plan.sections for m in sec.measures]
+        # one pass over the plans' normalised text; every section and measure is a range
+        # of it, kept inside its own plan
+        mapped = norm.norm_ranges(spans)
+        lo = min(a for a, _ in mapped)
+        hi = max(b for _, b in mapped)
+        ranges: list[tuple[int, int]] = []
+        at = 0
+        for plan in plans:
+            p_lo, p_hi = mapped[at]
+            n = len(plan.sections) + (
+                sum(len(sec.measures) for sec in plan.sections) if self.measures else 0
+            )
+            ranges += [
+                (max(a, p_lo) - lo, max(min(b, p_hi), p_lo) - lo)
+                for a, b in mapped[at + 1 : at + 1 + n]
+            ]
+            at += 1 + n
+        assigned = iter(self.model.assign_ranges(norm.text[lo:hi], ranges) if ranges else ())
+        labelled: list[Plan] = []
+        for plan in plans:
+            sections: list[Section] = []
+            for sec in plan.sections:
+                sec_themes = tuple(next(assigned))
+                sections.append(_with_themes_and_measures(sec, sec_themes, sec.measures))
+            if self.measures:
+                sections = [
+                    _with_themes_and_measures(
+                        sec,
+                        sec.themes,
+                        tuple(_with_themes(m, tuple(next(assigned))) for m in sec.measures),
+                    )
+                    for sec in sections
+                ]
+            labelled.append(replace(plan, sections=tuple(sections)) if plan.sections else plan)
+        return labelled
 
 
 _with_themes: Callable[[Measure, tuple[ThemeScore, ...]], Measure] = replacer(Measure, "themes")
