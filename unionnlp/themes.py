@@ -822,19 +822,13 @@ class ThemeTagger:
         assigned = iter(self.model.assign_ranges(norm.text[lo:hi], ranges) if ranges else ())
         labelled: list[Plan] = []
         for plan in plans:
+            themes = [tuple(next(assigned)) for _ in plan.sections]  # sections come first
             sections: list[Section] = []
-            for sec in plan.sections:
-                sec_themes = tuple(next(assigned))
-                sections.append(_with_themes_and_measures(sec, sec_themes, sec.measures))
-            if self.measures:
-                sections = [
-                    _with_themes_and_measures(
-                        sec,
-                        sec.themes,
-                        tuple(_with_themes(m, tuple(next(assigned))) for m in sec.measures),
-                    )
-                    for sec in sections
-                ]
+            for sec, sec_themes in zip(plan.sections, themes, strict=True):
+                measures = sec.measures
+                if self.measures:
+                    measures = tuple(_with_themes(m, tuple(next(assigned))) for m in measures)
+                sections.append(_with_themes_and_measures(sec, sec_themes, measures))
             labelled.append(replace(plan, sections=tuple(sections)) if plan.sections else plan)
         return labelled
 
