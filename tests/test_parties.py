@@ -324,6 +324,11 @@ def test_a_bracketed_list_marker_is_not_part_of_a_name(marker: str) -> None:
 # -- constructions across the genre ---------------------------------------------------
 
 
+def _roles(text: str) -> list[tuple[str, str]]:
+    """Each party the shipped extractor finds in ``text``, as (name, role)."""
+    return [(f.name, f.role) for f in EXTRACTOR.find(text)]
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -337,7 +342,7 @@ def test_a_subject_after_enclosed_and_bracketed_markers(
     text: str, expected: list[tuple[str, str]]
 ) -> None:
     # `[3]`, `②、`, `⑴`, `【2】` are item markers like `1、` and `（一）`
-    assert [(f.name, f.role) for f in EXTRACTOR.find(text)] == expected
+    assert _roles(text) == expected
 
 
 @pytest.mark.parametrize(
@@ -359,7 +364,7 @@ def test_the_body_helped_or_joined_is_named_up_to_the_verb(
     text: str, expected: list[tuple[str, str]]
 ) -> None:
     # 配合X… / 会同X…: X runs to the verb after it, not to the first head inside it
-    assert [(f.name, f.role) for f in EXTRACTOR.find(text)] == expected
+    assert _roles(text) == expected
 
 
 @pytest.mark.parametrize(
@@ -375,7 +380,7 @@ def test_the_body_helped_or_joined_is_named_up_to_the_verb(
     ],
 )
 def test_departments_units_and_posts_are_heads(text: str, expected: list[tuple[str, str]]) -> None:
-    assert [(f.name, f.role) for f in EXTRACTOR.find(text)] == expected
+    assert _roles(text) == expected
 
 
 @pytest.mark.parametrize(
@@ -391,7 +396,7 @@ def test_departments_units_and_posts_are_heads(text: str, expected: list[tuple[s
     ],
 )
 def test_a_department_may_begin_with_a_verb(text: str, expected: list[tuple[str, str]]) -> None:
-    assert [(f.name, f.role) for f in EXTRACTOR.find(text)] == expected
+    assert _roles(text) == expected
 
 
 @pytest.mark.parametrize(
@@ -408,7 +413,7 @@ def test_by_a_body_with_an_adverb_or_another_verb(
     text: str, expected: list[tuple[str, str]]
 ) -> None:
     # 由X + (及时/定期/直接…) + 审批/研究/接待/上门/组织…: X is the lead
-    assert [(f.name, f.role) for f in EXTRACTOR.find(text)] == expected
+    assert _roles(text) == expected
 
 
 @pytest.mark.parametrize(
@@ -425,13 +430,13 @@ def test_by_a_body_with_an_adverb_or_another_verb(
 def test_acting_subjects_and_words_that_start_no_name(
     text: str, expected: list[tuple[str, str]]
 ) -> None:
-    assert [(f.name, f.role) for f in EXTRACTOR.find(text)] == expected
+    assert _roles(text) == expected
 
 
 def test_the_organiser_of_what_the_union_takes_part_in_leads() -> None:
     # 参与X组织的…: X organises; the 与 of 参与 names no partner
-    found = EXTRACTOR.find("积极参与市总工会及上级工会组织的各项文体活动。")
-    assert [(f.name, f.role) for f in found] == [("市总工会", "lead"), ("上级工会", "lead")]
+    found = _roles("积极参与市总工会及上级工会组织的各项文体活动。")
+    assert found == [("市总工会", "lead"), ("上级工会", "lead")]
 
 
 @pytest.mark.parametrize(
@@ -446,7 +451,7 @@ def test_the_organiser_of_what_the_union_takes_part_in_leads() -> None:
     ],
 )
 def test_play_role_takes_a_long_official_name(text: str, expected: list[tuple[str, str]]) -> None:
-    assert [(f.name, f.role) for f in EXTRACTOR.find(text)] == expected
+    assert _roles(text) == expected
 
 
 @pytest.mark.parametrize(
@@ -471,7 +476,7 @@ def test_play_role_takes_a_long_official_name(text: str, expected: list[tuple[st
 def test_labelled_offices_and_bracketed_names(text: str, expected: list[tuple[str, str]]) -> None:
     # Hospitals, schools and organs label their offices 科室 / 处室; a bracketed part
     # inside a name is part of it, a role mark after it is not.
-    assert [(f.name, f.role) for f in EXTRACTOR.find(text)] == expected
+    assert _roles(text) == expected
 
 
 @pytest.mark.parametrize(
@@ -489,4 +494,4 @@ def test_labelled_offices_and_bracketed_names(text: str, expected: list[tuple[st
     ],
 )
 def test_subjects_that_join_or_adapt(text: str, expected: list[tuple[str, str]]) -> None:
-    assert [(f.name, f.role) for f in EXTRACTOR.find(text)] == expected
+    assert _roles(text) == expected

@@ -3,7 +3,6 @@ spans in bounds, bounded time."""
 
 from __future__ import annotations
 
-import sys
 import time
 
 import pytest
@@ -11,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import unionnlp
-from unionnlp import structure
+from unionnlp import errors
 from unionnlp.errors import EmptyInputError, InputTypeError, ProcessingTimeout
 from unionnlp.model import Plan
 from unionnlp.normalize import Normalizer
@@ -137,12 +136,9 @@ def test_patterns_at_string_edges(text: str) -> None:
 
 def test_protected_term_and_unit_scans_have_a_time_budget(monkeypatch: pytest.MonkeyPatch) -> None:
     # With no time at all a timed scan gives up at once; an untimed one would run on.
-    normalize = sys.modules["unionnlp.normalize"]  # the package's normalize() shadows it
-    monkeypatch.setattr(normalize, "_TIMEOUT_FLOOR", 0.0)
-    monkeypatch.setattr(normalize, "_TIMEOUT_PER_MCHAR", 0.0)
+    monkeypatch.setattr(errors, "SCAN_SECONDS", 0.0)
+    monkeypatch.setattr(errors, "SCAN_SECONDS_PER_MCHAR", 0.0)
     with pytest.raises(ProcessingTimeout, match=r"normalisation \(protected terms\)"):
         Normalizer()("乾縣總工會在乾县召开会议。")  # traditional: converted around 乾县
-    monkeypatch.setattr(structure, "_TIMEOUT_FLOOR", 0.0)
-    monkeypatch.setattr(structure, "_TIMEOUT_PER_MCHAR", 0.0)
     with pytest.raises(ProcessingTimeout, match="structure"):  # the whole body is scanned
         StructureParser()._unit(None, "", "我校工会召开会员代表大会")

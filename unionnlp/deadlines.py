@@ -37,7 +37,7 @@ from typing import Any, NamedTuple
 import regex
 
 from ._numerals import read_number
-from .errors import DataFileError
+from .errors import DataFileError, scan_budget
 from .model import Deadline, DeadlineKind, Measure, Plan, Section, Span, replacer
 from .resources import Rule, load_rules, load_toml
 
@@ -65,11 +65,13 @@ _SEASONS = {"春季": "21", "夏季": "22", "秋季": "23", "冬季": "24"}  # E
 _HOLIDAYS = {"暑假": (7, 8), "暑期": (7, 8), "寒假": (1, 2)}
 # Past and background time (去年…, …以来): not deadlines of the plan. A past word
 # counts in the 12 characters before an expression, back to the clause's start.
-_PAST_BEFORE = re.compile(r"(?:去年|前年|过去|上年度?|以往|曾经|截至|截止)[^。；;！？!?\n]*\Z")
+_PAST_WORDS = "去年|前年|过去|上年度?|以往|曾经|截至|截止"
+_SINCE_WORDS = "以来|来|期间已|已经|已"
+_PAST_BEFORE = re.compile(rf"(?:{_PAST_WORDS})[^。；;！？!?\n]*\Z")
 _PAST_BEFORE_REACH = 12
-_PAST_AFTER = re.compile(r"\s*(?:以来|来|期间已|已经|已)")
-#: every string that either check needs (a text without one holds no background time)
-_PAST_ANY = re.compile(r"去年|前年|过去|上年|以往|曾经|截至|截止|来|已")
+_PAST_AFTER = re.compile(rf"\s*(?:{_SINCE_WORDS})")
+#: either check's words: a text without one holds no background time
+_PAST_ANY = re.compile(f"{_PAST_WORDS}|{_SINCE_WORDS}")
 _QUOTES = "“”\"‘’'「」"
 _QUOTE_SET = frozenset(_QUOTES)
 _new_tuple = tuple.__new__
@@ -86,8 +88,6 @@ _NTH_MARK = regex.compile(r"[第个]")
 @lru_cache(maxsize=4096)
 def _number(token: str | None) -> int | None:
     """Read ``12``, ``十二``, ``二十三``, ``元`` (the first month), ``二〇二四``."""
-    if token and token.isdigit():
-        return int(token)  # most tokens: no table needed
     return read_number(token, extra=_MONTH_WORDS)
 
 
@@ -574,7 +574,7 @@ class DeadlineExtractor:
         while hit is not None:  # every place a needed string starts
             met |= meets[hit.group()]
             hit = search(text, hit.start() + 1, end_at)
-        timeout = 2.0 + (end_at - pos) / 500_000
+        timeout = scan_budget(end_at - pos)
         raw: list[_Raw] = []
         while met:  # each rule whose trigger was met (their order is restored below)
             bit = met & -met
@@ -966,8 +966,6 @@ def _quoted_whole(f: Found, text: str) -> Found:
     before the match; a mark at an edge with no partner inside is left out
     (“三八” -> 三八, 三八” -> 三八).
     """
-    if _QUOTE_SET.isdisjoint(f.text):
-        return f  # most expressions: nothing to balance
     start, end, expr = f.start, f.end, f.text
     while expr and expr[0] in _QUOTES and not _closes_inside(expr[1:]):
         expr, start = expr[1:], start + 1

@@ -164,6 +164,17 @@ class ReaderError(UnionNLPError):
         )
 
 
+#: A regex scan of untrusted text may take this many seconds, plus
+#: :data:`SCAN_SECONDS_PER_MCHAR` a million characters, before it counts as a hang.
+SCAN_SECONDS = 2.0
+SCAN_SECONDS_PER_MCHAR = 2.0
+
+
+def scan_budget(n_chars: int) -> float:
+    """The seconds a scan of ``n_chars`` characters may take (then :class:`ProcessingTimeout`)."""
+    return SCAN_SECONDS + SCAN_SECONDS_PER_MCHAR * n_chars / 1_000_000
+
+
 class ProcessingTimeout(UnionNLPError):
     """A text scan took longer than its time budget (hostile or pathological input)."""
 

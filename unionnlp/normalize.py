@@ -44,7 +44,14 @@ from typing import TYPE_CHECKING, Any
 import regex
 
 from ._chars import CharProfile
-from .errors import DataFileError, EmptyInputError, InputError, InputTypeError, ProcessingTimeout
+from .errors import (
+    DataFileError,
+    EmptyInputError,
+    InputError,
+    InputTypeError,
+    ProcessingTimeout,
+    scan_budget,
+)
 from .model import Notice, Placeholder, Script, Span
 from .resources import Rule, load_rules, load_toml, load_wordlist
 
@@ -104,8 +111,6 @@ _STRONG_SIGNAL = regex.compile(r"[?\p{Katakana}\p{Hiragana}\p{Bopomofo}\ufffd\u2
 _HAN = regex.compile(r"\p{Han}")
 _TRADITIONAL_SAMPLE = 200_000
 # Seconds a single regex scan may take: a floor plus an allowance per million characters.
-_TIMEOUT_FLOOR = 2.0
-_TIMEOUT_PER_MCHAR = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -441,7 +446,7 @@ class Normalizer:
             raise InputTypeError.expected_text(text, where="normalize()")
         if not text.strip():
             raise EmptyInputError.for_text(where="normalize()")
-        budget = _TIMEOUT_FLOOR + _TIMEOUT_PER_MCHAR * len(text) / 1_000_000
+        budget = scan_budget(len(text))
         warnings: list[Notice] = []
         removed: list[Removal] = []
         original = text

@@ -47,7 +47,7 @@ from typing import TYPE_CHECKING, Any
 
 import regex
 
-from .errors import DataFileError
+from .errors import DataFileError, scan_budget
 from .model import Measure, Party, PartyRole, Plan, Section, Span, replacer
 from .resources import Rule, load_rules, load_toml
 
@@ -302,7 +302,7 @@ class PartyExtractor:
     def _matches(self, text: str) -> Iterator[tuple[_Slot, regex.Match[str]]]:
         """The matches of the slots in ``text``, slot by slot, as their ``finditer`` finds
         them: the shortcuts skip only tries that cannot match."""
-        timeout = 2.0 + len(text) / 500_000
+        timeout = scan_budget(len(text))
         slots, scan = self._plan
         met = scan.met(text)
         clause_starts: Sequence[int] | None = None

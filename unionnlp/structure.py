@@ -49,7 +49,7 @@ from typing import TYPE_CHECKING, Any
 import regex
 
 from ._numerals import read_number
-from .errors import DataFileError, ProcessingTimeout
+from .errors import DataFileError, ProcessingTimeout, scan_budget
 from .model import Measure, Notice, Placeholder, Plan, Section, Source, Span, Table
 from .normalize import NormalizedText
 from .resources import Rule, load_rules, load_toml
@@ -81,8 +81,6 @@ _FORTY_LETTERS = regex.compile(r"(?:\s*\S){40}")  # forty non-blank characters
 _SCHOOL_TERM = regex.compile(r"学年|学期")
 _MONTH_PLAN = regex.compile(r"\d{1,2}月份?(?:工作)?(?:计划|安排)")
 _YEAR_WORD = regex.compile(r"年|年度|全年")
-_TIMEOUT_FLOOR = 2.0
-_TIMEOUT_PER_MCHAR = 2.0
 # Hostile input: a window holding marker-like strings at several times the density of
 # any real plan (real plans stay under 4 per 100 characters) is junk, not numbering.
 _ROUGH_MARKER = regex.compile(
@@ -329,7 +327,7 @@ class StructureParser:
     def __call__(self, norm: NormalizedText, *, source: Source | None = None) -> list[Plan]:
         """Parse ``norm`` into plans (spans index ``norm.original``)."""
         text = norm.text
-        budget = _budget(text)
+        budget = scan_budget(len(text))
         segments = self._segments(text, budget)
         months = self._months(text, budget)
         cands, junk = self._candidates(text, budget)
@@ -1053,7 +1051,7 @@ class StructureParser:
         for text, self_only in ((title or "", False), (body, True), (opening, False)):
             if self_only and not self._self_unit_pattern.search(text):
                 continue  # no self-reference anywhere: scanning for one would find none
-            for m in _scan(pattern, text, _budget(text)):
+            for m in _scan(pattern, text, scan_budget(len(text))):
                 if self_only and not m.group("self"):
                     continue
                 return _unit_name(m)
@@ -1111,11 +1109,6 @@ class StructureParser:
 
 # ---------------------------------------------------------------------------
 # helpers
-
-
-def _budget(text: str) -> float:
-    """Seconds a scan of ``text`` may take before it counts as a hang."""
-    return _TIMEOUT_FLOOR + _TIMEOUT_PER_MCHAR * len(text) / 1_000_000
 
 
 def _scan(

@@ -797,11 +797,13 @@ class ThemeTagger:
 
     def _label(self, plans: Sequence[Plan], norm: NormalizedText) -> list[Plan]:
         spans: list[Span] = []
+        sizes: list[int] = []  # how many ranges each plan has
         for plan in plans:
-            spans.append(plan.span)
-            spans += [sec.span for sec in plan.sections]
+            own = [sec.span for sec in plan.sections]
             if self.measures:
-                spans += [m.span for sec in plan.sections for m in sec.measures]
+                own += [m.span for sec in plan.sections for m in sec.measures]
+            spans += [plan.span, *own]
+            sizes.append(len(own))
         # one pass over the plans' normalised text; every section and measure is a range
         # of it, kept inside its own plan
         mapped = norm.norm_ranges(spans)
@@ -809,16 +811,11 @@ class ThemeTagger:
         hi = max(b for _, b in mapped)
         ranges: list[tuple[int, int]] = []
         at = 0
-        for plan in plans:
+        for size in sizes:
             p_lo, p_hi = mapped[at]
-            n = len(plan.sections) + (
-                sum(len(sec.measures) for sec in plan.sections) if self.measures else 0
-            )
-            ranges += [
-                (max(a, p_lo) - lo, max(min(b, p_hi), p_lo) - lo)
-                for a, b in mapped[at + 1 : at + 1 + n]
-            ]
-            at += 1 + n
+            inside = mapped[at + 1 : at + 1 + size]
+            ranges += [(max(a, p_lo) - lo, max(min(b, p_hi), p_lo) - lo) for a, b in inside]
+            at += 1 + size
         assigned = iter(self.model.assign_ranges(norm.text[lo:hi], ranges) if ranges else ())
         labelled: list[Plan] = []
         for plan in plans:
