@@ -154,3 +154,21 @@ def test_errors_list_what_was_missed_spurious_or_mislabelled(tmp_path: Path) -> 
     }
     kind = next(e for e in errors if e["error"] == "kind")
     assert (kind["gold"], kind["predicted"]) == ("on", "by")
+
+
+def test_corpus_groups_and_folds(tmp_path: Path) -> None:
+    gold = _gold(tmp_path, "一、组织建设", [{"sections": []}])
+    (tmp_path / "index.jsonl").write_text(
+        '{"file": "a.txt", "site": "example.org"}\n', encoding="utf-8"
+    )
+    from unionnlp.evaluate import corpus_groups, fold_of
+
+    assert corpus_groups(tmp_path) == {"a.txt": "example.org"}
+    fold = fold_of("example.org")
+    assert 0 <= fold < 5
+    kept = evaluate_dir(gold.parent, folds={fold}, themes=False)
+    skipped = evaluate_dir(gold.parent, folds=set(range(5)) - {fold}, themes=False)
+    assert (len(kept.files), len(skipped.files)) == (1, 0)
+    (tmp_path / "index.jsonl").write_text("{oops\n", encoding="utf-8")
+    with pytest.raises(DataFileError, match="index.jsonl"):
+        corpus_groups(tmp_path)

@@ -97,7 +97,7 @@ def _cmd_convert(args: argparse.Namespace) -> int:
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     from .evaluate import evaluate_dir
 
-    report = evaluate_dir(args.gold_dir)
+    report = evaluate_dir(args.gold_dir, folds=args.folds)
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -188,6 +188,20 @@ def _cmd_agreement(args: argparse.Namespace) -> int:
     return 0
 
 
+def _fold_list(text: str) -> set[int]:
+    from .evaluate import N_FOLDS
+
+    try:
+        folds = {int(part) for part in text.split(",") if part.strip()}
+    except ValueError:
+        folds = set()
+    if not folds or not folds <= set(range(N_FOLDS)):
+        raise argparse.ArgumentTypeError(
+            f"expected fold numbers from 0 to {N_FOLDS - 1} separated by commas, got {text!r}"
+        )
+    return folds
+
+
 def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="unionnlp",
@@ -258,6 +272,12 @@ def _build_parser() -> argparse.ArgumentParser:
         "--errors",
         action="store_true",
         help="also list each file's missed, spurious and mislabelled deadlines and parties",
+    )
+    e.add_argument(
+        "--folds",
+        type=_fold_list,
+        metavar="N,N",
+        help="score only files whose site falls in these folds (0-4) of the grouped split",
     )
     e.set_defaults(func=_cmd_evaluate)
 

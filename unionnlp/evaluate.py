@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -29,9 +29,20 @@ import regex
 from .errors import DataFileError, InputError
 from .model import Plan, Section
 
-__all__ = ["EvalReport", "Gold", "Score", "evaluate_dir", "load_gold", "section_key"]
+__all__ = [
+    "EvalReport",
+    "Gold",
+    "Score",
+    "corpus_groups",
+    "evaluate_dir",
+    "fold_of",
+    "load_gold",
+    "section_key",
+]
 
 TITLE_PREFIX = 8
+#: Folds of grouped cross-validation (by source site where the corpus has an index).
+N_FOLDS = 5
 
 
 @dataclass
@@ -116,6 +127,45 @@ def load_gold(path: str | Path) -> Gold:
     if not isinstance(docs, list):
         raise DataFileError(path, "'documents' must be a list", hint=_GOLD_HINT)
     return Gold(path=path, source=source, documents=tuple(docs))
+
+
+def corpus_groups(root: str | Path) -> dict[str, str]:
+    """The group of each source file under ``root``, for grouped cross-validation.
+
+    A corpus may carry an ``index.jsonl`` (one JSON object a line with ``file``
+    and ``site``, as ../shared/real does): files of one site form one group, so
+    template pages that repeat one another never sit on both sides of a split.
+    Files the index does not name are groups of their own. Keys are source
+    paths relative to ``root`` (``b1-r01.txt``); values are group names.
+
+    Raises:
+        DataFileError: the index is not JSON Lines.
+    """
+    base = Path(root)
+    index = (base if base.is_dir() else base.parent) / "index.jsonl"
+    groups: dict[str, str] = {}
+    if not index.exists():
+        return groups
+    for n, line in enumerate(index.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            groups[str(row["file"])] = str(row.get("site") or row.get("batch") or row["file"])
+        except (json.JSONDecodeError, KeyError, TypeError) as err:
+            raise DataFileError(index, f"bad index line ({err})", line=n) from err
+    return groups
+
+
+def fold_of(group: str, n_folds: int = N_FOLDS) -> int:
+    """The fold of a group: a stable hash, so adding files never moves the others.
+
+    >>> fold_of("xiaowenxue.com") == fold_of("xiaowenxue.com")
+    True
+    """
+    import hashlib
+
+    return int(hashlib.sha1(group.encode("utf-8")).hexdigest(), 16) % n_folds
 
 
 # ---------------------------------------------------------------------------
@@ -598,8 +648,14 @@ def evaluate_dir(
     parse_file: Callable[[Path], list[Plan]] | None = None,
     progress: Callable[[str], None] | None = None,
     themes: bool = True,
+    folds: Collection[int] | None = None,
 ) -> EvalReport:
     """Run the pipeline on the source of every ``*.gold.json`` under ``gold_dir`` and score it.
+
+    Args:
+        folds: score only the files whose group (:func:`corpus_groups`) falls in
+            these folds of :func:`fold_of`; the others are skipped. Rules tuned
+            on some folds are checked on the rest.
 
     Raises:
         InputError: ``gold_dir`` holds no gold files.
@@ -617,10 +673,15 @@ def evaluate_dir(
         from . import parse_file as default_parse_file
 
         parse_file = default_parse_file
+    groups = corpus_groups(root)
     scorer = ThemeScorer() if themes else None
     results: list[FileResult] = []
     for path in paths:
         gold = load_gold(path)
+        if folds is not None:
+            name = gold.source.name
+            if fold_of(groups.get(name, name)) not in folds:
+                continue
         if progress:
             progress(str(path))
         plans = parse_file(gold.source)
