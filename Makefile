@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check -q
 OUT    := build
 
-.PHONY: run report test test-all lint typecheck evaluate bench profile instructions fuzz clean
+.PHONY: run report test test-all lint typecheck evaluate model bench profile instructions fuzz clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -70,8 +70,14 @@ fuzz: $(VENV)/.installed-dev
 	@mkdir -p $(OUT)/fuzz
 	cd $(OUT)/fuzz && ../../$(PY) ../../benchmarks/fuzz_parse.py -max_total_time=$${FUZZ_SECONDS:-300}
 
+# The real corpus first (themes cross-validated by site; --baseline scores the plain
+# TF-IDF anchor on the same folds), then the written sets.
 evaluate: $(VENV)/.installed
-	$(VENV)/bin/unionnlp evaluate corpora
+	$(VENV)/bin/unionnlp evaluate --baseline
+
+# The shipped theme model: weights only, from the written sets and ../shared/real.
+model: $(VENV)/.installed
+	$(VENV)/bin/unionnlp train corpora ../shared/real -o unionnlp/data
 
 clean:
 	rm -rf $(OUT) .pytest_cache .mypy_cache .ruff_cache

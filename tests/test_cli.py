@@ -96,6 +96,10 @@ def test_evaluate_errors_are_listed_by_file(capsys: pytest.CaptureFixture[str]) 
     out = capsys.readouterr().out
     table, _, errors = out.partition("\n== ")
     assert "deadlines" in table and errors  # the table first, then one block per file
-    lines = [line for line in ("== " + errors).splitlines() if not line.startswith("== ")]
+    blocks = ("== " + errors).split("\n== ")
+    per_file = [b for b in blocks if not b.lstrip("= ").startswith("themes:")]
+    lines = [line for b in per_file for line in b.splitlines()[1:]]
     assert lines and all(line.split()[0] in ("deadlines", "parties") for line in lines)
     assert all(line.split()[1] in ("missed", "spurious", "kind", "value", "role") for line in lines)
+    # then the themes: the level-1 sections missed, and first gold label against top label
+    assert any(b.startswith("themes: first gold label") for b in blocks)

@@ -7,11 +7,13 @@ Exit codes: 0 success; 1 some inputs failed (or scores below a floor);
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .errors import UnionNLPError
@@ -20,9 +22,11 @@ __all__ = ["main"]
 
 
 def _cmd_parse(args: argparse.Namespace) -> int:
-    from . import parse
     from .export import dump_jsonl, failure_record, outline, plan_record
+    from .pipeline import Pipeline
     from .readers import read
+
+    parse = Pipeline.default(theme_model=args.model).parse
 
     failed = 0
     for name in args.paths:
@@ -94,16 +98,70 @@ def _cmd_convert(args: argparse.Namespace) -> int:
     return 1 if failed and not args.allow_failures else 0
 
 
-def _cmd_evaluate(args: argparse.Namespace) -> int:
-    from .evaluate import evaluate_dir
+def _tick(bar: Any, _path: str) -> None:
+    bar.update(failed=False)
 
-    report = evaluate_dir(args.gold_dir, folds=args.folds)
+
+def _default_gold_dirs() -> list[str]:
+    """The real corpus first (when it lies beside the project), then each written set."""
+    real = Path("../shared/real")
+    corpora = Path("corpora")
+    sets = (
+        sorted(str(d) for d in corpora.iterdir() if d.is_dir() and any(d.glob("*.gold.json")))
+        if corpora.is_dir()
+        else []
+    )
+    return ([str(real)] if real.is_dir() else []) + sets
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    from .batch import Progress
+    from .evaluate import ThemeScorer, evaluate_dir
+    from .pipeline import Pipeline
+    from .readers import read
+    from .themes import gold_files_under
+
+    dirs = args.gold_dirs or _default_gold_dirs()
+    if not dirs:
+        print(
+            "unionnlp: no gold folders given, and neither ../shared/real nor corpora/ is here;"
+            " name folders holding *.gold.json files",
+            file=sys.stderr,
+        )
+        return 2
+    pipeline = Pipeline.default(theme_model=args.model)
+
+    def parse_file(path: Path) -> list[Any]:
+        source = read(path)
+        return pipeline.parse(source.text, source=source)
+
+    scorer = ThemeScorer(args.model, corpora=dirs, baseline=args.baseline)
+    reports = []
+    for gold_dir in dirs:
+        total = len(gold_files_under([gold_dir])) if Path(gold_dir).exists() else 0
+        bar = Progress(total, enabled=not args.json)
+        try:
+            report = evaluate_dir(
+                gold_dir,
+                parse_file=parse_file,
+                themes=scorer,
+                folds=args.folds,
+                progress=functools.partial(_tick, bar),
+            )
+        finally:
+            bar.close()
+        reports.append((gold_dir, report))
     if args.json:
-        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
-    else:
+        data = {gold_dir: report.to_dict() for gold_dir, report in reports}
+        print(json.dumps(data if len(reports) > 1 else data[dirs[0]], ensure_ascii=False, indent=2))
+        return 0
+    for n, (gold_dir, report) in enumerate(reports):
+        if len(reports) > 1:
+            print(("\n" if n else "") + f"== {gold_dir}")
         print(report.table())
         if args.errors:
             print(report.error_lines())
+            print(report.theme_error_lines())
     return 0
 
 
@@ -135,23 +193,27 @@ def _cmd_calendar(args: argparse.Namespace) -> int:
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
-    from .themes import train
+    from .themes import gold_files_under, train
 
-    root = Path(args.gold_dir)
-    files = [
-        p
-        for p in sorted(root.rglob("*.gold.json"))
-        if not any(part in args.exclude_dir for part in p.relative_to(root).parts[:-1])
-    ]
+    files = gold_files_under(args.gold_dirs, exclude_dirs=args.exclude_dir)
     if not files:
-        print(f"unionnlp: no gold files under {root}", file=sys.stderr)
+        print(f"unionnlp: no gold files under {', '.join(args.gold_dirs)}", file=sys.stderr)
         return 2
-    model, examples = train(files, args.output_dir)
+    params = {"taxonomy": args.taxonomy} if args.taxonomy else {}
+    model, examples = train(
+        args.gold_dirs, args.output_dir, exclude_dirs=args.exclude_dir, **params
+    )
     counts = ", ".join(
         f"{label} {sum(label in e.labels for e in examples)}" for label in model.labels
     )
-    print(f"trained on {len(examples)} sections from {len(files)} gold files ({counts})")
-    print(f"wrote {args.output_dir or 'unionnlp/data'}/themes_model.npz and themes_train.jsonl")
+    print(
+        f"trained on {len(examples)} sections from {len(model.sources)} of {len(files)} gold"
+        f" files ({counts})"
+    )
+    print(
+        f"wrote {Path(args.output_dir) / 'themes_model.npz'} (weights only; the training"
+        f" texts stay in their folders); use it with --model"
+    )
     return 0
 
 
@@ -213,6 +275,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("parse", help="parse files and print their plans")
     p.add_argument("paths", nargs="+", help="files to parse (.txt, .md)")
+    p.add_argument("--model", metavar="NPZ", help="a theme model written by `unionnlp train`")
     p.add_argument(
         "--format",
         choices=("json", "text"),
@@ -266,7 +329,20 @@ def _build_parser() -> argparse.ArgumentParser:
     c.set_defaults(func=_cmd_convert)
 
     e = sub.add_parser("evaluate", help="score the pipeline against gold files (ANNOTATION.md)")
-    e.add_argument("gold_dir", nargs="?", default="corpora", help="folder of *.gold.json files")
+    e.add_argument(
+        "gold_dirs",
+        nargs="*",
+        metavar="GOLD_DIR",
+        help="folders of *.gold.json files, each scored on its own (default: ../shared/real"
+        " when it exists, then each set under corpora/)",
+    )
+    e.add_argument(
+        "--baseline",
+        action="store_true",
+        help="also score the plain theme baseline (character 1-3-gram TF-IDF, class-balanced"
+        " logistic regression) on the same folds and sections",
+    )
+    e.add_argument("--model", metavar="NPZ", help="a theme model written by `unionnlp train`")
     e.add_argument("--json", action="store_true", help="print the scores as JSON")
     e.add_argument(
         "--errors",
@@ -287,8 +363,13 @@ def _build_parser() -> argparse.ArgumentParser:
     k.add_argument("--year", type=int, help="year for plans whose own year is unknown")
     k.set_defaults(func=_cmd_calendar)
 
-    t = sub.add_parser("train", help="rebuild the theme model from annotated corpora")
-    t.add_argument("gold_dir", nargs="?", default="corpora", help="folder of *.gold.json files")
+    t = sub.add_parser("train", help="fit the theme model on annotated corpora")
+    t.add_argument(
+        "gold_dirs",
+        nargs="+",
+        metavar="GOLD_DIR",
+        help="folders of *.gold.json files (e.g. corpora ../shared/real)",
+    )
     t.add_argument(
         "--exclude-dir",
         action="append",
@@ -296,7 +377,14 @@ def _build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="skip gold files under folders of this name (default: heldout)",
     )
-    t.add_argument("--output-dir", help="where to write the model (default: the package data)")
+    t.add_argument(
+        "-o",
+        "--output-dir",
+        default="theme-model",
+        help="where to write themes_model.npz (default: ./theme-model; the shipped model is"
+        " rebuilt with `make model`)",
+    )
+    t.add_argument("--taxonomy", metavar="TOML", help="a taxonomy file of the same shape")
     t.set_defaults(func=_cmd_train)
 
     m = sub.add_parser("compare", help="compare plans across units: tables, charts, report.html")

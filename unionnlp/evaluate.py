@@ -15,11 +15,12 @@ Usage::
 
 from __future__ import annotations
 
+import hashlib
 import json
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -286,6 +287,12 @@ class EvalReport:
     files: list[FileResult]
     scores: dict[str, Score]
     macro_f1: float | None = None
+    #: first gold label × top predicted label of the level-1 sections, as a table
+    theme_confusion: str = ""
+    #: level-1 sections whose top label is no gold label, or that were not found
+    theme_misses: list[dict[str, str]] = field(default_factory=list)
+    #: what the reader of the figures should know (e.g. training files not found)
+    notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -300,6 +307,8 @@ class EvalReport:
                 for f in self.files
             ],
             "totals": {k: v.to_dict() for k, v in self.scores.items()},
+            "theme_misses": self.theme_misses,
+            "notes": self.notes,
         }
 
     def table(self) -> str:
@@ -317,9 +326,14 @@ class EvalReport:
             "party_roles": "  role accuracy",
             "themes": "themes (micro)",
             "themes_top1": "  top-1 accuracy",
+            "themes_top1_e2e": "  top-1, end to end",
+            "baseline_themes": "baseline themes (micro)",
+            "baseline_top1": "  top-1 accuracy",
         }
         for key, label in labels.items():
             if key not in self.scores:
+                continue
+            if key.startswith("baseline") and not self.scores["baseline_top1"].attr_n:
                 continue
             s = self.scores[key]
             acc = "" if s.accuracy is None else f"{s.accuracy:.3f}"
@@ -330,6 +344,8 @@ class EvalReport:
                 "deadline_kinds",
                 "party_roles",
                 "themes_top1",
+                "themes_top1_e2e",
+                "baseline_top1",
             ):
                 rows.append((label, "", "", "", acc, "", str(s.attr_n)))
             else:
@@ -359,6 +375,20 @@ class EvalReport:
                 " never scored by a model trained on it)"
             )
         lines.append(f"files: {len(self.files)}")
+        lines.extend(self.notes)
+        return "\n".join(lines)
+
+    def theme_error_lines(self) -> str:
+        """The level-1 sections whose top label is no gold label, then the confusion table."""
+        lines = []
+        if self.theme_misses:
+            lines.append("== themes: level-1 sections whose top label is no gold label")
+            lines += [
+                f"{m['file']}: {m['title'][:24]!r} gold {m['gold']}, predicted {m['predicted']}"
+                for m in self.theme_misses
+            ]
+        if self.theme_confusion:
+            lines += ["== themes: first gold label (rows) × top label", self.theme_confusion]
         return "\n".join(lines)
 
     def error_lines(self) -> str:
@@ -411,7 +441,10 @@ def evaluate_plans(
             "parties",
             "party_roles",
             "themes_top1",
+            "themes_top1_e2e",
             "themes",
+            "baseline_top1",
+            "baseline_themes",
         )
     }
     # sections over the whole file, in reading order
@@ -467,23 +500,7 @@ def evaluate_plans(
     errors: list[dict[str, str]] = []
     _score_items(gold, plans, matched, scores, errors)
     if themes is not None:
-        g_all = [s for doc in gold.documents for s in _gold_sections(doc)]
-        p_all = [(plan, s) for plan in plans for s in plan.sections if s.marker]
-        for gi, pi in pairs:
-            labels = g_all[gi].get("themes") or []
-            if g_all[gi].get("level") != 1 or not labels:
-                continue
-            plan, psec = p_all[pi]
-            if themes.model_for(gold) is themes.shipped and psec.themes:
-                # The pipeline's own output: the shipped model never saw this file.
-                predicted = [t.label for t in psec.themes]
-            else:
-                predicted = themes.predict(gold, _section_text(plan, psec))
-            top1 = scores["themes_top1"]
-            top1.attr_n += 1
-            top1.attr_ok += int(bool(predicted) and predicted[0] in labels)
-            scores["themes"].add(_label_score(labels, predicted))
-            themes.per_label(labels, predicted)
+        _score_themes(gold, plans, pairs, scores, themes)
     return FileResult(
         path=str(gold.path),
         scores=scores,
@@ -506,52 +523,235 @@ def _label_score(gold: Sequence[str], pred: Sequence[str]) -> Score:
     return Score(tp=len(g & p), n_pred=len(p), n_gold=len(g))
 
 
+def _score_themes(
+    gold: Gold,
+    plans: Sequence[Plan],
+    pairs: Sequence[tuple[int, int]],
+    scores: dict[str, Score],
+    themes: ThemeScorer,
+) -> None:
+    """Themes of the gold level-1 sections: on the sections found, and end to end."""
+    g_all = [s for doc in gold.documents for s in _gold_sections(doc)]
+    p_all = [(plan, s) for plan in plans for s in plan.sections if s.marker]
+    found = dict(pairs)
+    model = themes.model_for(gold)
+    for gi, gsec in enumerate(g_all):
+        labels = [str(x) for x in gsec.get("themes") or ()]
+        if gsec.get("level") != 1 or not labels:
+            continue
+        scores["themes_top1_e2e"].attr_n += 1
+        if gi not in found:
+            themes.record(gold, gsec, labels, None)
+            continue
+        plan, psec = p_all[found[gi]]
+        if model is themes.shipped and psec.themes:
+            # The pipeline's own output: the shipped model never saw this file.
+            predicted = [t.label for t in psec.themes]
+        else:
+            predicted = [t.label for t in model.assign(_section_text(plan, psec))]
+        ok = int(bool(predicted) and predicted[0] in labels)
+        scores["themes_top1"].attr_n += 1
+        scores["themes_top1"].attr_ok += ok
+        scores["themes_top1_e2e"].attr_ok += ok
+        scores["themes"].add(_label_score(labels, predicted))
+        themes.record(gold, gsec, labels, predicted)
+        if themes.baseline:
+            base = themes.baseline_predict(gold, _section_text(plan, psec))
+            scores["baseline_top1"].attr_n += 1
+            scores["baseline_top1"].attr_ok += int(bool(base) and base[0] in labels)
+            scores["baseline_themes"].add(_label_score(labels, base))
+
+
 class ThemeScorer:
     """Theme predictions for evaluation, never from a model that trained on the file.
 
-    Files among the shipped model's training sources are scored by a model
-    refitted without them (leave-one-file-out); other files by the shipped model.
+    A file the model did not train on is scored by the model itself (the
+    pipeline's own output). A file it trained on is scored by a model refitted
+    without the file's fold: grouped cross-validation, where a group is the
+    file's site (``index.jsonl``) or the file itself, so template pages of one
+    site never sit on both sides. The refits train on the examples rebuilt from
+    the gold folders the model records (``unionnlp train`` never writes their
+    texts) and the folders being evaluated.
+
+    Args:
+        model: a model file (default: the shipped one).
+        corpora: the gold folders being evaluated (they may hold training files).
+        baseline: also score the plain baseline (character 1-3-gram TF-IDF and
+            class-balanced logistic regression, untuned) on the same folds and
+            sections.
     """
 
-    def __init__(self) -> None:
-        from .themes import ThemeModel, load_training_examples
+    def __init__(
+        self,
+        model: str | Path | None = None,
+        *,
+        corpora: Sequence[str | Path] = (),
+        baseline: bool = False,
+    ) -> None:
+        from .themes import ThemeModel
 
-        self.shipped = ThemeModel.load()
-        self.examples = load_training_examples()
-        self.trained_on = {e.source for e in self.examples}
-        self._refits: dict[str, Any] = {}
+        self.shipped = ThemeModel.load(model)
+        shipped = self.shipped
+        #: sha256 of each training file -> its (corpus, group)
+        self.trained_on = {
+            sha: (corpus, group)
+            for sha, corpus, group in zip(
+                shipped.sources, shipped.corpora, shipped.groups, strict=True
+            )
+        }
+        self.corpora = [Path(c) for c in corpora]
+        self.baseline = baseline
         self.labels: dict[str, Score] = {}
+        #: (first gold label, top predicted label or None when the section was not found)
+        self.confusion: Counter[tuple[str, str | None]] = Counter()
+        #: the level-1 sections whose top label is no gold label (or that were not found)
+        self.misses: list[dict[str, str]] = []
+        self.notes: list[str] = []
+        self._refits: dict[tuple[str, int], Any] = {}
+        self._baselines: dict[tuple[str, int] | None, _Baseline] = {}
+        self._sha: dict[Path, str] = {}
+
+    def start_report(self) -> None:
+        """Clear the per-report tallies (labels, confusion, misses)."""
+        self.labels = {}
+        self.confusion = Counter()
+        self.misses = []
+
+    def fold_for(self, gold: Gold) -> tuple[str, int] | None:
+        """The (corpus, fold) left out for ``gold``'s file; None when the model never saw it."""
+        if gold.source not in self._sha:
+            self._sha[gold.source] = hashlib.sha256(gold.source.read_bytes()).hexdigest()
+        seen = self.trained_on.get(self._sha[gold.source])
+        return None if seen is None else (seen[0], fold_of(seen[1]))
+
+    @cached_property
+    def pool(self) -> list[Any]:
+        """The model's training examples, rebuilt from the gold folders found here."""
+        from .themes import examples_from_gold, gold_files_under
+
+        recorded = [str(c) for c in self.shipped.params.get("corpora", ())]
+        roots = [*self.corpora, *(r for r in map(_resolve_corpus, recorded) if r is not None)]
+        exclude = self.shipped.params.get("exclude_dirs", ())
+        files = {p.resolve(): p for p in gold_files_under(roots, exclude_dirs=exclude)}
+        # each example's corpus and group as the model recorded them at training
+        examples = [
+            replace(e, corpus=self.trained_on[e.source][0], group=self.trained_on[e.source][1])
+            for e in examples_from_gold(files.values())
+            if e.source in self.trained_on
+        ]
+        missing = len(self.trained_on.keys() - {e.source for e in examples})
+        if missing:
+            self.notes.append(
+                f"themes: {missing} of the model's {len(self.trained_on)} training files were"
+                f" not found (it trained on {', '.join(recorded) or 'unrecorded folders'});"
+                " the refits that score its training files train without them"
+            )
+        return examples
 
     def model_for(self, gold: Gold) -> Any:
-        import hashlib
-
-        sha = hashlib.sha256(gold.source.read_bytes()).hexdigest()
-        if sha not in self.trained_on:
+        fold = self.fold_for(gold)
+        if fold is None:
             return self.shipped
-        if sha not in self._refits:
-            from .themes import fit_examples
+        if fold not in self._refits:
+            from .themes import ThemeClassifier, fit_examples
 
-            self._refits[sha] = fit_examples(
-                self.examples,
-                exclude_source=sha,
-                **{k: v for k, v in self.shipped.params.items() if k != "taxonomy"},
+            params = {k: v for k, v in self.shipped.params.items() if k in ThemeClassifier._PARAMS}
+            self._refits[fold] = fit_examples(self.pool, exclude=fold, **params)
+        return self._refits[fold]
+
+    def baseline_predict(self, gold: Gold, text: str) -> list[str]:
+        """The plain baseline's labels for ``text``, fitted without ``gold``'s fold."""
+        fold = self.fold_for(gold)
+        if fold not in self._baselines:
+            self._baselines[fold] = _Baseline(
+                [e for e in self.pool if fold is None or e.fold != fold]
             )
-        return self._refits[sha]
+        return self._baselines[fold].predict(text)
 
-    def predict(self, gold: Gold, text: str) -> list[str]:
-        return [str(t.label) for t in self.model_for(gold).assign(text)]
-
-    def per_label(self, gold: Sequence[str], pred: Sequence[str]) -> None:
-        for label in set(gold) | set(pred):
+    def record(
+        self, gold: Gold, section: dict[str, Any], labels: Sequence[str], pred: Sequence[str] | None
+    ) -> None:
+        """Count one level-1 section (``pred`` None: the pipeline did not find it)."""
+        self.confusion[(labels[0], pred[0] if pred else None)] += 1
+        if pred is None or not pred or pred[0] not in labels:
+            self.misses.append(
+                {
+                    "file": str(gold.path),
+                    "title": str(section.get("title", "")),
+                    "gold": ",".join(labels),
+                    "predicted": "(section not found)" if pred is None else ",".join(pred),
+                }
+            )
+        if pred is None:
+            return
+        for label in set(labels) | set(pred):
             score = self.labels.setdefault(label, Score())
-            score.tp += int(label in gold and label in pred)
-            score.n_gold += int(label in gold)
+            score.tp += int(label in labels and label in pred)
+            score.n_gold += int(label in labels)
             score.n_pred += int(label in pred)
 
     def macro_f1(self) -> float | None:
         if not self.labels:
             return None
         return sum(s.f1 for s in self.labels.values()) / len(self.labels)
+
+    def confusion_table(self) -> str:
+        """First gold label (rows) against the top predicted label (columns)."""
+        golds = sorted({g for g, _ in self.confusion})
+        preds = sorted({p for _, p in self.confusion if p is not None})
+        short = {label: label[:8] for label in {*golds, *preds}}
+        head = ["gold \\ top", *(short[p] for p in preds), "not found"]
+        rows = [head]
+        for g in golds:
+            cells = [str(self.confusion.get((g, p), 0) or ".") for p in preds]
+            rows.append([g, *cells, str(self.confusion.get((g, None), 0) or ".")])
+        widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
+        return "\n".join(
+            "  ".join(
+                c.ljust(w) if i == 0 else c.rjust(w)
+                for i, (c, w) in enumerate(zip(r, widths, strict=True))
+            )
+            for r in rows
+        )
+
+
+def _resolve_corpus(name: str) -> Path | None:
+    """A recorded training folder, relative to the working directory or the project root."""
+    for base in (Path.cwd(), Path(__file__).resolve().parent.parent):
+        path = base / name
+        if path.is_dir():
+            return path
+    return None
+
+
+class _Baseline:
+    """The plain anchor: character 1-3-gram TF-IDF, class-balanced logistic regression.
+
+    scikit-learn with its defaults, no tuning: one regression per label; the
+    best label, then any other scoring 0.5 or more (three at most).
+    """
+
+    def __init__(self, examples: Sequence[Any]) -> None:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.multiclass import OneVsRestClassifier
+        from sklearn.preprocessing import MultiLabelBinarizer
+
+        self.vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True)
+        self.binarizer = MultiLabelBinarizer()
+        y = self.binarizer.fit_transform([e.labels for e in examples])
+        x = self.vectorizer.fit_transform([e.text for e in examples])
+        self.model = OneVsRestClassifier(
+            LogisticRegression(class_weight="balanced", max_iter=1000)
+        ).fit(x, y)
+
+    def predict(self, text: str) -> list[str]:
+        import numpy as np
+
+        probs = self.model.predict_proba(self.vectorizer.transform([text]))[0]
+        order = np.argsort(-probs, kind="stable")[:3]
+        labels = [str(c) for c in self.binarizer.classes_]
+        return [labels[j] for i, j in enumerate(order) if i == 0 or probs[j] >= 0.5]
 
 
 def _first_by_text(items: Iterable[tuple[str, Any]]) -> dict[str, Any]:
@@ -647,12 +847,17 @@ def evaluate_dir(
     *,
     parse_file: Callable[[Path], list[Plan]] | None = None,
     progress: Callable[[str], None] | None = None,
-    themes: bool = True,
+    themes: bool | ThemeScorer = True,
     folds: Collection[int] | None = None,
 ) -> EvalReport:
     """Run the pipeline on the source of every ``*.gold.json`` under ``gold_dir`` and score it.
 
     Args:
+        parse_file: the parser (default :func:`unionnlp.parse_file`).
+        progress: called with each gold file's path before it is scored.
+        themes: score themes (``True``: with a :class:`ThemeScorer` of the
+            shipped model); a scorer may be shared by several calls so that
+            its refits are fitted once.
         folds: score only the files whose group (:func:`corpus_groups`) falls in
             these folds of :func:`fold_of`; the others are skipped. Rules tuned
             on some folds are checked on the rest.
@@ -674,7 +879,11 @@ def evaluate_dir(
 
         parse_file = default_parse_file
     groups = corpus_groups(root)
-    scorer = ThemeScorer() if themes else None
+    scorer = themes if isinstance(themes, ThemeScorer) else None
+    if themes is True:
+        scorer = ThemeScorer(corpora=[root])
+    if scorer is not None:
+        scorer.start_report()
     results: list[FileResult] = []
     for path in paths:
         gold = load_gold(path)
@@ -690,6 +899,9 @@ def evaluate_dir(
     report = EvalReport(files=results, scores=totals)
     if scorer is not None:
         report.macro_f1 = scorer.macro_f1()
+        report.theme_confusion = scorer.confusion_table() if scorer.confusion else ""
+        report.theme_misses = list(scorer.misses)
+        report.notes = list(scorer.notes)
     return report
 
 

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from functools import cached_property, lru_cache
+from pathlib import Path
 
 from .errors import EmptyInputError, InputTypeError, PipelineError, ProcessingTimeout
 from .model import Notice, Plan, Source, Table
@@ -53,13 +54,18 @@ class Pipeline:
         self.stages = tuple(stages)
 
     @classmethod
-    def default(cls) -> Pipeline:
-        """Normalise, structure, then deadlines, parties and themes."""
+    def default(cls, *, theme_model: str | Path | None = None) -> Pipeline:
+        """Normalise, structure, then deadlines, parties and themes.
+
+        Args:
+            theme_model: a theme model file written by ``unionnlp train``
+                (default: the shipped ``data/themes_model.npz``).
+        """
         from .deadlines import DeadlineExtractor
         from .parties import PartyExtractor
         from .themes import ThemeTagger
 
-        return cls(stages=[DeadlineExtractor(), PartyExtractor(), ThemeTagger()])
+        return cls(stages=[DeadlineExtractor(), PartyExtractor(), ThemeTagger(model=theme_model)])
 
     @property
     def stage_names(self) -> tuple[str, ...]:

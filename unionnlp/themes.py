@@ -37,7 +37,7 @@ import json
 import logging
 import zipfile
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
@@ -61,14 +61,17 @@ __all__ = [
     "ThemeClassifier",
     "ThemeModel",
     "ThemeTagger",
+    "cross_validate",
+    "examples_from_gold",
+    "fit_examples",
+    "gold_files_under",
     "load_taxonomy",
-    "load_training_examples",
+    "train",
 ]
 
 logger = logging.getLogger(__name__)
 
 MODEL_FILE = "themes_model.npz"
-TRAIN_FILE = "themes_train.jsonl"
 _HAN_RUN = regex.compile(r"\p{Han}+")
 
 
@@ -81,6 +84,52 @@ class Theme:
     definition: str
     keywords: tuple[str, ...]
     examples: tuple[str, ...]
+    #: The label of abstention (``other``): assigned when no topic scores, never learned.
+    fallback: bool = False
+
+
+def load_generic_terms(path: str | Path | None = None) -> tuple[str, ...]:
+    """The taxonomy file's ``generic`` words: words of every plan that name no theme.
+
+    Raises:
+        DataFileError: the list is not a list of strings of two characters or more.
+    """
+    source = path if path is not None else "taxonomy.toml"
+    words = load_toml(source).get("generic", [])
+    if not isinstance(words, list) or not all(isinstance(w, str) and len(w) >= 2 for w in words):
+        raise DataFileError(source, "'generic' must list words of two characters or more")
+    return tuple(words)
+
+
+def is_generic(term: str, words: Collection[str]) -> bool:
+    """Whether ``term`` lies inside a run of generic ``words`` (so it says nothing of a theme).
+
+    True when ``term`` is inside one of the words, or is the end of one word,
+    whole words, then the start of one (some parts may be missing)::
+
+        >>> is_generic("强工作", ["加强", "工作"])
+        True
+        >>> is_generic("送温暖", ["加强", "工作"])
+        False
+    """
+    if any(term in w for w in words):
+        return True
+    starts = {i for w in words for i in range(1, len(w) + 1) if term.endswith(w[:i])}
+    # reach[i]: term[:i] is the end of a word followed by whole words
+    reach = [False] * (len(term) + 1)
+    for w in words:
+        for i in range(1, len(w) + 1):
+            if term.startswith(w[-i:]):
+                reach[i] = True
+    for i in range(1, len(term) + 1):
+        if not reach[i]:
+            continue
+        if i == len(term) or len(term) - i in starts:
+            return True
+        for w in words:
+            if term.startswith(w, i):
+                reach[i + len(w)] = True
+    return False
 
 
 def load_taxonomy(path: str | Path | None = None) -> list[Theme]:
@@ -97,6 +146,7 @@ def load_taxonomy(path: str | Path | None = None) -> list[Theme]:
                 definition=str(entry.get("definition", "")),
                 keywords=tuple(str(k) for k in entry.get("keywords", ())),
                 examples=tuple(str(e) for e in entry.get("examples", ())),
+                fallback=bool(entry.get("fallback", False)),
             )
         except (KeyError, TypeError) as err:
             raise DataFileError(source, f"theme entry {entry!r} lacks {err}") from err
@@ -104,10 +154,18 @@ def load_taxonomy(path: str | Path | None = None) -> list[Theme]:
             raise DataFileError(source, f"duplicate label {theme.label!r}")
         if len(set(theme.keywords)) != len(theme.keywords):
             raise DataFileError(source, f"duplicate keywords under {theme.label!r}")
+        if theme.fallback and (theme.keywords or theme.examples):
+            raise DataFileError(
+                source,
+                f"the fallback label {theme.label!r} is assigned when no topic scores;"
+                " it takes no keywords or examples",
+            )
         seen.add(theme.label)
         themes.append(theme)
     if not themes:
         raise DataFileError(source, "no [[theme]] entries")
+    if sum(t.fallback for t in themes) > 1:
+        raise DataFileError(source, "more than one fallback label")
     return themes
 
 
@@ -141,80 +199,54 @@ def candidate_features(text: str) -> set[str]:
 
 @dataclass(frozen=True)
 class RowFeatures:
-    """Feature values of several text ranges, as coordinate arrays sorted by row.
-
-    ``counts`` are raw occurrence counts of ``c:``/``w:`` features; ``keywords``
-    hold, per row and label, how many distinct taxonomy keywords of the label occur.
-    """
+    """Raw occurrence counts of several text ranges, as coordinate arrays sorted by row."""
 
     rows: npt.NDArray[np.int64]
     features: npt.NDArray[np.int64]
     counts: npt.NDArray[np.int64]
-    keyword_rows: npt.NDArray[np.int64]
-    keyword_labels: npt.NDArray[np.int64]
-    keyword_counts: npt.NDArray[np.int64]
 
 
 class FeatureSpace:
     """A vocabulary, its IDF weights and the matchers that find it in text.
 
     Character n-grams are looked up through numpy tables of character ids;
-    words and taxonomy keywords are found by one Aho-Corasick automaton
-    (pyahocorasick).
+    words are found by one Aho-Corasick automaton (pyahocorasick).
 
     Args:
-        vocabulary: feature strings (``c:…``, ``w:…``, ``k:<label>``).
-        idf: one weight per feature (ignored for ``k:`` features).
-        taxonomy: the themes whose keywords feed the ``k:`` features.
+        vocabulary: feature strings (``c:…`` character n-grams, ``w:…`` words).
+        idf: one weight per feature.
 
     Raises:
         ValueError: a feature of another kind or given twice (a model made by
             another version, or altered).
     """
 
-    def __init__(self, vocabulary: Sequence[str], idf: Any, taxonomy: Sequence[Theme]) -> None:
+    def __init__(self, vocabulary: Sequence[str], idf: Any) -> None:
         import ahocorasick
         import numpy as np
 
         self.vocabulary = list(vocabulary)
-        self.readable = [_readable(f) for f in self.vocabulary]
+        self.readable = [feature.partition(":")[2] for feature in self.vocabulary]
         self.idf = np.asarray(idf, dtype=np.float64)
-        labels = {t.label: j for j, t in enumerate(taxonomy)}
-        self.label_feature = np.full(len(taxonomy), -1, dtype=np.int64)
         grams: dict[str, int] = {}
-        keys: dict[str, int] = {}
-        key_feature: list[int] = []
+        words: dict[str, int] = {}
         for i, feature in enumerate(self.vocabulary):
             kind, _, value = feature.partition(":")
-            if kind == "k" and value in labels:
-                self.label_feature[labels[value]] = i
-            elif kind == "c" and len(value) in NGRAMS and value not in grams:
+            if kind == "c" and len(value) in NGRAMS and value not in grams:
                 grams[value] = i
-            elif kind == "w" and len(value) >= MIN_WORD and value not in keys:
-                keys[value] = len(keys)
-                key_feature.append(i)
+            elif kind == "w" and len(value) >= MIN_WORD and value not in words:
+                words[value] = i
             else:
                 raise ValueError(f"unknown or repeated feature {feature!r}")
         self._index_grams(grams)
-        keyword_pairs: list[tuple[int, int]] = []
-        for j, theme in enumerate(taxonomy):
-            for keyword in theme.keywords:
-                if keyword not in keys:
-                    keys[keyword] = len(keys)
-                    key_feature.append(-1)
-                keyword_pairs.append((keys[keyword], j))
-        self.key_feature = np.asarray(key_feature, dtype=np.int64)
-        self.key_length = np.zeros(len(keys), dtype=np.int64)
+        self.word_feature = np.asarray(list(words.values()), dtype=np.int64)
+        self.word_length = np.asarray([len(w) for w in words], dtype=np.int64)
         automaton = ahocorasick.Automaton()
-        for key, k in keys.items():
-            automaton.add_word(key, k)
-            self.key_length[k] = len(key)
-        if keys:
+        for k, word in enumerate(words):
+            automaton.add_word(word, k)
+        if words:
             automaton.make_automaton()
         self._automaton = automaton
-        keyword_table = np.asarray(sorted(keyword_pairs), dtype=np.int64).reshape(-1, 2)
-        self.keyword_key, self.keyword_label = keyword_table[:, 0], keyword_table[:, 1]
-        self.n_labels = len(taxonomy)
 
     def _index_grams(self, grams: dict[str, int]) -> None:
         """Tables for :meth:`_find_grams`: character ids, 2-grams, 3-grams by their prefix."""
@@ -283,59 +315,33 @@ class FeatureSpace:
             rows.append(row)
             features.append(feature[hit])
         found = np.asarray(
-            list(self._automaton.iter(text)) if self.key_length.size else (), dtype=np.int64
+            list(self._automaton.iter(text)) if self.word_length.size else (), dtype=np.int64
         ).reshape(-1, 2)
-        ends, keys = found[:, 0] + 1, found[:, 1]
-        row, hit = _within(ends - self.key_length[keys], ends, bounds)
-        key = keys[hit]
+        ends, words = found[:, 0] + 1, found[:, 1]
+        row, hit = _within(ends - self.word_length[words], ends, bounds)
         rows.append(row)
-        features.append(self.key_feature[key])
-        row_all, feature_all = np.concatenate(rows), np.concatenate(features)
-        known = feature_all >= 0
+        features.append(self.word_feature[words[hit]])
         width = max(len(self.vocabulary), 1)
-        cells, counts = np.unique(row_all[known] * width + feature_all[known], return_counts=True)
-        # distinct keywords per (row, label)
-        n_keys = max(len(self.key_length), 1)
-        present = np.unique(row * n_keys + key)
-        p_row, p_key = present // n_keys, present % n_keys
-        first = np.searchsorted(self.keyword_key, p_key, side="left")
-        present_at, k_pair = _stretches(
-            first, np.searchsorted(self.keyword_key, p_key, side="right") - first
-        )
-        k_cells, k_counts = np.unique(
-            p_row[present_at] * self.n_labels + self.keyword_label[k_pair], return_counts=True
+        cells, counts = np.unique(
+            np.concatenate(rows) * width + np.concatenate(features), return_counts=True
         )
         return RowFeatures(
-            rows=cells // width,
-            features=cells % width,
-            counts=counts.astype(np.int64),
-            keyword_rows=k_cells // self.n_labels,
-            keyword_labels=k_cells % self.n_labels,
-            keyword_counts=k_counts.astype(np.int64),
+            rows=cells // width, features=cells % width, counts=counts.astype(np.int64)
         )
 
     def weigh(
-        self, found: RowFeatures, n_rows: int, keyword_weight: float
+        self, found: RowFeatures, n_rows: int
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64]]:
-        """Rows, columns and values of the feature matrix: TF-IDF (L2 per row) plus keywords.
+        """Rows, columns and values of the TF-IDF matrix, L2-normalised per row.
 
-        Term frequency is sublinear (1 + log count); a keyword feature is the
-        share of its label's keywords present, capped at three, times ``keyword_weight``.
+        Term frequency is sublinear (1 + log count).
         """
         import numpy as np
 
         values = (1.0 + np.log(found.counts)) * self.idf[found.features]
         norms = np.sqrt(np.bincount(found.rows, values * values, minlength=n_rows))
         norms[norms == 0] = 1.0
-        values = values / norms[found.rows]
-        k_cols = self.label_feature[found.keyword_labels]
-        known = k_cols >= 0
-        k_values = np.minimum(found.keyword_counts[known], 3) / 3.0 * keyword_weight
-        rows = np.concatenate([found.rows, found.keyword_rows[known]])
-        cols = np.concatenate([found.features, k_cols[known]])
-        vals = np.concatenate([values, k_values])
-        order = np.argsort(rows, kind="stable")
-        return rows[order], cols[order], vals[order]
+        return found.rows, found.features, values / norms[found.rows]
 
 
 # ---------------------------------------------------------------------------
@@ -345,11 +351,21 @@ class FeatureSpace:
 class ThemeClassifier:
     """Multi-label theme classifier following the scikit-learn estimator contract.
 
+    One class-balanced logistic regression per topic label over TF-IDF
+    features (character 2- and 3-grams of Han runs, jieba words of four
+    characters or more). The taxonomy's keywords join the training data as
+    short texts of their label (weighed ``lexicon_weight``): a prior that
+    teaches the model what a title of a few characters says, without a
+    feature that generic words could feed. The taxonomy's fallback label
+    (``other``) gets no regression: it is assigned when no topic scores
+    ``abstain`` or more.
+
     Args:
         C: inverse regularisation strength of each label's logistic regression.
         min_df: features seen in fewer training texts are dropped.
-        keyword_weight: scale of the taxonomy keyword features.
-        threshold: score from which a label is assigned (the best label always is).
+        lexicon_weight: weight of each taxonomy keyword as a training text.
+        threshold: score from which a further label is assigned (the best label always is).
+        abstain: the fallback label is assigned when no topic scores this much.
         max_labels: labels assigned at most.
         taxonomy: path of a taxonomy file (default ``data/taxonomy.toml``).
         use_examples: add the taxonomy's examples to the training data.
@@ -361,17 +377,19 @@ class ThemeClassifier:
     def __init__(
         self,
         C: float = 4.0,
-        min_df: int = 2,
-        keyword_weight: float = 3.0,
-        threshold: float = 0.5,
+        min_df: int = 1,
+        lexicon_weight: float = 0.3,
+        threshold: float = 0.4,
+        abstain: float = 0.25,
         max_labels: int = 3,
         taxonomy: str | None = None,
         use_examples: bool = True,
     ) -> None:
         self.C = C
         self.min_df = min_df
-        self.keyword_weight = keyword_weight
+        self.lexicon_weight = lexicon_weight
         self.threshold = threshold
+        self.abstain = abstain
         self.max_labels = max_labels
         self.taxonomy = taxonomy
         self.use_examples = use_examples
@@ -380,8 +398,9 @@ class ThemeClassifier:
     _PARAMS = (
         "C",
         "min_df",
-        "keyword_weight",
+        "lexicon_weight",
         "threshold",
+        "abstain",
         "max_labels",
         "taxonomy",
         "use_examples",
@@ -409,11 +428,20 @@ class ThemeClassifier:
     def _taxonomy(self) -> list[Theme]:
         return load_taxonomy(self.taxonomy)
 
-    def fit(self, X: Sequence[str], y: Sequence[Sequence[str]]) -> ThemeClassifier:
+    def fit(
+        self,
+        X: Sequence[str],
+        y: Sequence[Sequence[str]],
+        sample_weight: Sequence[float] | None = None,
+    ) -> ThemeClassifier:
         """Fit on texts ``X`` and their label lists ``y``; returns ``self``.
 
+        ``sample_weight`` weighs each text in the logistic regressions (the
+        taxonomy's examples weigh 1, its keywords ``lexicon_weight``).
+
         Raises:
-            ValueError: ``X`` and ``y`` differ in length, or a label is not in the taxonomy.
+            ValueError: ``X``, ``y`` and ``sample_weight`` differ in length, or a
+                label is not in the taxonomy.
         """
         import numpy as np
         from scipy import sparse
@@ -427,36 +455,43 @@ class ThemeClassifier:
         if unknown:
             raise ValueError(f"labels not in the taxonomy: {sorted(unknown)}")
         texts, targets = list(X), [list(labs) for labs in y]
-        if self.use_examples:
-            for theme in taxonomy:
-                for example in theme.examples:
-                    texts.append(example)
-                    targets.append([theme.label])
+        weights = [1.0] * len(texts) if sample_weight is None else [float(w) for w in sample_weight]
+        if len(weights) != len(texts):
+            raise ValueError(f"X has {len(X)} texts but sample_weight has {len(weights)} weights")
+        for theme in taxonomy:
+            extra = [(e, 1.0) for e in theme.examples] if self.use_examples else []
+            extra += [(k, self.lexicon_weight) for k in theme.keywords if self.lexicon_weight > 0]
+            for text, weight in extra:
+                texts.append(text)
+                targets.append([theme.label])
+                weights.append(weight)
         df: Counter[str] = Counter()
         for text in texts:
             df.update(candidate_features(text))
-        vocab = sorted(f for f, n in df.items() if n >= self.min_df)
-        vocab += ["k:" + lab for lab in labels]
+        generic = load_generic_terms(self.taxonomy)
+        vocab = sorted(
+            f for f, n in df.items() if n >= self.min_df and not is_generic(f[2:], generic)
+        )
         n_docs = len(texts)
-        space = FeatureSpace(vocab, np.ones(len(vocab)), taxonomy)
+        space = FeatureSpace(vocab, np.ones(len(vocab)))
         joined, ranges = _join(texts)
         found = space.count(joined, ranges)
         # document frequency as scoring will see it: a word counts wherever it occurs
         df_found = np.bincount(found.features, minlength=len(vocab))
         idf = np.log((1 + n_docs) / (1 + df_found)) + 1.0
         space.idf = idf
-        rows, cols, vals = space.weigh(found, n_docs, self.keyword_weight)
+        rows, cols, vals = space.weigh(found, n_docs)
         matrix = sparse.csr_matrix((vals, (rows, cols)), shape=(n_docs, len(vocab)))
         coef = np.zeros((len(labels), len(vocab)))
         intercept = np.full(len(labels), -5.0)
-        for j, lab in enumerate(labels):
-            target = np.array([lab in t for t in targets], dtype=int)
-            if target.sum() == 0 or target.sum() == len(target):
+        for j, theme in enumerate(taxonomy):
+            target = np.array([theme.label in t for t in targets], dtype=int)
+            if theme.fallback or target.sum() == 0 or target.sum() == len(target):
                 continue
             model = LogisticRegression(
                 C=self.C, class_weight="balanced", solver="liblinear", random_state=0
             )
-            model.fit(matrix, target)
+            model.fit(matrix, target, sample_weight=np.asarray(weights))
             coef[j] = model.coef_[0]
             intercept[j] = model.intercept_[0]
         self.classes_ = np.array(labels)
@@ -511,19 +546,30 @@ class ThemeModel:
         intercept: Any,
         params: dict[str, Any],
         sources: Sequence[str] = (),
+        groups: Sequence[str] = (),
+        corpora: Sequence[str] = (),
     ) -> None:
         import numpy as np
 
         self.labels = list(labels)
         self.params = dict(params)
-        self.features = FeatureSpace(vocabulary, [float(v) for v in idf], self.taxonomy)
+        self.features = FeatureSpace(vocabulary, [float(v) for v in idf])
         self.coef = np.asarray(coef, dtype=np.float64)
         self._weights = np.ascontiguousarray(self.coef.T)  # features × labels, for gathering
         self.intercept = np.asarray(intercept, dtype=np.float64)
+        #: sha256 of each training source file, and its group (site or file) for
+        #: grouped cross-validation
         self.sources = tuple(sources)
+        self.groups = tuple(groups) if groups else self.sources
+        #: the gold folder of each training source, as given to :func:`train`
+        self.corpora = tuple(corpora) if corpora else ("",) * len(self.sources)
+        if not len(self.groups) == len(self.corpora) == len(self.sources):
+            raise ValueError("a model needs one group and one corpus per training source")
         self.threshold = float(self.params.get("threshold", 0.5))
+        self.abstain = float(self.params.get("abstain", 0.0))
         self.max_labels = int(self.params.get("max_labels", 3))
-        self.keyword_weight = float(self.params.get("keyword_weight", 1.0))
+        fallback = {t.label for t in self.taxonomy if t.fallback}
+        self._fallback = [j for j, label in enumerate(self.labels) if label in fallback]
 
     @cached_property
     def taxonomy(self) -> list[Theme]:
@@ -541,17 +587,24 @@ class ThemeModel:
         import numpy as np
 
         n = len(ranges)
-        rows, cols, vals = self.features.weigh(
-            self.features.count(text, ranges), n, self.keyword_weight
-        )
+        rows, cols, vals = self.features.weigh(self.features.count(text, ranges), n)
         z = np.tile(self.intercept, (n, 1))
         if rows.size:
             starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
             z[rows[starts]] += np.add.reduceat(self._weights[cols] * vals[:, None], starts)
-        return 1.0 / (1.0 + np.exp(-z)), rows, cols, vals
+        probs = 1.0 / (1.0 + np.exp(-z))
+        if self._fallback:
+            # the fallback label scores what the best topic leaves
+            topics = np.delete(probs, self._fallback, axis=1)
+            best = topics.max(axis=1) if topics.shape[1] else np.zeros(n)
+            probs[:, self._fallback] = (1.0 - best)[:, None]
+        return probs, rows, cols, vals
 
     def scores(self, text: str) -> npt.NDArray[np.float64]:
-        """The score of every label for ``text`` (logistic, in label order)."""
+        """The score of every label for ``text`` (logistic, in label order).
+
+        The fallback label (``other``) scores one minus the best topic's score.
+        """
         probs: npt.NDArray[np.float64] = self._matrix(text, [(0, len(text))])[0][0]
         return probs
 
@@ -561,8 +614,16 @@ class ThemeModel:
         return self._matrix(joined, ranges)[0]
 
     def assign(self, text: str, *, evidence: int = 5) -> list[ThemeScore]:
-        """Assigned labels (score >= threshold; at least the best; at most ``max_labels``)."""
+        """Assigned labels (score >= threshold; at least the best; at most ``max_labels``).
+
+        When no topic scores ``abstain`` or more, the fallback label alone.
+        """
         return self.assign_ranges(text, [(0, len(text))], evidence=evidence)[0]
+
+    def assign_texts(self, texts: Sequence[str], *, evidence: int = 5) -> list[list[ThemeScore]]:
+        """:meth:`assign` for each of ``texts``, scored in one pass."""
+        joined, ranges = _join(texts)
+        return self.assign_ranges(joined, ranges, evidence=evidence)
 
     def assign_ranges(
         self, text: str, ranges: Sequence[tuple[int, int]], *, evidence: int = 5
@@ -576,8 +637,13 @@ class ThemeModel:
 
         probs, rows, cols, vals = self._matrix(text, ranges)
         n = len(ranges)
-        order = np.argsort(-probs, axis=1, kind="stable")[:, : self.max_labels]
-        chosen = np.take_along_axis(probs, order, axis=1) >= self.threshold
+        ranked_probs = probs.copy()
+        if self._fallback:
+            # the fallback competes only where no topic reaches ``abstain``
+            fb = self._fallback[0]
+            ranked_probs[probs[:, fb] <= 1.0 - self.abstain, fb] = -1.0
+        order = np.argsort(-ranked_probs, axis=1, kind="stable")[:, : self.max_labels]
+        chosen = np.take_along_axis(ranked_probs, order, axis=1) >= self.threshold
         chosen[:, 0] = True
         chosen &= (np.bincount(rows, minlength=n) > 0)[:, None]
         c_row, c_rank = np.nonzero(chosen)
@@ -622,6 +688,8 @@ class ThemeModel:
             intercept=self.intercept,
             params=np.array(json.dumps(self.params, sort_keys=True)),
             sources=np.array(list(self.sources)),
+            groups=np.array(list(self.groups)),
+            corpora=np.array(list(self.corpora)),
         )
 
     @classmethod
@@ -641,6 +709,8 @@ class ThemeModel:
                 idf, coef, intercept = data["idf"], data["coef"], data["intercept"]
                 params = json.loads(str(data["params"]))
                 sources = [str(x) for x in data["sources"]]
+                groups = [str(x) for x in data["groups"]] if "groups" in data else []
+                corpora = [str(x) for x in data["corpora"]] if "corpora" in data else []
         except FileNotFoundError as err:
             raise DataFileError(target, "the theme model is missing; run `unionnlp train`") from err
         except (OSError, ValueError, KeyError, json.JSONDecodeError, zipfile.BadZipFile) as err:
@@ -656,6 +726,8 @@ class ThemeModel:
                 intercept=intercept,
                 params=params,
                 sources=sources,
+                groups=groups,
+                corpora=corpora,
             )
         except ValueError as err:
             raise DataFileError(target, f"not a usable theme model ({err})") from err
@@ -702,13 +774,6 @@ def _join(texts: Sequence[str]) -> tuple[str, list[tuple[int, int]]]:
     return "\n".join(texts), ranges
 
 
-def _readable(feature: str) -> str:
-    kind, _, value = feature.partition(":")
-    if kind == "k":
-        return f"关键词({value})"
-    return value
-
-
 # ---------------------------------------------------------------------------
 # training data
 
@@ -720,35 +785,35 @@ class Example:
     text: str
     labels: tuple[str, ...]
     source: str  # sha256 of the source file
+    #: the source's group for grouped cross-validation: its site where the
+    #: corpus has an index (template sites repeat text), else the file name
+    group: str = ""
+    #: the gold folder it came from, as given to :func:`train`
+    corpus: str = ""
 
+    @property
+    def fold(self) -> tuple[str, int]:
+        """The corpus and the fold of this example's group (:func:`unionnlp.evaluate.fold_of`).
 
-def load_training_examples(path: str | Path | None = None) -> list[Example]:
-    """The shipped training examples (``data/themes_train.jsonl``)."""
-    target = Path(path) if path is not None else data_path(TRAIN_FILE)
-    examples = []
-    try:
-        lines = target.read_text(encoding="utf-8").splitlines()
-    except OSError as err:
-        raise DataFileError(target, f"cannot be read ({err})") from err
-    for n, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            data = json.loads(line)
-            examples.append(Example(str(data["text"]), tuple(data["labels"]), str(data["source"])))
-        except (json.JSONDecodeError, KeyError, TypeError) as err:
-            raise DataFileError(target, f"bad training example ({err})", line=n) from err
-    return examples
+        Folds are drawn within each corpus: leaving out one fold of real pages
+        keeps every written plan, which shares no site with them.
+        """
+        from .evaluate import fold_of
+
+        return self.corpus, fold_of(self.group or self.source)
 
 
 def fit_examples(
-    examples: Sequence[Example], *, exclude_source: str | None = None, **params: Any
+    examples: Sequence[Example], *, exclude: tuple[str, int] | None = None, **params: Any
 ) -> ThemeModel:
-    """Fit a classifier on ``examples`` (minus one source file) and return its model."""
-    chosen = [e for e in examples if e.source != exclude_source]
+    """Fit a classifier on ``examples`` (minus one fold of one corpus) and return its model."""
+    chosen = [e for e in examples if exclude is None or e.fold != exclude]
     clf = ThemeClassifier(**params).fit([e.text for e in chosen], [list(e.labels) for e in chosen])
     model = clf.to_model()
-    model.sources = tuple(sorted({e.source for e in chosen}))
+    by_source = {e.source: e for e in chosen}
+    model.sources = tuple(sorted(by_source))
+    model.groups = tuple(by_source[sha].group or sha for sha in model.sources)
+    model.corpora = tuple(by_source[sha].corpus for sha in model.sources)
     return model
 
 
@@ -844,22 +909,29 @@ def require_sklearn() -> None:
         raise UnionNLPError("training themes needs scikit-learn: pip install scikit-learn") from err
 
 
-def examples_from_gold(gold_files: Iterable[str | Path]) -> list[Example]:
+def examples_from_gold(gold_files: Iterable[str | Path], *, corpus: str = "") -> list[Example]:
     """Training examples from gold files: each level-1 section with themes, as parsed.
 
     The section text is the normalised text of the parsed section that the
     gold section aligns with (marker and title prefix, in reading order), so
-    training sees exactly what the tagger will see.
+    training sees exactly what the tagger will see. Each example's group is
+    its source's site where the corpus folder has an ``index.jsonl``
+    (:func:`unionnlp.evaluate.corpus_groups`), else its file name.
     """
 
-    from .evaluate import _align, _gold_sections, load_gold, section_key
+    from .evaluate import _align, _gold_sections, corpus_groups, load_gold, section_key
     from .pipeline import Pipeline
     from .readers import read
 
     structure_only = Pipeline()
+    groups: dict[Path, dict[str, str]] = {}
     examples: list[Example] = []
     for path in sorted(Path(p) for p in gold_files):
         gold = load_gold(path)
+        folder = gold.source.parent
+        if folder not in groups:
+            groups[folder] = corpus_groups(folder)
+        group = groups[folder].get(gold.source.name, gold.source.name)
         source = read(gold.source)
         plans = structure_only.parse(source.text, source=source)
         g_secs = [s for d in gold.documents for s in _gold_sections(d)]
@@ -875,50 +947,87 @@ def examples_from_gold(gold_files: Iterable[str | Path]) -> list[Example]:
             plan, sec = p_secs[pi]
             norm = plan.require_normalized("training")
             ns, ne = norm.norm_range(sec.span)
-            examples.append(Example(norm.text[ns:ne], labels, source.sha256))
+            examples.append(Example(norm.text[ns:ne], labels, source.sha256, group, corpus))
     return examples
 
 
-def train(
-    gold_files: Iterable[str | Path], output_dir: str | Path | None = None, **params: Any
-) -> tuple[ThemeModel, list[Example]]:
-    """Build the training examples and the model from gold files, and write both.
+def gold_files_under(
+    roots: Iterable[str | Path], *, exclude_dirs: Collection[str] = ()
+) -> list[Path]:
+    """The ``*.gold.json`` files under each root (a file stands for itself).
 
-    Deterministic: the same gold files give byte-identical outputs.
+    Files under a folder named in ``exclude_dirs`` (``heldout``) are left out.
+    """
+    files: list[Path] = []
+    for root in map(Path, roots):
+        if root.is_file():
+            files.append(root)
+            continue
+        files += [
+            p
+            for p in sorted(root.rglob("*.gold.json"))
+            if not set(p.relative_to(root).parts[:-1]) & set(exclude_dirs)
+        ]
+    return files
+
+
+def train(
+    corpora: Sequence[str | Path],
+    output_dir: str | Path,
+    *,
+    exclude_dirs: Collection[str] = ("heldout",),
+    **params: Any,
+) -> tuple[ThemeModel, list[Example]]:
+    """Fit the model on the gold files under ``corpora`` and write it to ``output_dir``.
+
+    Only the weights are written (``themes_model.npz``): never the training
+    texts, which may be third-party pages. The model records each training
+    source by its sha256 and group, and the ``corpora`` as given, so that
+    evaluation can rebuild the examples and refit without the fold of the
+    file it scores. Deterministic: the same gold files give identical weights.
+
+    Raises:
+        UnionNLPError: no level-1 section with themes in the gold files.
     """
     require_sklearn()
-    examples = examples_from_gold(gold_files)
+    examples: list[Example] = []
+    n_files = 0
+    for root in corpora:
+        files = gold_files_under([root], exclude_dirs=exclude_dirs)
+        n_files += len(files)
+        examples += examples_from_gold(files, corpus=str(root))
     if not examples:
-        raise UnionNLPError("no level-1 sections with themes in the gold files given")
+        raise UnionNLPError(
+            f"no level-1 sections with themes in the {n_files} gold files under"
+            f" {', '.join(map(str, corpora))}"
+        )
     model = fit_examples(examples, **params)
-    out = Path(output_dir) if output_dir is not None else data_path("")
+    model.params["corpora"] = [str(c) for c in corpora]
+    model.params["exclude_dirs"] = sorted(exclude_dirs)
+    out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
-    with (out / TRAIN_FILE).open("w", encoding="utf-8") as stream:
-        for e in examples:
-            record = {"text": e.text, "labels": list(e.labels), "source": e.source}
-            stream.write(json.dumps(record, ensure_ascii=False) + "\n")
     model.save(out / MODEL_FILE)
     return model, examples
 
 
 def cross_validate(examples: Sequence[Example], **params: Any) -> dict[str, float]:
-    """Leave-one-source-file-out scores of a parameter setting on ``examples``.
+    """Grouped cross-validation of a parameter setting on ``examples``.
 
-    Returns top-1 accuracy (the best label is a gold label) and micro-F1 of
-    the assigned label sets.
+    Each fold's examples are scored by a model fitted without that fold of
+    their corpus (:attr:`Example.fold`; groups never straddle folds). Returns
+    top-1 accuracy (the best label is a gold label) and micro-F1 of the
+    assigned label sets.
     """
-    sources = sorted({e.source for e in examples})
     top1 = n = tp = n_pred = n_gold = 0
-    for source in sources:
-        model = fit_examples(examples, exclude_source=source, **params)
-        for e in examples:
-            if e.source != source:
-                continue
-            predicted = [t.label for t in model.assign(e.text)]
+    for fold in sorted({e.fold for e in examples}):
+        held = [e for e in examples if e.fold == fold]
+        model = fit_examples(examples, exclude=fold, **params)
+        for e, predicted in zip(held, model.assign_texts([e.text for e in held]), strict=True):
+            labels = [t.label for t in predicted]
             n += 1
-            top1 += int(bool(predicted) and predicted[0] in e.labels)
-            tp += len(set(predicted) & set(e.labels))
-            n_pred += len(predicted)
+            top1 += int(bool(labels) and labels[0] in e.labels)
+            tp += len(set(labels) & set(e.labels))
+            n_pred += len(labels)
             n_gold += len(e.labels)
     p = tp / n_pred if n_pred else 0.0
     r = tp / n_gold if n_gold else 0.0
