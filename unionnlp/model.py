@@ -197,7 +197,9 @@ class Source:
         tables: Sequence[Table] = (),
     ) -> Source:
         """Build a source; ``sha256`` is taken from ``raw`` bytes when given, else the text."""
-        digest = hashlib.sha256(raw if raw is not None else text.encode("utf-8")).hexdigest()
+        # surrogatepass: a text decoded with surrogateescape still has a digest
+        data = raw if raw is not None else text.encode("utf-8", "surrogatepass")
+        digest = hashlib.sha256(data).hexdigest()
         return cls(
             text=text,
             path=path,
