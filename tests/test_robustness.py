@@ -17,6 +17,7 @@ from unionnlp.errors import EmptyInputError, InputTypeError, ProcessingTimeout
 from unionnlp.export import jsonl_line, plan_record
 from unionnlp.model import Plan, Source
 from unionnlp.normalize import Normalizer
+from unionnlp.pipeline import Pipeline
 from unionnlp.structure import StructureParser
 
 PIECES = st.sampled_from(
@@ -221,3 +222,58 @@ def test_mojibake_repair_stops_at_the_scan_budget(monkeypatch: pytest.MonkeyPatc
     assert result.text == text  # nothing lost, nothing changed
     (run,) = [w for w in result.warnings if w.code == "corrupted-run"]
     assert len(run.message) < 300  # the run is quoted in part, not whole
+
+
+# -- a stage out of time ----------------------------------------------------------
+
+PLAN = (
+    "工会工作计划\n一、加强组织建设\n1、3月底前召开会员代表大会，由工会办公室牵头。\n"
+    "二、做好职工服务\n1、春节前走访慰问困难职工，女工委员会配合。\n"
+)
+
+
+def test_a_plan_stage_out_of_time_keeps_the_document(monkeypatch: pytest.MonkeyPatch) -> None:
+    from unionnlp import parties
+
+    whole = unionnlp.parse(PLAN)[0]
+    assert any(p for _, m in whole.measures() for p in m.parties if not p.implicit)
+    monkeypatch.setattr(parties, "scan_budget", lambda n: 0.0)  # every party scan times out
+    (plan,) = Pipeline.default().parse(PLAN)
+    # every other stage's output is kept: sections, measures, deadlines, themes
+    assert [s.marker for s in plan.sections] == [s.marker for s in whole.sections]
+    assert [m.deadlines for _, m in plan.measures()] == [m.deadlines for _, m in whole.measures()]
+    assert [s.themes for s in plan.sections] == [s.themes for s in whole.sections]
+    assert all(not m.parties for _, m in plan.measures())  # the stage's items are absent
+    (notice,) = [w for w in plan.warnings if w.code == "stage-timeout"]
+    first = next(m for _, m in whole.measures())
+    assert notice.span == first.span  # the measure whose scan ran out of time
+    assert notice.message.startswith("the parties stage gave up after 0.")
+    assert f"characters {first.span.start:,}-{first.span.end:,}" in notice.message
+
+
+def test_a_batch_stage_out_of_time_keeps_the_documents() -> None:
+    class Hangs:
+        name = "slow"
+
+        def __call__(self, plan: Plan) -> Plan:
+            raise AssertionError("the batch method is used")
+
+        def batch(self, plans: list[Plan]) -> list[Plan]:
+            raise TimeoutError("regex timed out")
+
+    plans = Pipeline(stages=[Hangs()]).parse(PLAN + "\n篇二\n一、学习\n二、宣传\n")
+    assert len(plans) == 2
+    for plan in plans:
+        (notice,) = [w for w in plan.warnings if w.code == "stage-timeout"]
+        assert notice.span == plan.span and "the slow stage" in notice.message
+        assert plan.sections
+
+
+@pytest.mark.slow
+def test_a_repeated_party_phrase_loses_only_the_party_stage() -> None:
+    text = "一、加强组织建设\n" + "工会办公室牵头，" * 52_500  # 420,000 characters
+    (plan,) = unionnlp.parse(text)
+    (notice,) = [w for w in plan.warnings if w.code == "stage-timeout"]
+    assert "the parties stage" in notice.message
+    assert plan.sections[0].marker == "一、" and plan.sections[0].themes
+    assert all(not m.parties for _, m in plan.measures())
