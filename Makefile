@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check -q
 OUT    := build
 
-.PHONY: run report test test-all lint typecheck evaluate bench profile instructions fuzz clean \
+.PHONY: run report test test-all lint typecheck evaluate bench profile instructions fuzz fuzz-readers clean \
 	system-packages-test system-packages-report
 
 # Debian packages beyond Python: LibreOffice converts .doc/.wps/.rtf/.odt, a CJK font draws
@@ -83,6 +83,12 @@ fuzz: $(VENV)/.installed-dev
 	$(PIP) install 'atheris>=2.3'
 	@mkdir -p $(OUT)/fuzz
 	cd $(OUT)/fuzz && ../../$(PY) ../../benchmarks/fuzz_parse.py -max_total_time=$${FUZZ_SECONDS:-300}
+
+# The same for the readers (parse_file on generated .txt/.html/.docx/.pdf files).
+fuzz-readers: $(VENV)/.installed-dev
+	$(PIP) install 'atheris>=2.3'
+	@mkdir -p $(OUT)/fuzz-readers
+	cd $(OUT)/fuzz-readers && ../../$(PY) ../../benchmarks/fuzz_readers.py -max_total_time=$${FUZZ_SECONDS:-300}
 
 evaluate: $(VENV)/.installed
 	$(VENV)/bin/unionnlp evaluate corpora

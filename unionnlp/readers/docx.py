@@ -258,11 +258,12 @@ def _collect(element: Element, parts: list[str]) -> None:
 
 
 def _symbol(sym: Element) -> str:
-    """A ``w:sym`` character; symbol-font glyphs (private use area) are dropped."""
+    """A ``w:sym`` character; symbol-font glyphs (private use area) are dropped, and so
+    are code points that are no character (surrogates, beyond U+10FFFF)."""
     try:
         code = int(str(sym.get(W + "char") or ""), 16)
     except ValueError:
         return ""
-    if 0xE000 <= code <= 0xF8FF or not 0 < code <= 0x10FFFF:
+    if 0xE000 <= code <= 0xF8FF or 0xD800 <= code <= 0xDFFF or not 0 < code <= 0x10FFFF:
         return ""
     return chr(code)

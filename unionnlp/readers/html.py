@@ -309,7 +309,10 @@ def _fuller_text(
         if last in shown_lines[index].translate(_NO_SPACE):
             builder.keep_lines(index + 1)
             break
-    held, shown = _numbered_lines(main_text), _numbered_lines(builder.text())
+    from ..structure import StructureParser
+
+    families = [f for f in StructureParser().families if f.rank is not None]
+    held, shown = _numbered_lines(main_text, families), _numbered_lines(builder.text(), families)
     if sum((shown - held).values()) <= _MAX_NUMBERED_LOST:
         return None
     return builder, sum(held.values()), sum(shown.values())
@@ -336,11 +339,8 @@ def _squash_space(text: str) -> str:
     return _ASCII_SPACE.sub(" ", text).strip()
 
 
-def _numbered_lines(text: str) -> Counter[str]:
-    """How many lines of ``text`` open with a ranked numbering marker, by marker family."""
-    from ..structure import StructureParser
-
-    families = [f for f in StructureParser().families if f.rank is not None]
+def _numbered_lines(text: str, families: list[Any]) -> Counter[str]:
+    """How many lines of ``text`` open with a marker of ``families``, by family."""
     counts: Counter[str] = Counter()
     for line in text.splitlines():
         stripped = line.strip()
