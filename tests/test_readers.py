@@ -301,6 +301,31 @@ def test_html_main_text_that_lacks_numbered_lines_gives_way_to_the_visible_text(
     assert "通知公告" not in source.text  # the navigation is still left out
 
 
+def test_html_visible_text_is_that_of_the_main_texts_container() -> None:
+    import lxml.html
+
+    page = lxml.html.document_fromstring(
+        "<html><body><div class='menu'>1、首页 2、动态</div>"
+        "<div class='main'><div class='article'><h1>工会工作计划</h1>"
+        "<p>一、加强组织建设</p><p>1、健全基层组织</p><p>二、关心职工生活</p>"
+        "<p>1、走访慰问困难职工</p><p>　　做好送温暖工作。</p>"
+        "<div class='more'><p>1、相关文章一</p><p>2、相关文章二</p></div></div>"
+        "<div id='sidebar'><p>1、热门排行</p></div></div></body></html>"
+    )
+    # what trafilatura kept: the last stretch of the plan only
+    main = "1、走访慰问困难职工\n做好送温暖工作。\n"
+    fuller = html_reader._fuller_text(page, main, "工会工作计划")
+    assert fuller is not None
+    builder, held, shown = fuller
+    assert builder.text() == (
+        "工会工作计划\n一、加强组织建设\n1、健全基层组织\n二、关心职工生活\n"
+        "1、走访慰问困难职工\n做好送温暖工作。\n"
+    )  # no menu, no sidebar, nothing after the main text's last line
+    assert (held, shown) == (1, 4)
+    whole = "".join(f"{line}\n" for line in builder.text().splitlines()[1:])
+    assert html_reader._fuller_text(page, whole, "工会工作计划") is None  # nothing lacking
+
+
 LISTS_PAGE = """<html><head><meta charset="utf-8">{style}</head><body>
 <nav><ol><li>首页</li><li>通知公告</li></ol></nav>
 <div class="plan"><h1>2024年工会工作计划</h1>

@@ -276,7 +276,7 @@ def stated_levels(norm: NormalizedText, source: Source | None) -> dict[int, int]
 
 
 def _place_stated(
-    c: _Cand, level: int, stack: list[_Frame], guessed: tuple[str, int] | None
+    level: int, stack: list[_Frame], guessed: tuple[str, int] | None
 ) -> tuple[str, int]:
     """Where a marker goes whose list level the file states: the stated level outranks
     what marker shapes suggest (``1.`` items under ``1.`` headings, told apart by
@@ -735,7 +735,7 @@ class StructureParser:
             level = stated.get(c.start) if stated else None
             action = self._decide(text, c, stack, secs, month_ends, closed)
             if level is not None:
-                action = _place_stated(c, level, stack, action)
+                action = _place_stated(level, stack, action)
             if action is None:
                 continue
             kind, depth = action

@@ -115,7 +115,7 @@ class ListItem:
 
     ``label`` is the number as written into the item (``"一、"``, ``"1. "``);
     ``level`` the nesting depth of its list (0 outermost); ``probe`` the
-    start of the item's text with the number, white space collapsed, to find
+    start of the item's text with the number, white space left out, to find
     its line in extracted text.
     """
 
@@ -244,8 +244,8 @@ def _int_attribute(element: Element, name: str) -> int | None:
         return None
 
 
-def _squash(text: str) -> str:
-    return " ".join(text.split())
+def _no_space(text: str) -> str:
+    return "".join(text.split())
 
 
 def number_lists(root: Element) -> list[ListItem]:
@@ -289,7 +289,8 @@ def number_lists(root: Element) -> list[ListItem]:
             continue
         label, level = labels[item]
         _prepend(item, label)
-        numbered.append(ListItem(label, level, _squash(item.text_content())[: len(label) + 6]))
+        probe = _no_space(item.text_content())[: len(_no_space(label)) + 6]
+        numbered.append(ListItem(label, level, probe))
     return numbered
 
 

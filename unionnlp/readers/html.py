@@ -270,8 +270,10 @@ def _first_heading(page: Element | None) -> str:
 #: numbered lines of the page the main text may lack before the visible text is used
 _MAX_NUMBERED_LOST = 0
 _PROBE = 12  # characters of the main text's first and last lines that locate it in the page
-_NO_SPACE = str.maketrans("", "", " \t\r\n\f\u00a0\u3000")
-_XPATH_SPACE = " \t\r\n\f\u00a0\u3000"
+# White space left out when the main text's lines are looked for in the page (XML text
+# holds no form feed, so the XPath side has none).
+_XPATH_SPACE = " \t\r\n\u00a0\u3000"
+_NO_SPACE = str.maketrans("", "", _XPATH_SPACE + "\f")
 
 
 def _fuller_text(
@@ -320,6 +322,8 @@ def _fuller_text(
 
 def _innermost_holding(body: Element, first: str, last: str) -> Element:
     """The deepest element whose text holds ``first`` and ``last`` (spaces ignored), or ``body``."""
+    from lxml import etree
+
     space = f"translate(string(.), '{_XPATH_SPACE}', '')"
     try:
         found = body.xpath(
@@ -327,7 +331,7 @@ def _innermost_holding(body: Element, first: str, last: str) -> Element:
             first=first,
             last=last,
         )
-    except Exception as err:  # lxml's XPath errors share no base class worth naming
+    except etree.XPathError as err:
         logger.debug("cannot locate the main text in the page: %s", err)
         return body
     if not found:
@@ -367,10 +371,11 @@ def _list_levels(text: str, numbered: list[ListItem]) -> list[ListLevel]:
     for line in lines:
         starts.append(offset)
         offset += len(line) + 1
+    bare = ["".join(line.split()) for line in lines]  # as the probes, without white space
     cursor = 0
     for item in numbered:
         for index in range(cursor, min(len(lines), cursor + _LIST_LOOKAHEAD)):
-            if lines[index].startswith(item.probe):
+            if bare[index].startswith(item.probe):
                 start = starts[index]
                 levels.append(ListLevel(Span(start, start + len(item.label.rstrip())), item.level))
                 cursor = index + 1
