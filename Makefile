@@ -5,7 +5,21 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check -q
 OUT    := build
 
-.PHONY: run report test test-all lint typecheck evaluate model bench profile instructions fuzz clean
+.PHONY: run report test test-all lint typecheck evaluate model bench profile instructions fuzz \
+	fuzz-readers clean system-packages-test system-packages-report
+
+# Debian packages beyond Python: LibreOffice converts .doc/.wps/.rtf/.odt, a CJK font draws
+# the report's charts, Chromium opens the report in a test. tools/system-packages installs
+# the missing ones with apt-get (as root or with sudo), or stops and says what to run.
+# `make run` needs none of them (the bundled corpus is plain text).
+TEST_PACKAGES   := libreoffice-writer-nogui fonts-noto-cjk chromium
+REPORT_PACKAGES := fonts-noto-cjk
+
+system-packages-test:
+	@tools/system-packages $(TEST_PACKAGES)
+
+system-packages-report:
+	@tools/system-packages $(REPORT_PACKAGES)
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -28,13 +42,13 @@ $(VENV)/.installed-compare: pyproject.toml | $(PY)
 	$(PIP) install -e '.[compare]'
 	touch $@
 
-report: run $(VENV)/.installed-compare
+report: system-packages-report run $(VENV)/.installed-compare
 	$(VENV)/bin/unionnlp compare $(OUT)/corpus.jsonl --by unit_type -o $(OUT)/report
 
-test: $(VENV)/.installed-dev
+test: system-packages-test $(VENV)/.installed-dev
 	$(PY) -m pytest
 
-test-all: $(VENV)/.installed-dev
+test-all: system-packages-test $(VENV)/.installed-dev
 	$(PY) -m pytest -m ''
 
 lint: $(VENV)/.installed-dev
@@ -69,6 +83,12 @@ fuzz: $(VENV)/.installed-dev
 	$(PIP) install 'atheris>=2.3'
 	@mkdir -p $(OUT)/fuzz
 	cd $(OUT)/fuzz && ../../$(PY) ../../benchmarks/fuzz_parse.py -max_total_time=$${FUZZ_SECONDS:-300}
+
+# The same for the readers (parse_file on generated .txt/.html/.docx/.pdf files).
+fuzz-readers: $(VENV)/.installed-dev
+	$(PIP) install 'atheris>=2.3'
+	@mkdir -p $(OUT)/fuzz-readers
+	cd $(OUT)/fuzz-readers && ../../$(PY) ../../benchmarks/fuzz_readers.py -max_total_time=$${FUZZ_SECONDS:-300}
 
 # The real corpus first (themes cross-validated by site; --baseline scores the plain
 # TF-IDF anchor on the same folds), then the written sets.

@@ -229,6 +229,69 @@ def test_sigkill_then_resume_gives_every_input_once(tmp_path: Path) -> None:
     assert not journal.exists()
 
 
+def _children(pid: int) -> list[int]:
+    """Processes whose parent is ``pid`` (from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # gone meanwhile
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie waiting to be reaped has ended)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return False
+    return fields[0] != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc to find workers")
+def test_workers_die_with_a_killed_parent_and_resume_gives_every_input_once(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(60):
+        seed = SEEDS[i % len(SEEDS)]
+        (folder / f"{i:03d}.txt").write_text(
+            seed.read_text(encoding="utf-8") + f"\n{i}\n", encoding="utf-8"
+        )
+    out = tmp_path / "out.jsonl"
+    journal = tmp_path / "out.jsonl.journal"
+    cmd = [sys.executable, "-m", "unionnlp.cli", "convert", str(folder), "-o", str(out), "-q"]
+    proc = subprocess.Popen([*cmd, "-j", "2"])
+    workers: list[int] = []
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        if journal.exists() and journal.read_text(encoding="utf-8").count("\n") >= 3:
+            workers = _children(proc.pid)
+            if len(workers) == 2:
+                break
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert len(workers) == 2, "the run ended before both workers were seen"
+    gone_by = time.monotonic() + 5
+    while any(_alive(w) for w in workers) and time.monotonic() < gone_by:
+        time.sleep(0.1)
+    survivors = [w for w in workers if _alive(w)]
+    for pid in survivors:  # leave nothing running, even when the check fails
+        os.kill(pid, signal.SIGKILL)
+    assert not survivors, "workers outlived their parent"
+    done_before = journal.read_text(encoding="utf-8").count("\n")
+    assert done_before < 60
+    result = subprocess.run([*cmd, "-j", "2", "--resume"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    names = [Path(r["source"]["path"]).name for r in _records(out)]
+    assert names == sorted(p.name for p in folder.iterdir())  # each input once, in order
+
+
 def test_iter_inputs_globs(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("x", encoding="utf-8")
     (tmp_path / "b.md").write_text("x", encoding="utf-8")

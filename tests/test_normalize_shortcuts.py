@@ -208,7 +208,8 @@ def test_character_step_matches_the_regex_and_translate_it_replaces() -> None:
     )
     every = "".join(chr(cp) for cp in range(0x10000) if not 0xD800 <= cp < 0xE000)
     for text in [every, every + "\U00020000\U0001f600\r\n", "工会", "\u3000ＡＢ\u200b３"]:
-        result, starts, ends = _canonical_chars(text)
+        result, starts, ends, surrogates = _canonical_chars(text)
+        assert not len(surrogates)
         kept = [i for i, ch in enumerate(text) if not delete.match(ch)]
         assert result == delete.sub("", text).translate(table)
         assert starts.tolist() == kept
@@ -246,3 +247,33 @@ def test_signal_table_agrees_with_the_patterns() -> None:
     assert rare == [
         cp for lo, hi in _HAN_BLOCKS for cp in range(lo, hi + 1) if chr(cp) not in common
     ]
+
+
+def _likeness_one_by_one(profile: CharProfile, text: str) -> float:
+    """The definition of :meth:`CharProfile.likeness`, a character at a time."""
+    good = bad = 0
+    for ch in text:
+        if ch in profile.common:
+            good += 1
+        elif ch.isascii():
+            good += ch.isalpha()
+            bad += ch == "?"
+        elif regex.match(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Bopomofo}]", ch) or regex.match(
+            r"[\p{So}\p{Co}\p{Cn}\uFFFD]", ch
+        ):
+            bad += 1
+    return good / (good + bad) if good + bad else 0.0
+
+
+def test_likeness_table_agrees_with_the_definition() -> None:
+    profile = CharProfile()
+    rng = random.Random(16)
+    # ASCII and symbols, CJK and kana, Han beyond the BMP, private use and unassigned planes
+    pools = [(0x20, 0x3000), (0x3000, 0xA000), (0x20000, 0x32000), (0xE000, 0x110000)]
+    texts = ["工会工作计划", "?;⑿ブ", "\U000e0001\U000f0000\U00100000工", "abc?", ""]
+    for _ in range(300):
+        texts.append(
+            "".join(chr(rng.randrange(*rng.choice(pools))) for _ in range(rng.randint(1, 60)))
+        )
+    for text in texts:
+        assert profile.likeness(text) == pytest.approx(_likeness_one_by_one(profile, text))

@@ -11,6 +11,7 @@ import hashlib
 import io
 import os
 import random
+import re
 import shutil
 import stat
 import subprocess
@@ -29,6 +30,8 @@ from unionnlp.model import Source, Span, Table
 from unionnlp.readers import SUPPORTED, office, pdf, read
 from unionnlp.readers import html as html_reader
 from unionnlp.readers._word_numbering import Numbering, format_number
+
+from .conftest import SEEDS, seed_id
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 HEADER = ("工作任务", "主要形式", "完成时间")
@@ -249,6 +252,180 @@ def test_html_layout_tables_are_read_as_text(
         "单列表格一行",
         "单列表格二行",
     ]
+
+
+def _sections(plans: list[unionnlp.Plan]) -> list[tuple[str, str, int]]:
+    return [(s.marker, s.title[:12], s.level) for plan in plans for s in plan.sections]
+
+
+def _plain_page(text: str, charset: str) -> str:
+    """``text`` as a plain web page: its lines as paragraphs of one ``div``."""
+    import html
+
+    paragraphs = "\n".join(f"<p>{html.escape(line)}</p>" for line in text.splitlines())
+    return (
+        f'<html><head><meta charset="{charset}"><title>计划</title></head><body>'
+        f'<div class="nav"><a href="/">首页</a> 1、通知公告 2、工作动态</div>'
+        f"<div>{paragraphs}</div></body></html>"
+    )
+
+
+@pytest.mark.parametrize("seed", SEEDS, ids=seed_id)
+def test_every_encoding_and_the_html_form_give_the_same_sections(
+    seed: Path, tmp_path: Path
+) -> None:
+    text = seed.read_text(encoding="utf-8")
+    expected = _sections(unionnlp.parse_file(seed))
+    forms = {
+        "gb18030.txt": text.encode("gb18030"),
+        "utf16.txt": text.encode("utf-16"),
+        "utf8.html": _plain_page(text, "utf-8").encode("utf-8"),
+        "gbk.html": _plain_page(text, "gbk").encode("gb18030"),
+    }
+    for name, data in forms.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        assert _sections(unionnlp.parse_file(path)) == expected, name
+
+
+def test_html_main_text_that_lacks_numbered_lines_gives_way_to_the_visible_text(
+    tmp_path: Path,
+) -> None:
+    seed = next(p for p in SEEDS if p.name.startswith("000"))
+    path = tmp_path / "plain.html"
+    path.write_text(_plain_page(seed.read_text(encoding="utf-8"), "utf-8"), encoding="utf-8")
+    source = read(path)
+    (notice,) = [w for w in source.warnings if w.code == "html-main-text-short"]
+    held, shown = (int(n) for n in re.findall(r"\d+", notice.message)[:2])
+    assert held < shown
+    assert "通知公告" not in source.text  # the navigation is still left out
+
+
+def test_html_visible_text_is_that_of_the_main_texts_container() -> None:
+    import lxml.html
+
+    page = lxml.html.document_fromstring(
+        "<html><body><div class='menu'>1、首页 2、动态</div>"
+        "<div class='main'><div class='article'><h1>工会工作计划</h1>"
+        "<p>一、加强组织建设</p><p>1、健全基层组织</p><p>二、关心职工生活</p>"
+        "<p>1、走访慰问困难职工</p><p>　　做好送温暖工作。</p>"
+        "<div class='more'><p>1、相关文章一</p><p>2、相关文章二</p></div></div>"
+        "<div id='sidebar'><p>1、热门排行</p></div></div></body></html>"
+    )
+    # what trafilatura kept: the last stretch of the plan only
+    main = "1、走访慰问困难职工\n做好送温暖工作。\n"
+    fuller = html_reader._fuller_text(page, main, "工会工作计划")
+    assert fuller is not None
+    builder, held, shown = fuller
+    assert builder.text() == (
+        "工会工作计划\n一、加强组织建设\n1、健全基层组织\n二、关心职工生活\n"
+        "1、走访慰问困难职工\n做好送温暖工作。\n"
+    )  # no menu, no sidebar, nothing after the main text's last line
+    assert (held, shown) == (1, 4)
+    whole = "".join(f"{line}\n" for line in builder.text().splitlines()[1:])
+    assert html_reader._fuller_text(page, whole, "工会工作计划") is None  # nothing lacking
+
+
+LISTS_PAGE = """<html><head><meta charset="utf-8">{style}</head><body>
+<nav><ol><li>首页</li><li>通知公告</li></ol></nav>
+<div class="plan"><h1>2024年工会工作计划</h1>
+<p>为做好今年的工会工作，现制定计划如下。</p>
+<ol{outer}>
+<li>加强组织建设<ol{inner}><li><p>健全基层工会组织，按期完成换届选举。</p></li>
+<li>完善工会工作制度，规范会费收缴管理。</li></ol></li>
+<li>关心职工生活<ol{inner}><li>节日期间走访慰问困难职工家庭。</li>
+<li>组织开展职工健康体检活动。</li></ol></li>
+<li>加强工会自身建设<ol{inner}><li>组织工会干部参加业务培训。</li></ol></li>
+</ol></div></body></html>"""
+LISTS_TEXT = """2024年工会工作计划
+为做好今年的工会工作，现制定计划如下。
+一、加强组织建设
+1. 健全基层工会组织，按期完成换届选举。
+2. 完善工会工作制度，规范会费收缴管理。
+二、关心职工生活
+1. 节日期间走访慰问困难职工家庭。
+2. 组织开展职工健康体检活动。
+三、加强工会自身建设
+1. 组织工会干部参加业务培训。
+"""
+
+
+@pytest.mark.parametrize(
+    ("style", "outer", "inner"),
+    [
+        pytest.param(
+            "",
+            ' style="list-style-type: cjk-ideographic"',
+            ' style="list-style: decimal"',
+            id="inline",
+        ),
+        pytest.param(
+            "<style>.plan > ol { list-style-type: cjk-ideographic } ol ol { color: red }</style>",
+            "",
+            "",
+            id="sheet",
+        ),
+        pytest.param("", ' class="cn" type="1"', ' type="1"', id="sheet-over-type"),
+    ],
+)
+def test_html_list_numbers_are_rendered_with_their_levels(
+    style: str, outer: str, inner: str, tmp_path: Path
+) -> None:
+    if "cn" in outer:
+        style = "<style>ol.cn { list-style-type: cjk-ideographic; }</style>"
+    path = tmp_path / "lists.html"
+    path.write_text(LISTS_PAGE.format(style=style, outer=outer, inner=inner), encoding="utf-8")
+    source = read(path)
+    assert source.text == LISTS_TEXT
+    assert [(h.span.slice(source.text), h.level) for h in source.levels] == [
+        ("一、", 0), ("1.", 1), ("2.", 1), ("二、", 0), ("1.", 1), ("2.", 1), ("三、", 0),
+        ("1.", 1),
+    ]  # fmt: skip
+    plans = unionnlp.parse(source.text, source=source)
+    assert _sections(plans) == _sections(unionnlp.parse(LISTS_TEXT))
+    assert [(s.marker, s.level) for s in plans[0].sections][:3] == [
+        ("一、", 1),
+        ("1.", 2),
+        ("2.", 2),
+    ]
+
+
+def test_html_nested_lists_of_one_style_nest_by_their_level(tmp_path: Path) -> None:
+    path = tmp_path / "decimal.html"
+    path.write_text(LISTS_PAGE.format(style="", outer="", inner=""), encoding="utf-8")
+    source = read(path)
+    assert source.text.splitlines()[2:4] == [
+        "1. 加强组织建设",
+        "1. 健全基层工会组织，按期完成换届选举。",
+    ]
+    plans = unionnlp.parse(source.text, source=source)
+    assert len(plans) == 1
+    assert [(s.id, s.marker, s.level) for s in plans[0].sections] == [
+        ("1", "1.", 1), ("1.1", "1.", 2), ("1.2", "2.", 2), ("2", "2.", 1), ("2.1", "1.", 2),
+        ("2.2", "2.", 2), ("3", "3.", 1), ("3.1", "1.", 2),
+    ]  # fmt: skip
+
+
+def test_html_list_counters() -> None:
+    import lxml.html
+
+    from unionnlp.readers._html_lists import number_lists
+
+    page = lxml.html.document_fromstring(
+        "<html><body>"
+        '<ol start="3" type="a"><li>甲</li><li value="26">乙</li><li>丙</li></ol>'
+        '<ol reversed><li>一</li><li>二</li><li type="I">三</li></ol>'
+        '<ol style="list-style-type: simp-chinese-formal"><li>壹</li></ol>'
+        '<ol style="list-style-type: cjk-heavenly-stem" start="2"><li>乙</li></ol>'
+        '<ul><li>点</li></ul><ul style="list-style-type: decimal"><li>数</li></ul>'
+        '<ol style="list-style: none"><li>无</li></ol>'
+        '<ol style="list-style-type: unknown-style" start="11"><li>未知</li></ol>'
+        '<ol style="list-style-type: cjk-ideographic" start="11"><li>十一</li></ol>'
+        "</body></html>"
+    )
+    assert [item.label for item in number_lists(page)] == [
+        "c. ", "z. ", "aa. ", "3. ", "2. ", "I. ", "壹、", "乙、", "1. ", "11. ", "十一、",
+    ]  # fmt: skip
 
 
 def test_html_table_spans() -> None:
@@ -530,6 +707,49 @@ def test_docx_numbering_content_controls_and_revisions(tmp_path: Path) -> None:
         ("（二）", 2),
         ("1.", 3),
     ]
+
+
+def test_docx_list_levels_outrank_marker_shapes(tmp_path: Path) -> None:
+    # LibreOffice writes multi-level lists with `1.` at two levels, told apart only by
+    # w:ilvl (and indentation): the level the file states decides the nesting.
+    same_style = (
+        '<w:abstractNum w:abstractNumId="7">'
+        + lvl(0, "decimal", "%1.", suff="tab", extra='<w:pPr><w:ind w:left="360"/></w:pPr>')
+        + lvl(1, "decimal", "%2.", suff="tab", extra='<w:pPr><w:ind w:left="720"/></w:pPr>')
+        + "</w:abstractNum>"
+    )
+    numbering = numbering_xml(
+        same_style, nums='<w:num w:numId="3"><w:abstractNumId w:val="7"/></w:num>'
+    )
+    items = [
+        ("加强组织建设", 0),
+        ("健全基层组织，按期完成换届", 1),
+        ("完善工会工作制度", 1),
+        ("关心职工生活", 0),
+        ("节日期间走访慰问困难职工", 1),
+        ("开展职工文体活动", 1),
+        ("加强工会自身建设", 0),
+        ("组织工会干部参加业务培训", 1),
+    ]
+    body = p("工会工作计划") + "".join(p(text, num=(3, ilvl)) for text, ilvl in items)
+    source = read(make_docx(tmp_path / "levels.docx", body + "<w:sectPr/>", numbering))
+    assert source.text.splitlines()[1:4] == [
+        "1. 加强组织建设",
+        "1. 健全基层组织，按期完成换届",
+        "2. 完善工会工作制度",
+    ]
+    assert [(source.text[h.span.start : h.span.end], h.level) for h in source.levels][:3] == [
+        ("1.", 0),
+        ("1.", 0 + 1),
+        ("2.", 1),
+    ]
+    plans = unionnlp.parse(source.text, source=source)
+    assert len(plans) == 1
+    sections = plans[0].sections
+    assert [(s.title, s.level) for s in sections] == [(text, ilvl + 1) for text, ilvl in items]
+    assert [s.id for s in sections] == ["1", "1.1", "1.2", "2", "2.1", "2.2", "3", "3.1"]
+    # Without the stated levels the shapes alone cannot tell headings from items.
+    assert len(unionnlp.parse(source.text)) > 1
 
 
 def test_docx_tables_stand_in_place(tmp_path: Path) -> None:

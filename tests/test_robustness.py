@@ -3,7 +3,9 @@ spans in bounds, bounded time."""
 
 from __future__ import annotations
 
+import sys
 import time
+from collections.abc import Callable
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -12,8 +14,10 @@ from hypothesis import strategies as st
 import unionnlp
 from unionnlp import errors
 from unionnlp.errors import EmptyInputError, InputTypeError, ProcessingTimeout
-from unionnlp.model import Plan
+from unionnlp.export import jsonl_line, plan_record
+from unionnlp.model import Plan, Source
 from unionnlp.normalize import Normalizer
+from unionnlp.pipeline import Pipeline
 from unionnlp.structure import StructureParser
 
 PIECES = st.sampled_from(
@@ -142,3 +146,134 @@ def test_protected_term_and_unit_scans_have_a_time_budget(monkeypatch: pytest.Mo
         Normalizer()("乾縣總工會在乾县召开会议。")  # traditional: converted around 乾县
     with pytest.raises(ProcessingTimeout, match="structure"):  # the whole body is scanned
         StructureParser()._unit(None, "", "我校工会召开会员代表大会")
+
+
+# -- lone surrogates (text decoded with surrogateescape) ---------------------------
+
+
+def test_lone_surrogates_are_replaced_and_reported() -> None:
+    text = "一、加强a\ud800b组织建设\n二、做好\udc80职工服务工作"
+    plans = unionnlp.parse(text)
+    (notice,) = [w for p in plans for w in p.warnings if w.code == "lone-surrogates"]
+    assert "2 lone surrogate" in notice.message
+    assert notice.span is not None and text[notice.span.start] == "\ud800"
+    first, second = plans[0].sections
+    assert (first.marker, second.marker) == ("一、", "二、")
+    assert text[first.title_span.start : first.title_span.end] == "加强a\ud800b组织建设"
+    assert first.title == "加强a\ufffdb组织建设"  # the normalised form holds U+FFFD
+    _check(text, plans)
+    source = Source.from_text(text)
+    line = jsonl_line(plan_record(source, unionnlp.parse(text, source=source)))
+    assert line.encode("utf-8")  # the record holds no surrogate
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(PIECES, st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF))))
+def test_surrogates_anywhere_raise_nothing(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    try:
+        plans = unionnlp.parse(text)
+    except EmptyInputError:
+        assert not text.strip()
+        return
+    _check(text, plans)
+
+
+# -- the mojibake scan ------------------------------------------------------------
+
+MOJIBAKE = "。ㄒ唬┰鰪娙齻意識"  # Chinese read through the wrong codec, as scraped pages hold
+
+
+def _python_calls(func: Callable[[], object]) -> int:
+    calls = 0
+
+    def count(frame: object, event: str, arg: object) -> None:
+        nonlocal calls
+        calls += event in ("call", "c_call")
+
+    sys.setprofile(count)
+    try:
+        func()
+    finally:
+        sys.setprofile(None)
+    return calls
+
+
+def test_mojibake_scan_does_no_work_per_character_in_python() -> None:
+    # Time in a scan of mojibake must be spent in vectorised passes, not in a Python loop
+    # over its characters (15 s on half a megabyte). Counted in calls, not timed.
+    normalizer = Normalizer()
+    normalizer(MOJIBAKE * 10)  # tables and rules built
+    small = _python_calls(lambda: normalizer(MOJIBAKE * 2_000))
+    large = _python_calls(lambda: normalizer(MOJIBAKE * 8_000))
+    assert large < 1.2 * small + 200
+
+
+def test_mojibake_repair_stops_at_the_scan_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    # With no time at all, repairs are given up at once and the runs kept as they are.
+    scan = Normalizer._corruption
+    monkeypatch.setattr(
+        Normalizer, "_corruption", lambda self, text, s, e, budget: scan(self, text, s, e, 0.0)
+    )
+    text = MOJIBAKE * 3_000
+    result = Normalizer(convert=None)(text)
+    codes = [w.code for w in result.warnings]
+    assert "repair-skipped" in codes and "corrupted-run" in codes
+    assert result.text == text  # nothing lost, nothing changed
+    (run,) = [w for w in result.warnings if w.code == "corrupted-run"]
+    assert len(run.message) < 300  # the run is quoted in part, not whole
+
+
+# -- a stage out of time ----------------------------------------------------------
+
+PLAN = (
+    "工会工作计划\n一、加强组织建设\n1、3月底前召开会员代表大会，由工会办公室牵头。\n"
+    "二、做好职工服务\n1、春节前走访慰问困难职工，女工委员会配合。\n"
+)
+
+
+def test_a_plan_stage_out_of_time_keeps_the_document(monkeypatch: pytest.MonkeyPatch) -> None:
+    from unionnlp import parties
+
+    whole = unionnlp.parse(PLAN)[0]
+    assert any(p for _, m in whole.measures() for p in m.parties if not p.implicit)
+    monkeypatch.setattr(parties, "scan_budget", lambda n: 0.0)  # every party scan times out
+    (plan,) = Pipeline.default().parse(PLAN)
+    # every other stage's output is kept: sections, measures, deadlines, themes
+    assert [s.marker for s in plan.sections] == [s.marker for s in whole.sections]
+    assert [m.deadlines for _, m in plan.measures()] == [m.deadlines for _, m in whole.measures()]
+    assert [s.themes for s in plan.sections] == [s.themes for s in whole.sections]
+    assert all(not m.parties for _, m in plan.measures())  # the stage's items are absent
+    (notice,) = [w for w in plan.warnings if w.code == "stage-timeout"]
+    first = next(m for _, m in whole.measures())
+    assert notice.span == first.span  # the measure whose scan ran out of time
+    assert notice.message.startswith("the parties stage gave up after 0.")
+    assert f"characters {first.span.start:,}-{first.span.end:,}" in notice.message
+
+
+def test_a_batch_stage_out_of_time_keeps_the_documents() -> None:
+    class Hangs:
+        name = "slow"
+
+        def __call__(self, plan: Plan) -> Plan:
+            raise AssertionError("the batch method is used")
+
+        def batch(self, plans: list[Plan]) -> list[Plan]:
+            raise TimeoutError("regex timed out")
+
+    plans = Pipeline(stages=[Hangs()]).parse(PLAN + "\n篇二\n一、学习\n二、宣传\n")
+    assert len(plans) == 2
+    for plan in plans:
+        (notice,) = [w for w in plan.warnings if w.code == "stage-timeout"]
+        assert notice.span == plan.span and "the slow stage" in notice.message
+        assert plan.sections
+
+
+@pytest.mark.slow
+def test_a_repeated_party_phrase_loses_only_the_party_stage() -> None:
+    text = "一、加强组织建设\n" + "工会办公室牵头，" * 52_500  # 420,000 characters
+    (plan,) = unionnlp.parse(text)
+    (notice,) = [w for w in plan.warnings if w.code == "stage-timeout"]
+    assert "the parties stage" in notice.message
+    assert plan.sections[0].marker == "一、" and plan.sections[0].themes
+    assert all(not m.parties for _, m in plan.measures())

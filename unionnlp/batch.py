@@ -26,8 +26,10 @@ import itertools
 import json
 import logging
 import os
+import signal
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -300,6 +302,48 @@ def _warm_worker() -> None:
     default_pipeline().warm()
 
 
+_PR_SET_PDEATHSIG = 1  # prctl option (linux/prctl.h): a signal for when the parent dies
+_PARENT_POLL_SECONDS = 1.0
+
+
+def _init_worker(parent: int, warm: bool) -> None:
+    """Start of a worker process: die with ``parent``, then load the pipeline if ``warm``.
+
+    A ``kill -9`` of ``convert`` must not leave its workers running: on Linux
+    the kernel kills the worker when the parent dies (``PR_SET_PDEATHSIG``);
+    elsewhere a thread watches the parent.
+    """
+    if not _die_with_parent(parent):
+        threading.Thread(
+            target=_watch_parent, args=(parent,), name="unionnlp-parent-watch", daemon=True
+        ).start()
+    if warm:
+        _warm_worker()
+
+
+def _die_with_parent(parent: int) -> bool:
+    """Ask Linux to SIGKILL this process when its parent dies; whether it was set."""
+    if sys.platform != "linux":
+        return False
+    import ctypes
+
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return False
+    if prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+        return False
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+    return True
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(_PARENT_POLL_SECONDS)
+    os._exit(1)
+
+
 _SYNC_SECONDS = 1.0  # the journal is flushed after every record, synced at most this often
 
 
@@ -451,14 +495,16 @@ def _run(jobs: list[Job], workers: int) -> Iterator[_Done]:
     if sys.platform == "linux":
         # Forked workers inherit a pipeline loaded once here instead of each loading it.
         _warm_worker()
-        context, initializer = multiprocessing.get_context("fork"), None
+        context, warm = multiprocessing.get_context("fork"), False
     else:
-        context, initializer = multiprocessing.get_context("spawn"), _warm_worker
+        context, warm = multiprocessing.get_context("spawn"), True
     size = 4 if len(jobs) >= 32 * workers else 1
     window = 4 * workers  # chunks in flight
 
     def executor(n: int) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(n, mp_context=context, initializer=initializer)
+        return ProcessPoolExecutor(
+            n, mp_context=context, initializer=_init_worker, initargs=(os.getpid(), warm)
+        )
 
     start = 0  # jobs before this one are done
     while start < len(jobs):

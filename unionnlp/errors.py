@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .model import Span
 
 __all__ = [
     "DataFileError",
@@ -176,14 +180,35 @@ def scan_budget(n_chars: int) -> float:
 
 
 class ProcessingTimeout(UnionNLPError):
-    """A text scan took longer than its time budget (hostile or pathological input)."""
+    """A text scan took longer than its time budget (hostile or pathological input).
+
+    ``span`` (a :class:`~unionnlp.model.Span` of the source), when set, is the
+    stretch whose scan ran out of time.
+    """
+
+    def __init__(self, message: str, *, span: Span | None = None) -> None:
+        super().__init__(message)
+        self.span = span
 
     @classmethod
-    def during(cls, stage: str, length: int, seconds: float) -> ProcessingTimeout:
+    def during(
+        cls, stage: str, length: int, seconds: float, *, span: Span | None = None
+    ) -> ProcessingTimeout:
         return cls(
             f"{stage} gave up after {seconds:.1f} s on a text of {length:,} characters;"
             " the text is pathological (for example megabytes without line breaks)."
-            " Split the file or report it as a bug with the input attached."
+            " Split the file or report it as a bug with the input attached.",
+            span=span,
+        )
+
+    @staticmethod
+    def stage_skipped(stage: str, seconds: float, span: Span) -> str:
+        """The warning on a plan whose ``stage`` ran out of time and was left out."""
+        return (
+            f"the {stage} stage gave up after {seconds:.1f} s on characters"
+            f" {span.start:,}-{span.end:,} (pathological text, for example hundreds of"
+            f" thousands of characters without a sentence end); this plan has no {stage}"
+            " output, every other stage's output is kept"
         )
 
 

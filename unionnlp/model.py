@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 __all__ = [
     "SCHEMA",
     "Deadline",
+    "ListLevel",
     "Measure",
     "Notice",
     "Party",
@@ -170,6 +171,20 @@ class Table:
 
 
 @dataclass(frozen=True, slots=True)
+class ListLevel:
+    """The list level a file states for a numbered line (a reader's hint to the structure stage).
+
+    A .docx paragraph's ``w:ilvl`` or an HTML list item's nesting depth says
+    where a list number sits even when its shape does not (``1.`` items under
+    ``1.`` headings). ``span`` covers the list number as rendered into the
+    source text; ``level`` is 0 for the outermost list.
+    """
+
+    span: Span
+    level: int
+
+
+@dataclass(frozen=True, slots=True)
 class Source:
     """A decoded input: the text every span points into, and where it came from."""
 
@@ -182,6 +197,8 @@ class Source:
     warnings: tuple[Notice, ...] = ()
     #: tables the reader found (docx, html), rendered into ``text`` at their spans
     tables: tuple[Table, ...] = ()
+    #: list levels the file states for its list numbers (docx, html), in reading order
+    levels: tuple[ListLevel, ...] = ()
 
     @classmethod
     def from_text(
@@ -195,9 +212,12 @@ class Source:
         raw: bytes | None = None,
         warnings: Sequence[Notice] = (),
         tables: Sequence[Table] = (),
+        levels: Sequence[ListLevel] = (),
     ) -> Source:
         """Build a source; ``sha256`` is taken from ``raw`` bytes when given, else the text."""
-        digest = hashlib.sha256(raw if raw is not None else text.encode("utf-8")).hexdigest()
+        # surrogatepass: a text decoded with surrogateescape still has a digest
+        data = raw if raw is not None else text.encode("utf-8", "surrogatepass")
+        digest = hashlib.sha256(data).hexdigest()
         return cls(
             text=text,
             path=path,
@@ -207,6 +227,7 @@ class Source:
             sha256=digest,
             warnings=tuple(warnings),
             tables=tuple(tables),
+            levels=tuple(levels),
         )
 
     def to_dict(self, *, include_text: bool = False) -> JSON:

@@ -5,7 +5,7 @@ that any span of the normalised text maps back to the characters of the
 original it came from:
 
 1. control, zero-width and NUL characters removed; NBSP and U+3000 to spaces;
-   full-width digits and Latin letters to ASCII;
+   full-width digits and Latin letters to ASCII; lone surrogates to U+FFFD;
 2. pinyin glosses removed wherever they stand (``工會(huì)`` -> ``工會``);
 3. corrupted runs (GBK/UTF-8 mojibake, kana or rare characters inside Chinese,
    ``?`` where bytes were lost) reported with spans, and repaired where a
@@ -35,6 +35,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -91,6 +92,7 @@ _WIDTH = {
 }
 _BMP = 0x10000  # every character step 1 deletes or maps lies below this
 _DROP = 0xFFFFFFFF  # step 1 table entry of a deleted character
+_SURROGATES = (0xD800, 0xE000)  # code points of lone surrogates, replaced in step 1
 _HALF_TO_FULL = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？", "(": "（", ")": "）"}
 # ASCII punctuation between Han characters (closing quotes and brackets count as Han side).
 # Each branch starts with the character it replaces (its left context is a lookbehind
@@ -109,6 +111,7 @@ _SENTENCE_END = "。！？!?\n"
 # Mojibake signals that count double: a lost byte, kana, bopomofo, box drawing, U+FFFD.
 _STRONG_SIGNAL = regex.compile(r"[?\p{Katakana}\p{Hiragana}\p{Bopomofo}\ufffd\u2500-\u259f]")
 _HAN = regex.compile(r"\p{Han}")
+_RUN_GAP = 3  # mojibake signals at most this many characters apart make one run
 _TRADITIONAL_SAMPLE = 200_000
 # Seconds a single regex scan may take: a floor plus an allowance per million characters.
 
@@ -198,6 +201,19 @@ def _code_points(text: str) -> CodeArray:
 
 
 @functools.cache
+def _strong_table() -> npt.NDArray[np.int64]:
+    """Indexed by code point below :data:`_BMP`: 1 for the strong mojibake signals, else 0."""
+    import numpy as np
+
+    every = np.arange(_BMP, dtype=np.uint32)
+    every[_SURROGATES[0] : _SURROGATES[1]] = 0x20
+    text = every.tobytes().decode("utf-32-le")
+    table = np.zeros(_BMP, dtype=np.int64)
+    table[[m.start() for m in _STRONG_SIGNAL.finditer(text)]] = 1
+    return table
+
+
+@functools.cache
 def _char_table() -> CodeArray:
     """Step 1 as a table over code points below :data:`_BMP`: the replacement or :data:`_DROP`."""
     import numpy as np
@@ -206,23 +222,30 @@ def _char_table() -> CodeArray:
     for cp, ch in {**_SPACES, **_WIDTH}.items():
         table[cp] = ord(ch)
     table[list(_DELETE)] = _DROP
+    # A lone surrogate (text decoded with ``surrogateescape``) encodes to nothing: it
+    # becomes U+FFFD, one for one, so every offset still points into the text as given.
+    table[_SURROGATES[0] : _SURROGATES[1]] = 0xFFFD
     return table
 
 
-def _canonical_chars(text: str) -> tuple[str, IntArray, IntArray]:
-    """Step 1 in one vectorised pass: deletions and one-for-one replacements, with the map."""
+def _canonical_chars(text: str) -> tuple[str, IntArray, IntArray, IntArray]:
+    """Step 1 in one vectorised pass: deletions and one-for-one replacements, with the map.
+
+    Returns the text, its map, and the offsets of the lone surrogates replaced.
+    """
     import numpy as np
 
     starts = np.arange(len(text), dtype=np.int64)
     codes = _code_points(text)
     mapped = np.where(codes < _BMP, _char_table()[np.minimum(codes, _BMP - 1)], codes)
+    surrogates = np.flatnonzero((codes >= _SURROGATES[0]) & (codes < _SURROGATES[1]))
     keep = mapped != _DROP
     if keep.all():
         if np.array_equal(mapped, codes):
-            return text, starts, starts + 1
+            return text, starts, starts + 1, surrogates
     else:
         mapped, starts = mapped[keep], starts[keep]
-    return mapped.tobytes().decode("utf-32-le", "surrogatepass"), starts, starts + 1
+    return mapped.tobytes().decode("utf-32-le"), starts, starts + 1, surrogates
 
 
 def _apply_edits(
@@ -458,7 +481,18 @@ class Normalizer:
             warnings.append(
                 Notice("nul-bytes", f"removed {nul} NUL characters", Span(first, first + 1))
             )
-        text, starts, ends = _canonical_chars(text)
+        text, starts, ends, surrogates = _canonical_chars(text)
+        if len(surrogates):
+            first = int(surrogates[0])
+            warnings.append(
+                Notice(
+                    "lone-surrogates",
+                    f"replaced {len(surrogates)} lone surrogate code point(s) (bytes that"
+                    " could not be decoded, such as a surrogateescape decoding keeps) with"
+                    " U+FFFD; decode the file with the right encoding to keep them",
+                    Span(first, first + 1),
+                )
+            )
 
         # 2. pinyin glosses
         edits = [
@@ -651,35 +685,62 @@ class Normalizer:
     def _corruption(
         self, text: str, starts: IntArray, ends: IntArray, budget: float
     ) -> tuple[str, IntArray, IntArray, list[Notice]]:
+        import numpy as np
+
         profile = self.chars
         odd, rare = profile.signal_positions(text)
-        hits = [(pos, pos + 1, 2 if _STRONG_SIGNAL.match(text, pos) else 1) for pos in odd]
+        lost: list[int] = []
         if "?" in text or ";" in text:  # every lost-byte signal is one of them
-            for m in self._scan(profile.lost_byte, text, budget, "corruption scan"):
-                hits.append((m.start(), m.end(), 2 if _STRONG_SIGNAL.match(m.group()) else 1))
-        hits.extend((pos, pos + 1, 1) for pos in rare)
-        hits.sort()
-        runs: list[tuple[int, int, int]] = []
-        for s, e, w in hits:
-            if runs and s - runs[-1][1] <= 3:
-                rs, _, rw = runs[-1]
-                runs[-1] = (rs, e, rw + w)
-            else:
-                runs.append((s, e, w))
+            lost = [m.start() for m in self._scan(profile.lost_byte, text, budget, "corruption")]
+        # Every signal is one character; strong ones weigh 2. Signals at most 3 characters
+        # apart make one run. Vectorised: a run of mojibake may be the whole text.
+        at = np.array([*odd, *lost, *rare], dtype=np.int64)
+        if not len(at):
+            return text, starts, ends, []
+        codes = _code_points(text)[at]
+        weight = 1 + _strong_table()[np.minimum(codes, _BMP - 1)]
+        order = np.argsort(at, kind="stable")
+        at, weight = at[order], weight[order]
+        first = np.flatnonzero(np.diff(at, prepend=-_RUN_GAP - 2) > _RUN_GAP + 1)
+        last = np.append(first[1:], len(at)) - 1
+        runs = zip(
+            at[first].tolist(),
+            (at[last] + 1).tolist(),
+            np.add.reduceat(weight, first).tolist(),
+            strict=True,
+        )
         notices: list[Notice] = []
         edits: list[Edit] = []
         n_orig = int(ends[-1]) if len(ends) else 0
-        for s, e, weight in runs:
-            if weight < 2:
+        # Repairs share the scan's time budget; past it, runs are reported and kept as is.
+        started = time.monotonic()
+        repairing = self.repair
+        for s, e, total in runs:
+            if total < 2:
                 continue
-            repair = self._repair(text, s, e) if self.repair else None
+            repair: tuple[int, int, str] | None = None
+            if repairing:
+                try:
+                    repair = self._repair(text, s, e, started + budget)
+                except TimeoutError:
+                    repairing = False
+                    notices.append(
+                        Notice(
+                            "repair-skipped",
+                            f"gave up repairing mojibake after {time.monotonic() - started:.1f} s"
+                            " (the scan's time budget); this run and those after it are kept"
+                            " as they are",
+                            self._map(starts, ends, s, e, n_orig),
+                        )
+                    )
             if repair is not None:
                 rs, re_, fixed = repair
                 span = self._map(starts, ends, rs, re_, n_orig)
                 notices.append(
                     Notice(
                         "repaired-run",
-                        f"repaired mojibake {text[rs:re_]!r} as {fixed!r} (GBK read one byte off)",
+                        f"repaired mojibake {_excerpt(text[rs:re_])} as {_excerpt(fixed)}"
+                        " (GBK read one byte off)",
                         span,
                     )
                 )
@@ -689,15 +750,23 @@ class Normalizer:
                 notices.append(
                     Notice(
                         "corrupted-run",
-                        f"corrupted characters {text[s:e]!r} (mojibake or lost bytes); kept as is",
+                        f"corrupted characters {_excerpt(text[s:e])} (mojibake or lost bytes);"
+                        " kept as is",
                         span,
                     )
                 )
         text, starts, ends = _apply_edits(text, starts, ends, sorted(edits))
         return text, starts, ends, notices
 
-    def _repair(self, text: str, s: int, e: int) -> tuple[int, int, str] | None:
-        """Find a lossless re-decoding of the run ``text[s:e]`` that reads as Chinese."""
+    def _repair(self, text: str, s: int, e: int, deadline: float) -> tuple[int, int, str] | None:
+        """Find a lossless re-decoding of the run ``text[s:e]`` that reads as Chinese.
+
+        Every step is linear in the run; a run may be the whole text, so the
+        windows tried stop at ``deadline`` (``time.monotonic()``).
+
+        Raises:
+            TimeoutError: ``deadline`` passed before every window was tried.
+        """
         profile = self.chars
         best: tuple[float, int, int, str] | None = None
         for ws in range(max(0, s - 2), s + 1):
@@ -707,7 +776,10 @@ class Normalizer:
                     continue
                 before = profile.likeness(window)
                 for fixed in _redecodings(window):
-                    if len(fixed) < 2 or profile.suspicious.search(fixed):
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        raise TimeoutError("mojibake repair")
+                    if len(fixed) < 2 or profile.suspicious.search(fixed, timeout=left):
                         continue
                     after = profile.likeness(fixed)
                     if after >= 0.95 and after - before >= 0.3:
@@ -767,6 +839,13 @@ class Normalizer:
                 )
         found.sort(key=lambda p: p.span.start)
         return found
+
+
+def _excerpt(run: str, limit: int = 40) -> str:
+    """``repr`` of a run for a message, its middle cut when it is long."""
+    if len(run) <= limit:
+        return repr(run)
+    return f"{run[: limit // 2]!r}…{run[-limit // 2 :]!r} ({len(run):,} characters)"
 
 
 def _sentence_around(text: str, start: int, end: int, reach: int) -> tuple[int, int]:

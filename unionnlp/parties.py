@@ -47,7 +47,7 @@ from typing import TYPE_CHECKING, Any
 
 import regex
 
-from .errors import DataFileError, scan_budget
+from .errors import DataFileError, ProcessingTimeout, scan_budget
 from .model import Measure, Party, PartyRole, Plan, Section, Span, replacer
 from .resources import Rule, load_rules, load_toml
 
@@ -395,10 +395,13 @@ class PartyExtractor:
             measures: list[Measure] = []
             for measure in sec.measures:
                 ns, ne = next(ranges)
-                parties = [
-                    f.party(norm.span(ns + f.start, ns + f.end))
-                    for f in self.find(norm.text[ns:ne])
-                ]
+                try:
+                    found = self.find(norm.text[ns:ne])
+                except TimeoutError as err:  # the pipeline reports the measure given up on
+                    raise ProcessingTimeout.during(
+                        self.name, ne - ns, scan_budget(ne - ns), span=measure.span
+                    ) from err
+                parties = [f.party(norm.span(ns + f.start, ns + f.end)) for f in found]
                 if measure.columns:
                     parties.extend(self._from_columns(measure, norm, ns))
                 if not parties and self.implicit and plan.unit:

@@ -80,7 +80,10 @@ class Pipeline:
         Raises:
             InputTypeError: ``text`` is not ``str``.
             EmptyInputError: ``text`` is empty or white space only.
-            ProcessingTimeout: a stage's scan of pathological text ran out of time.
+            ProcessingTimeout: the normaliser's or the structure parser's scan of
+                pathological text ran out of time. A plan stage that does is left
+                out of the plans it ran out of time on, with a ``stage-timeout``
+                warning; the other stages' output is kept.
         """
         if not isinstance(text, str):
             raise InputTypeError.expected_text(text, where="parse()")
@@ -96,14 +99,16 @@ class Pipeline:
             # Text-level warnings go to the plan whose span holds them (or the first plan).
             plans = _distribute(plans, norm.warnings)
         for name, stage in zip(self.stage_names[2:], self.stages, strict=True):
-            started = time.monotonic()
-            try:
-                # A stage with a ``batch`` method takes the text's plans at once.
-                batch = getattr(stage, "batch", None)
-                plans = list(batch(plans)) if batch is not None else [stage(p) for p in plans]
-            except TimeoutError as err:  # a regex timeout inside a plan stage
-                elapsed = time.monotonic() - started
-                raise ProcessingTimeout.during(name, len(text), elapsed) from err
+            # A stage with a ``batch`` method takes the text's plans at once.
+            batch = getattr(stage, "batch", None)
+            if batch is not None:
+                started = time.monotonic()
+                try:
+                    plans = list(batch(plans))
+                except (TimeoutError, ProcessingTimeout) as err:
+                    plans = [_skipped(p, name, time.monotonic() - started, err) for p in plans]
+            else:
+                plans = [_run_stage(stage, name, p) for p in plans]
         return plans
 
     def warm(self) -> Pipeline:
@@ -125,6 +130,24 @@ class Pipeline:
         """Parse many texts lazily, in order."""
         for text in texts:
             yield self.parse(text)
+
+
+def _run_stage(stage: PlanStage, name: str, plan: Plan) -> Plan:
+    """``stage(plan)``; a plan the stage runs out of time on is kept without its output."""
+    started = time.monotonic()
+    try:
+        return stage(plan)
+    except (TimeoutError, ProcessingTimeout) as err:  # a regex timeout inside the stage
+        return _skipped(plan, name, time.monotonic() - started, err)
+
+
+def _skipped(plan: Plan, name: str, seconds: float, err: BaseException) -> Plan:
+    """``plan`` as it was before stage ``name``, with a warning naming the stage, the time
+    it took and the span it gave up on (the plan's, unless the stage named a narrower one)."""
+    span = getattr(err, "span", None) or plan.span
+    logger.info("%s stage out of time on %s; its output is left out", name, span)
+    notice = Notice("stage-timeout", ProcessingTimeout.stage_skipped(name, seconds, span), span)
+    return replace(plan, warnings=(*plan.warnings, notice))
 
 
 def _load_lazy(obj: object, seen: set[int]) -> None:

@@ -167,6 +167,7 @@ class _Frame:
     last: int | None
     sec: int
     variant: str
+    level: int | None = None  # the list level the file states for the marker, if any
 
 
 @dataclass(slots=True)
@@ -254,6 +255,48 @@ def _find_column(names: Sequence[str], role: str) -> int | None:
 
 
 # ---------------------------------------------------------------------------
+# List levels the file states
+
+
+def stated_levels(norm: NormalizedText, source: Source | None) -> dict[int, int]:
+    """The list levels ``source`` states (:attr:`Source.levels`), by normalised offset.
+
+    A reader that renders list numbers (Word's automatic numbering, HTML
+    ``<ol>``) knows each number's list level; the key is where the number
+    starts in ``norm.text``. Numbers the normaliser removed are left out.
+    """
+    if source is None or not source.levels or source.text != norm.original:
+        return {}
+    ranges = norm.norm_ranges([hint.span for hint in source.levels])
+    return {
+        start: hint.level
+        for hint, (start, end) in zip(source.levels, ranges, strict=True)
+        if end > start
+    }
+
+
+def _place_stated(
+    level: int, stack: list[_Frame], guessed: tuple[str, int] | None
+) -> tuple[str, int]:
+    """Where a marker goes whose list level the file states: the stated level outranks
+    what marker shapes suggest (``1.`` items under ``1.`` headings, told apart by
+    ``w:ilvl`` only).
+
+    Under an open item of a lower stated level, the marker is its child; next to
+    one of the same or a higher level, it replaces that item and closes what is
+    under it. The first item of a list (no stated level open) goes where the
+    marker shapes put it (``guessed``), or below everything open.
+    """
+    for idx, frame in enumerate(stack):
+        if frame.level is not None and frame.level >= level:
+            return ("child", idx)
+    inside = [idx for idx, frame in enumerate(stack) if frame.level is not None]
+    if inside:
+        return ("child", inside[-1] + 1)
+    return guessed if guessed is not None else ("child", len(stack))
+
+
+# ---------------------------------------------------------------------------
 
 
 class StructureParser:
@@ -332,6 +375,7 @@ class StructureParser:
         months = self._months(text, budget)
         cands, junk = self._candidates(text, budget)
         cand_starts = [c.start for c in cands]  # in reading order
+        stated = stated_levels(norm, source)
         plans: list[Plan] = []
         for seg in segments:
             seg_cands = cands[
@@ -339,7 +383,7 @@ class StructureParser:
                     cand_starts, seg.end
                 )
             ]
-            docs = self._parse_segment(text, seg, seg_cands, months)
+            docs = self._parse_segment(text, seg, seg_cands, months, stated)
             for doc_start, doc_end, secs, warnings, seg_title in docs:
                 plan = self._build_plan(
                     norm, source, len(plans), doc_start, doc_end, secs, warnings, seg_title, months
@@ -670,6 +714,7 @@ class StructureParser:
         seg: _Segment,
         cands: list[_Cand],
         months: list[tuple[int, int, str]],
+        stated: dict[int, int] | None = None,
     ) -> list[tuple[int, int, list[_Sec], list[Notice | tuple[str, str, int, int]], _Segment]]:
         docs: list[tuple[int, int, list[_Sec], list[Any], _Segment]] = []
         secs: list[_Sec] = []
@@ -687,7 +732,10 @@ class StructureParser:
             closed.clear()
 
         for c in cands:
+            level = stated.get(c.start) if stated else None
             action = self._decide(text, c, stack, secs, month_ends, closed)
+            if level is not None:
+                action = _place_stated(level, stack, action)
             if action is None:
                 continue
             kind, depth = action
@@ -722,6 +770,7 @@ class StructureParser:
                     c.num,
                     len(secs) - 1,
                     _variant(c.marker),
+                    level,
                 )
             )
         close_doc(seg.end)

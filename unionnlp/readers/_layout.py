@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ..model import Cell, Span, Table
+from ..model import Cell, ListLevel, Span, Table
 
 __all__ = ["CELL_SEPARATOR", "TextBuilder", "clean_cell"]
 
@@ -39,6 +39,8 @@ class TextBuilder:
         self._lines: list[str] = []
         self._length = 0  # length of "\n".join(self._lines)
         self.tables: list[Table] = []
+        #: list levels the file states, for list numbers rendered by :meth:`numbered_line`
+        self.levels: list[ListLevel] = []
 
     def _append(self, line: str) -> int:
         """Append one line; return the offset where it starts."""
@@ -50,6 +52,13 @@ class TextBuilder:
     def line(self, text: str) -> None:
         """Append ``text`` as a line (it may itself hold line breaks)."""
         self._append(text)
+
+    def numbered_line(self, label: str, text: str, level: int) -> None:
+        """Append ``label + text`` as a line; the file puts ``label`` at list ``level``."""
+        start = self._append(label + text)
+        number = label.rstrip()
+        if number:
+            self.levels.append(ListLevel(Span(start, start + len(number)), level))
 
     def table(self, rows: Sequence[Sequence[str]]) -> None:
         """Render ``rows`` of cell texts, one line per row; the first row is the header.
@@ -77,6 +86,15 @@ class TextBuilder:
         self.tables.append(
             Table(header=rendered[0], rows=tuple(rendered[1:]), span=Span(first, last))
         )
+
+    def keep_lines(self, count: int) -> None:
+        """Drop every line after the first ``count`` (and the tables and levels in them)."""
+        if count >= len(self._lines):
+            return
+        del self._lines[count:]
+        self._length = len("\n".join(self._lines))
+        self.tables = [t for t in self.tables if t.span is None or t.span.end <= self._length]
+        self.levels = [h for h in self.levels if h.span.end <= self._length]
 
     def text(self) -> str:
         """All lines joined with ``"\\n"``, ending with one line break when not empty.

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from ..errors import ReaderError
-from ..model import Notice, Source, Table
+from ..model import ListLevel, Notice, Source, Table
 from ._layout import TextBuilder
 from ._support import read_bytes
 from ._word_numbering import MC, Element, Numbering, W
@@ -49,11 +49,12 @@ _ROW_WRAPPERS = frozenset(W + tag for tag in ("sdt", "sdtContent", "customXml"))
 
 
 class Rendered(NamedTuple):
-    """A .docx rendered as plan text: the text, its tables and reader warnings."""
+    """A .docx rendered as plan text: the text, its tables, reader warnings and list levels."""
 
     text: str
     tables: list[Table]
     warnings: list[Notice]
+    levels: list[ListLevel]
 
 
 def read(path: str | Path) -> Source:
@@ -76,6 +77,7 @@ def read(path: str | Path) -> Source:
         raw=raw,
         warnings=rendered.warnings,
         tables=rendered.tables,
+        levels=rendered.levels,
     )
 
 
@@ -98,7 +100,7 @@ def render(raw: bytes, *, path: Path, format: str = "docx") -> Rendered:
                 f"list numbers in format(s) {formats} were rendered as decimal numbers",
             )
         )
-    return Rendered(builder.text(), builder.tables, warnings)
+    return Rendered(builder.text(), builder.tables, warnings, builder.levels)
 
 
 def _open(raw: bytes, *, path: Path, format: str) -> tuple[Element, Element | None, Element | None]:
@@ -172,7 +174,11 @@ class _Renderer:
         for child in container:
             tag = child.tag
             if tag == W + "p":
-                self.builder.line(self.paragraph(child))
+                label, level, text = self.numbered(child)
+                if label and level is not None:
+                    self.builder.numbered_line(label, text, level)
+                else:
+                    self.builder.line(text)
             elif tag == W + "tbl":
                 self.builder.table(self.table_rows(child))
             elif tag in _BLOCK_WRAPPERS:
@@ -180,13 +186,17 @@ class _Renderer:
 
     def paragraph(self, p: Element) -> str:
         """The paragraph's text with its list number, as Word shows it."""
+        label, _, text = self.numbered(p)
+        return (label or "") + text
+
+    def numbered(self, p: Element) -> tuple[str | None, int | None, str]:
+        """``(list number, list level w:ilvl, text)`` of a paragraph (``None`` when unnumbered)."""
         text = _inline_text(p)
         numbered = self.numbering.numbering_of(p)
-        if numbered is not None:
-            label = self.numbering.label(*numbered)
-            if label:
-                text = label + text
-        return text
+        if numbered is None:
+            return None, None, text
+        label = self.numbering.label(*numbered)
+        return (label, numbered[1], text) if label else (None, None, text)
 
     def table_rows(self, tbl: Element) -> list[list[str]]:
         return [[self.cell(tc) for tc in _children(tr, "tc")] for tr in _children(tbl, "tr")]
@@ -248,11 +258,12 @@ def _collect(element: Element, parts: list[str]) -> None:
 
 
 def _symbol(sym: Element) -> str:
-    """A ``w:sym`` character; symbol-font glyphs (private use area) are dropped."""
+    """A ``w:sym`` character; symbol-font glyphs (private use area) are dropped, and so
+    are code points that are no character (surrogates, beyond U+10FFFF)."""
     try:
         code = int(str(sym.get(W + "char") or ""), 16)
     except ValueError:
         return ""
-    if 0xE000 <= code <= 0xF8FF or not 0 < code <= 0x10FFFF:
+    if 0xE000 <= code <= 0xF8FF or 0xD800 <= code <= 0xDFFF or not 0 < code <= 0x10FFFF:
         return ""
     return chr(code)

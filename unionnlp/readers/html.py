@@ -27,13 +27,15 @@ from __future__ import annotations
 import codecs
 import logging
 import re
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from ..errors import ReaderError
-from ..model import Notice, Source
-from ._layout import TextBuilder, clean_cell
+from ..model import ListLevel, Notice, Source, Span
+from ._html_lists import ListItem, number_lists
+from ._layout import CELL_SEPARATOR, TextBuilder, clean_cell
 from ._support import read_bytes
 from .text import decode
 
@@ -91,13 +93,29 @@ def read(path: str | Path) -> Source:
         raise ReaderError.missing_package(path, format="HTML", package="trafilatura") from err
     markup = _XML_DECLARATION.sub("", text.replace("\x00", ""), count=1)
     page = _parse_html(markup, lxml.html)
+    numbered: list[ListItem] = []
+    if page is not None:
+        numbered = number_lists(page)
+        if numbered:  # trafilatura reads the page with its list numbers written in
+            markup = lxml.html.tostring(page, encoding="unicode")
     builder = TextBuilder()
     main = _extract(markup, trafilatura)
+    title = _first_heading(page)
     if main is not None and main.xpath("string()").strip():
-        title = _first_heading(page)
         if title and title not in main.xpath("string()")[: len(title) + 200]:
             builder.line(title)
         _Walker(builder, _TRAFILATURA).render(main)
+        fuller = _fuller_text(page, builder.text(), title)
+        if fuller is not None:
+            builder, held, shown = fuller
+            warnings.append(
+                Notice(
+                    "html-main-text-short",
+                    f"trafilatura's main text held {held} of the {shown} numbered lines the"
+                    " page shows; the visible text of the part of the page that holds the"
+                    " main text is used instead (navigation left out)",
+                )
+            )
     if not builder.text() and page is not None:
         body = page.find("body")
         _Walker(builder, _HTML).render(body if body is not None else page)
@@ -109,8 +127,9 @@ def read(path: str | Path) -> Source:
                     " is used, navigation and other boilerplate included",
                 )
             )
+    rendered = builder.text()
     return Source.from_text(
-        builder.text(),
+        rendered,
         path=str(path),
         format="html",
         encoding=encoding,
@@ -118,6 +137,7 @@ def read(path: str | Path) -> Source:
         raw=raw,
         warnings=warnings,
         tables=builder.tables,
+        levels=_list_levels(rendered, numbered),
     )
 
 
@@ -245,6 +265,127 @@ def _first_heading(page: Element | None) -> str:
     return ""
 
 
+# -- when the extractor keeps too little ------------------------------------------------
+
+#: numbered lines of the page the main text may lack before the visible text is used
+_MAX_NUMBERED_LOST = 0
+_PROBE = 12  # characters of the main text's first and last lines that locate it in the page
+# White space left out when the main text's lines are looked for in the page (XML text
+# holds no form feed, so the XPath side has none).
+_XPATH_SPACE = " \t\r\n\u00a0\u3000"
+_NO_SPACE = str.maketrans("", "", _XPATH_SPACE + "\f")
+
+
+def _fuller_text(
+    page: Element | None, main_text: str, title: str
+) -> tuple[TextBuilder, int, int] | None:
+    """The visible text of the element holding the main text, when the main text lacks
+    numbered lines the page shows; ``(text, numbered lines held, numbered lines shown)``.
+
+    trafilatura sometimes keeps only part of a plain page (the last stretch of
+    its paragraphs) or drops short heading lines; the plan's numbering tells.
+    The element is the innermost one holding the main text's first and last
+    lines; its text is read up to the main text's last line (what follows is
+    mostly related links), navigation left out.
+    """
+    if page is None:
+        return None
+    lines = [
+        line.translate(_NO_SPACE)
+        for line in main_text.splitlines()
+        if line.strip() and line != title and CELL_SEPARATOR not in line
+    ]
+    lines = [line for line in lines if line]
+    if not lines:
+        return None
+    body = page.find("body")
+    body = body if body is not None else page
+    first, last = lines[0][:_PROBE], lines[-1][-_PROBE:]
+    container = _innermost_holding(body, first, last)
+    builder = TextBuilder()
+    if title and title not in _squash_space(container.text_content())[: len(title) + 200]:
+        builder.line(title)
+    _Walker(builder, _CONTENT).render(container)
+    shown_lines = builder.text().split("\n")
+    for index in range(len(shown_lines) - 1, -1, -1):
+        if last in shown_lines[index].translate(_NO_SPACE):
+            builder.keep_lines(index + 1)
+            break
+    from ..structure import StructureParser
+
+    families = [f for f in StructureParser().families if f.rank is not None]
+    held, shown = _numbered_lines(main_text, families), _numbered_lines(builder.text(), families)
+    if sum((shown - held).values()) <= _MAX_NUMBERED_LOST:
+        return None
+    return builder, sum(held.values()), sum(shown.values())
+
+
+def _innermost_holding(body: Element, first: str, last: str) -> Element:
+    """The deepest element whose text holds ``first`` and ``last`` (spaces ignored), or ``body``."""
+    from lxml import etree
+
+    space = f"translate(string(.), '{_XPATH_SPACE}', '')"
+    try:
+        found = body.xpath(
+            f".//*[contains({space}, $first) and contains({space}, $last)]",
+            first=first,
+            last=last,
+        )
+    except etree.XPathError as err:
+        logger.debug("cannot locate the main text in the page: %s", err)
+        return body
+    if not found:
+        return body
+    return max(found, key=lambda el: sum(1 for _ in el.iterancestors()))
+
+
+def _squash_space(text: str) -> str:
+    return _ASCII_SPACE.sub(" ", text).strip()
+
+
+def _numbered_lines(text: str, families: list[Any]) -> Counter[str]:
+    """How many lines of ``text`` open with a marker of ``families``, by family."""
+    counts: Counter[str] = Counter()
+    for line in text.splitlines():
+        stripped = line.strip()
+        for family in families:
+            match = family.rule.pattern.match(stripped)
+            if match is not None and match.start() == 0:
+                counts[family.name] += 1
+                break
+    return counts
+
+
+def _list_levels(text: str, numbered: list[ListItem]) -> list[ListLevel]:
+    """The list level of each numbered item whose line is found in ``text``, in order.
+
+    Items are looked for in order, each after the line of the one before; an
+    item the extractor left out is skipped.
+    """
+    if not numbered:
+        return []
+    levels: list[ListLevel] = []
+    starts: list[int] = []
+    lines = text.split("\n")
+    offset = 0
+    for line in lines:
+        starts.append(offset)
+        offset += len(line) + 1
+    bare = ["".join(line.split()) for line in lines]  # as the probes, without white space
+    cursor = 0
+    for item in numbered:
+        for index in range(cursor, min(len(lines), cursor + _LIST_LOOKAHEAD)):
+            if bare[index].startswith(item.probe):
+                start = starts[index]
+                levels.append(ListLevel(Span(start, start + len(item.label.rstrip())), item.level))
+                cursor = index + 1
+                break
+    return levels
+
+
+_LIST_LOOKAHEAD = 400  # lines an item's line is looked for past the previous item's
+
+
 # -- rendering ----------------------------------------------------------------------
 
 
@@ -259,6 +400,7 @@ class _Vocabulary:
     row: str
     cells: frozenset[str]
     caption: str = "caption"
+    skip_navigation: bool = False
 
 
 _HTML = _Vocabulary(
@@ -283,6 +425,8 @@ _HTML = _Vocabulary(
     row="tr",
     cells=frozenset({"td", "th"}),
 )
+# The page's content without its navigation (menus, breadcrumbs, sidebars, footers).
+_CONTENT = replace(_HTML, skip_navigation=True)
 _TRAFILATURA = _Vocabulary(
     skip=frozenset({"comments", "graphic", "fw", "note"}),
     blocks=frozenset({"doc", "main", "p", "head", "list", "item", "quote", "code", "div", "ab"}),
@@ -332,7 +476,7 @@ class _Walker:
     def _visit(self, element: Element, *, with_tail: bool = True) -> None:
         tag = _tag(element)
         vocab = self.vocab
-        if tag is None or tag in vocab.skip:
+        if tag is None or tag in vocab.skip or (vocab.skip_navigation and _navigation(element)):
             pass
         elif tag in vocab.breaks:
             self._newline()
@@ -362,6 +506,29 @@ class _Walker:
             for cells in _rows(table, self.vocab)
         ]
         self.builder.table(rows)
+
+
+_NAVIGATION_TAGS = frozenset({"nav", "aside", "footer"})
+_NAVIGATION_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "search"})
+# Words of class and id names that web pages give their navigation and page furniture.
+_NAVIGATION_WORDS = frozenset(
+    {
+        *("nav", "navbar", "navigation", "menu", "breadcrumb", "breadcrumbs", "crumb"),
+        *("crumbs", "sidebar", "footer", "share", "comment", "comments", "related"),
+        *("pager", "pagination", "toolbar"),
+    }
+)
+_NAME_WORD = re.compile(r"[a-z]+")
+
+
+def _navigation(element: Element) -> bool:
+    """Whether ``element`` is navigation or page furniture rather than content."""
+    if _tag(element) in _NAVIGATION_TAGS:
+        return True
+    if (element.get("role") or "").strip().lower() in _NAVIGATION_ROLES:
+        return True
+    names = f"{element.get('class') or ''} {element.get('id') or ''}".lower()
+    return any(word in _NAVIGATION_WORDS for word in _NAME_WORD.findall(names))
 
 
 def _rows(table: Element, vocab: _Vocabulary) -> list[list[Element]]:

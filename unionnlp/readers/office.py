@@ -90,6 +90,7 @@ def read(
         raw=raw,
         warnings=rendered.warnings,
         tables=rendered.tables,
+        levels=rendered.levels,
     )
 
 
