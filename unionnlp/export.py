@@ -44,7 +44,7 @@ def plan_record(source: Source, plans: Sequence[Plan]) -> dict[str, Any]:
     return {
         "schema": SCHEMA,
         "source": source.to_dict(),
-        "documents": [p.to_dict() for p in plans],
+        "documents": [p.to_dict(with_source=False) for p in plans],
         "warnings": [w.to_dict() for w in source.warnings],
     }
 
