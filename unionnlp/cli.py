@@ -174,18 +174,39 @@ def _cmd_agreement(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return 0
+
+    def na(value: object) -> str:
+        return "n/a" if value is None else f"{value}"
+
     print(f"documents: {result['documents']['first']} vs {result['documents']['second']}")
     for key in ("sections", "deadlines", "parties"):
         s = result[key]
-        print(f"{key:10} F1 {s['f1']:.3f}  (P {s['precision']:.3f}, R {s['recall']:.3f})")
-    print(f"levels     agreement {result['levels']['accuracy']}")
-    print(f"roles      agreement {result['party_roles']['accuracy']}")
+        if s["f1"] is None:  # nothing to agree on is not perfect agreement
+            print(f"{key:10} n/a (none in either pass)")
+            continue
+        precision = "n/a" if s["precision"] is None else f"{s['precision']:.3f}"
+        recall = "n/a" if s["recall"] is None else f"{s['recall']:.3f}"
+        print(f"{key:10} F1 {s['f1']:.3f}  (P {precision}, R {recall})")
+    print(f"levels     agreement {na(result['levels']['accuracy'])}")
+    print(f"roles      agreement {na(result['party_roles']['accuracy'])}")
     t = result["themes"]
     print(
-        f"themes     Cohen's kappa {t['kappa_first_label']} on {t['sections']} sections;"
-        f" same label set {t['same_label_set']}"
+        f"themes     Cohen's kappa {na(t['kappa_first_label'])} on {t['sections']} sections;"
+        f" same label set {na(t['same_label_set'])}"
     )
     return 0
+
+
+def _workers(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number of worker processes, 1 or more; got {text!r}"
+        )
+    return n
 
 
 def _fold_list(text: str) -> set[int]:
