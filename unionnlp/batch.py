@@ -423,20 +423,22 @@ def convert(
             append(stream, _Done.of(record))
     bar = Progress(len(todo), enabled=progress)
     jobs = [(str(p), (manifest or {}).get(str(Path(p).resolve()))) for _, p in todo]
-    with journal.open("ab") as stream:
-        synced = time.monotonic()
-        for item in _run(jobs, workers):
-            append(stream, item)
+    try:
+        with journal.open("ab") as stream:
+            synced = time.monotonic()
+            for item in _run(jobs, workers):
+                append(stream, item)
+                stream.flush()
+                if time.monotonic() - synced >= _SYNC_SECONDS:
+                    os.fsync(stream.fileno())
+                    synced = time.monotonic()
+                bar.update(failed=item.failure is not None)
+                if on_record is not None:
+                    on_record(json.loads(item.line))
             stream.flush()
-            if time.monotonic() - synced >= _SYNC_SECONDS:
-                os.fsync(stream.fileno())
-                synced = time.monotonic()
-            bar.update(failed=item.failure is not None)
-            if on_record is not None:
-                on_record(json.loads(item.line))
-        stream.flush()
-        os.fsync(stream.fileno())
-    bar.close()
+            os.fsync(stream.fileno())
+    finally:
+        bar.close()  # an interruption's message starts on a line of its own
     chosen = [index[str(p)] for p in paths if str(p) in index]
     for _, item in chosen:
         summary.add_done(item)
