@@ -170,5 +170,5 @@ def test_corpus_groups_and_folds(tmp_path: Path) -> None:
     skipped = evaluate_dir(gold.parent, folds=set(range(5)) - {fold}, themes=False)
     assert (len(kept.files), len(skipped.files)) == (1, 0)
     (tmp_path / "index.jsonl").write_text("{oops\n", encoding="utf-8")
-    with pytest.raises(DataFileError, match="index.jsonl"):
+    with pytest.raises(DataFileError, match=r"index\.jsonl"):
         corpus_groups(tmp_path)
