@@ -123,3 +123,17 @@ def test_warm_loads_everything_lazy_up_front(tmp_path: Path) -> None:
     bad.write_text("heads = []\n", encoding="utf-8")
     with pytest.raises(DataFileError, match=r"parties\.toml"):
         Pipeline(stages=[PartyExtractor(lexicon=bad)]).warm()
+
+
+def test_documented_names_import_as_documented() -> None:
+    """README: "in Python the same is `unionnlp.compare`"; loading it waits for first use."""
+    code = (
+        "import sys, unionnlp\n"
+        "loaded = 'unionnlp.compare' in sys.modules\n"
+        "corpus = unionnlp.compare.load_corpus\n"
+        "print(loaded, callable(corpus), 'compare' in dir(unionnlp))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "True", "True"]
+    with pytest.raises(AttributeError, match="no attribute 'nonesuch'"):
+        unionnlp.nonesuch  # type: ignore[attr-defined]  # noqa: B018

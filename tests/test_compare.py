@@ -475,9 +475,26 @@ def test_manifest_without_path_column_is_refused(tmp_path: Path) -> None:
     manifest.write_text("file,unit\na.txt,校工会\n", encoding="utf-8")
     with pytest.raises(InputError, match="no 'path' column"):
         compare.read_manifest(manifest)
-    manifest.write_text("path,year\na.txt,二〇二三\n", encoding="utf-8")
-    with pytest.raises(InputError, match="line 2: year"):
+    manifest.write_text("path,plan\na.txt,first\n", encoding="utf-8")
+    with pytest.raises(InputError, match="line 2: plan"):
         compare.read_manifest(manifest)
+
+
+def test_manifest_years_as_written_and_a_bad_cell_is_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    plans = [make_plan("校工会", [Item("a")], path=f"{name}.txt") for name in "abcd"]
+    manifest = tmp_path / "m.csv"
+    manifest.write_text(
+        "path,year\na.txt,二〇二三\nb.txt,2023-2024学年\nc.txt,２０２２年\nd.txt,明年\n",
+        encoding="utf-8",
+    )
+    with caplog.at_level("WARNING", logger="unionnlp.compare"):
+        corpus = compare.load_corpus(plans, manifest=manifest)
+    assert corpus.frame()["year"].tolist()[:3] == [2023, 2023, 2022]
+    assert pd.isna(corpus.frame()["year"].tolist()[3])
+    warned = [r.getMessage() for r in caplog.records if "明年" in r.getMessage()]
+    assert len(warned) == 1 and "line 5" in warned[0]
 
 
 def test_load_corpus_refuses_what_is_not_there(tmp_path: Path) -> None:
@@ -903,3 +920,126 @@ def test_chromium_reports_console_errors(tmp_path: Path) -> None:
         browser.close()
     errors = _console_errors(browser.events)
     assert len(errors) >= 2, errors
+
+
+# ---------------------------------------------------------------------------
+# every output of `convert` that holds the plans reads back (issue 18, item 1)
+
+
+@pytest.fixture(scope="module")
+def dev_pair() -> list[Path]:
+    return sorted((CORPORA / "dev").glob("dev_0[12]*.txt"))
+
+
+@pytest.fixture(scope="module")
+def from_jsonl(dev_pair: list[Path], tmp_path_factory: pytest.TempPathFactory) -> compare.Corpus:
+    from unionnlp import batch
+
+    out = tmp_path_factory.mktemp("jsonl") / "plans.jsonl"
+    batch.convert(dev_pair, out, progress=False)
+    return compare.load_corpus(out)
+
+
+def _same_corpus(got: compare.Corpus, want: compare.Corpus) -> None:
+    assert got.doc_ids == want.doc_ids
+    columns = ["path", "plan", "title", "unit", "unit_type", "year"]
+    assert got.frame()[columns].to_dict("records") == want.frame()[columns].to_dict("records")
+    a, b = compare.concreteness(got), compare.concreteness(want)
+    for column in ("measures", "with_deadline", "with_party", "depth"):
+        assert a[column].tolist() == b[column].tolist(), column
+    assert [compare.plan_text(p) for p in got.plans] == [compare.plan_text(p) for p in want.plans]
+
+
+@pytest.mark.parametrize("kind", [".sqlite", ".xlsx", ".parquet"])
+def test_compare_reads_the_table_outputs_of_convert(
+    kind: str, dev_pair: list[Path], from_jsonl: compare.Corpus, tmp_path: Path
+) -> None:
+    from unionnlp import batch
+
+    out = tmp_path / f"plans{kind}"
+    batch.convert(dev_pair, out, progress=False)
+    _same_corpus(compare.load_corpus(out), from_jsonl)
+
+
+def test_compare_reads_a_partitioned_parquet_folder(
+    dev_pair: list[Path], from_jsonl: compare.Corpus, tmp_path: Path
+) -> None:
+    """The layout `convert --dask` writes: one folder per table, one file per partition."""
+    from unionnlp import batch
+
+    out = tmp_path / "out"
+    for part, path in enumerate(dev_pair):
+        for name, rows in batch.tables_from_records([batch.process_file(path)]).items():
+            (out / name).mkdir(parents=True, exist_ok=True)
+            pd.DataFrame(rows).to_parquet(out / name / f"part-{part:05d}.parquet", index=False)
+    _same_corpus(compare.load_corpus(out), from_jsonl)
+
+
+@pytest.mark.slow
+def test_compare_reads_what_convert_dask_writes(
+    dev_pair: list[Path], from_jsonl: compare.Corpus, tmp_path: Path
+) -> None:
+    pytest.importorskip("dask.distributed")
+    from unionnlp import batch
+
+    batch.convert_dask(dev_pair, tmp_path / "out", workers=1, partition_size=1)
+    _same_corpus(compare.load_corpus(tmp_path / "out"), from_jsonl)
+
+
+def test_compare_says_which_output_to_use_for_the_flat_csv(
+    dev_pair: list[Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from unionnlp import batch
+
+    out = tmp_path / "plans.csv"
+    batch.convert(dev_pair, out, progress=False)
+    with pytest.raises(InputError, match=r"flat measures table.*-o plans\.jsonl"):
+        compare.load_corpus(out)
+    assert compare.run_compare([str(out)], str(tmp_path / "report"), "unit_type", None) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "-o plans.jsonl" in err
+    assert not (tmp_path / "report").exists()
+
+
+def test_no_plans_found_gives_the_reasons(tmp_path: Path) -> None:
+    bad = tmp_path / "scan.pdf"
+    bad.write_bytes(b"not a pdf")
+    with pytest.raises(InputError, match=r"no plans found.*scan\.pdf"):
+        compare.load_corpus(bad)
+
+
+def test_a_failed_write_leaves_no_partial_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import errno
+
+    plans = [
+        make_plan("校工会", [Item("举办4场讲座", "culture_sports")], path="a.txt"),
+        make_plan("医院工会", [Item("慰问困难职工", "worker_assistance")], path="b.txt"),
+    ]
+    records = tmp_path / "plans.jsonl"
+    write_jsonl(records, plans)
+    real_png = compare._png
+    calls = []
+
+    def full_disk(fig: Any) -> bytes:  # the tables are written by now, the charts not all
+        calls.append(fig)
+        if len(calls) > 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_png(fig)
+
+    monkeypatch.setattr(compare, "_png", full_disk)
+    out = tmp_path / "reports" / "report"
+    assert compare.run_compare([str(records)], str(out), "unit_type", None) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"unionnlp: cannot write the report to {out}: No space left on device"]
+    assert not out.exists() and list(out.parent.iterdir()) == []
+    # a report already there is kept as it was
+    monkeypatch.setattr(compare, "_png", real_png)
+    assert compare.run_compare([str(records)], str(out), "unit_type", None) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    calls.clear()
+    monkeypatch.setattr(compare, "_png", full_disk)
+    assert compare.run_compare([str(records)], str(out), "unit_type", None) == 2
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert [p.name for p in out.parent.iterdir()] == ["report"]

@@ -181,4 +181,4 @@ def test_run_show(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     walk(out.read_text(encoding="utf-8"))
     assert run_show(str(tmp_path / "missing.txt"), str(out)) == 1
     assert "no such file" in capsys.readouterr().err
-    assert run_show(str(source), str(tmp_path / "no" / "dir" / "x.html")) == 1
+    assert run_show(str(source), str(tmp_path / "no" / "dir" / "x.html")) == 2  # a failed write

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from pathlib import Path
 
 import pytest
 
@@ -22,7 +23,9 @@ from unionnlp.model import (
 )
 from unionnlp.pipeline import Pipeline
 
-from .conftest import SEEDS
+from .conftest import ROOT, SEEDS
+
+FIXTURES = ROOT / "tests" / "fixtures"
 
 
 def test_span_validation_and_slicing() -> None:
@@ -124,3 +127,49 @@ def test_replacer_is_replace() -> None:
         b: int = dataclasses.field(default=0, init=False)
 
     assert replacer(Derived, "a")(Derived(1), 2) == Derived(2)
+
+
+# ---------------------------------------------------------------------------
+# the round trip is exact (issue 18, item 10)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [*SEEDS[:2], FIXTURES / "plan.docx", FIXTURES / "plan.html", FIXTURES / "plan_gbk.txt"],
+    ids=lambda p: p.name,
+)
+def test_to_dict_from_dict_is_exact(path: Path) -> None:
+    import unionnlp
+
+    plans = unionnlp.parse_file(path)
+    assert any(s.themes for p in plans for s in p.sections)  # scores are part of the test
+    for plan in plans:
+        data = json.loads(json.dumps(plan.to_dict(), ensure_ascii=False))
+        again = Plan.from_dict(data)
+        assert again == plan
+        assert again.source == plan.source  # text, warnings and tables included
+        assert again.source is not None and plan.source is not None
+        assert again.source.text == plan.source.text
+        sec = again.sections[-1]
+        assert again.text_of(sec.title_span) == plan.text_of(sec.title_span)
+        assert again.normalized is None  # the working copy is not kept; see Plan.to_dict
+
+
+def test_theme_order_and_scores_survive_the_round_trip() -> None:
+    themes = (ThemeScore("culture_sports", 0.4123456789), ThemeScore("self_building", 0.91))
+    section = Section(
+        id="1", parent=None, level=1, marker="一、", number=1, title="组织建设",
+        span=Span(0, 6), title_span=Span(2, 6), marker_span=Span(0, 2), themes=themes,
+    )  # fmt: skip
+    again = Section.from_dict(json.loads(json.dumps(section.to_dict())))
+    assert again == section and again.themes == themes
+
+
+def test_a_record_document_stays_as_the_schema_says(record_validator) -> None:  # type: ignore[no-untyped-def]
+    import unionnlp
+    from unionnlp.export import plan_record
+
+    plans = unionnlp.parse_file(FIXTURES / "plan.docx")
+    record = plan_record(plans[0].source, plans)  # type: ignore[arg-type]
+    record_validator.validate(record)
+    assert all("source" not in doc for doc in record["documents"])

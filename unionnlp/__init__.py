@@ -48,6 +48,9 @@ from .model import (
 )
 
 if TYPE_CHECKING:
+    from types import ModuleType
+
+    from . import compare
     from .normalize import NormalizedText
 
 __all__ = [
@@ -75,6 +78,7 @@ __all__ = [
     "UnsupportedFormatError",
     "WorkerCrash",
     "__version__",
+    "compare",
     "display",
     "normalize",
     "parse",
@@ -85,6 +89,22 @@ __all__ = [
 __version__ = "0.1.0"
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
+
+#: submodules that are public names of the package, imported when first used
+_LAZY_MODULES = ("compare",)
+
+
+def __getattr__(name: str) -> ModuleType:
+    # `unionnlp.compare` (as the README writes it) without paying for it at import.
+    if name in _LAZY_MODULES:
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY_MODULES})
 
 
 def display(plan: Plan, *, jupyter: bool | None = None) -> str | None:

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-__all__ = ["CN_DIGITS", "read_number"]
+import unicodedata
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import regex
+
+__all__ = ["CN_DIGITS", "YearReader", "read_number"]
 
 #: the value of each Chinese digit (元 and 正 name the first month)
 CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
@@ -28,3 +34,28 @@ def read_number(token: str | None, *, extra: dict[str, int] | None = None) -> in
     if all(ch in digits for ch in token):
         return int("".join(str(digits[ch]) for ch in token))
     return None
+
+
+class YearReader:
+    """Years as people write them in a table cell (``2023``, ``2023年``, ``二〇二三年``,
+    ``2023-2024学年``; the patterns are in ``data/metadata.toml``); ``None`` for
+    anything else. The patterns load on first use and stay on the instance.
+
+    示例: ``YearReader()("2023-2024学年") == 2023``.
+    """
+
+    def __init__(self) -> None:
+        self._patterns: list[regex.Pattern[str]] | None = None
+
+    def __call__(self, cell: str) -> int | None:
+        if self._patterns is None:
+            from .resources import load_rules
+
+            self._patterns = [rule.pattern for rule in load_rules("metadata.toml", "year")]
+        text = unicodedata.normalize("NFKC", cell).strip()
+        for pattern in self._patterns:
+            found = pattern.fullmatch(text)
+            year = read_number(found.group("year")) if found else None
+            if year is not None and 1900 <= year <= 2099:
+                return year
+        return None

@@ -65,15 +65,21 @@ def iter_inputs(
     *,
     include: Sequence[str] = (),
     exclude: Sequence[str] = (),
+    unhandled: list[Path] | None = None,
 ) -> Iterator[Path]:
     """Files named in ``inputs`` and, for folders, the files below them (sorted).
 
     ``include``/``exclude`` are glob patterns matched against file names; a
-    path named explicitly is always kept.
+    path named explicitly is always kept (and fails in :func:`process_file`
+    when no reader handles it). Below a folder, files of a type no reader
+    handles (gold ``.json``, ``.csv``, images…) are left out and, when
+    ``unhandled`` is given, appended to it.
 
     Raises:
         InputError: an input does not exist.
     """
+    from .readers import SUPPORTED
+
     for item in inputs:
         path = Path(item)
         if path.is_dir():
@@ -82,6 +88,10 @@ def iter_inputs(
                 if include and not any(fnmatch.fnmatch(name, g) for g in include):
                     continue
                 if any(fnmatch.fnmatch(name, g) for g in exclude):
+                    continue
+                if child.suffix.lower() not in SUPPORTED:
+                    if unhandled is not None:
+                        unhandled.append(child)
                     continue
                 yield child
         elif path.exists() or path.is_symlink():
@@ -128,33 +138,57 @@ def process_file(path: str | Path, metadata: dict[str, Any] | None = None) -> di
         for doc in record["documents"]:
             if metadata.get("unit"):
                 doc["unit"] = metadata["unit"]
-            if metadata.get("year"):
-                doc["year"] = int(metadata["year"])
+            year = str(metadata.get("year") or "")
+            if year.isdigit():  # load_manifest reads the year as written; warned there if not
+                doc["year"] = int(year)
     return record
 
 
 def load_manifest(path: str | Path) -> dict[str, dict[str, Any]]:
     """A manifest CSV (path, unit, unit_type, region, year) keyed by resolved path.
 
+    Years are read as people write them (``2023``, ``2023年``, ``二〇二三年``,
+    ``2023-2024学年``) and stored as digits; a year cell that is not a year is
+    logged as a warning naming its line and left out (the plan keeps the year
+    read from its text).
+
     Raises:
         InputError: the file is missing or lacks a ``path`` column.
     """
+    from ._numerals import YearReader
+
     path = Path(path)
     try:
         with path.open(encoding="utf-8-sig", newline="") as stream:
             rows = list(csv.DictReader(stream))
-    except OSError as err:
-        raise InputError(f"cannot read the manifest {str(path)!r}: {err.strerror}") from err
+    except (OSError, UnicodeDecodeError) as err:
+        reason = err.strerror if isinstance(err, OSError) else f"not UTF-8 ({err.reason})"
+        raise InputError(f"cannot read the manifest {str(path)!r}: {reason}") from err
     if rows and "path" not in rows[0]:
         raise InputError(
             f"the manifest {str(path)!r} needs a 'path' column (columns: "
             f"{', '.join(MANIFEST_COLUMNS)})"
         )
+    read_year = YearReader()
     table: dict[str, dict[str, Any]] = {}
-    for row in rows:
+    for line, row in enumerate(rows, start=2):
         key = str((path.parent / row["path"]).resolve()) if row.get("path") else ""
-        if key:
-            table[key] = {k: (v.strip() if isinstance(v, str) else v) for k, v in row.items()}
+        if not key:
+            continue
+        cells = {k: (v.strip() if isinstance(v, str) else v) for k, v in row.items()}
+        written = str(cells.get("year") or "")
+        if written:
+            year = read_year(written)
+            if year is None:
+                logger.warning(
+                    "the manifest %r, line %d: year %r is not a year (write 2023, 2023年,"
+                    " 二〇二三年 or 2023-2024学年); that plan keeps the year of its text",
+                    str(path),
+                    line,
+                    written,
+                )
+            cells["year"] = str(year) if year is not None else ""
+        table[key] = cells
     return table
 
 
@@ -172,6 +206,8 @@ class Summary:
     measures: int = 0
     skipped: int = 0
     failures: Counter[str] = field(default_factory=Counter)
+    #: files left out of a folder walk because no reader handles them, by extension
+    unhandled: Counter[str] = field(default_factory=Counter)
 
     def add(self, record: dict[str, Any]) -> None:
         self.add_done(_Done.of(record, serialise=False))
@@ -196,6 +232,12 @@ class Summary:
         ]
         for error, count in sorted(self.failures.items()):
             lines.append(f"  failed with {error}: {count}")
+        if self.unhandled:
+            n = sum(self.unhandled.values())
+            kinds = ", ".join(f"{ext} {count}" for ext, count in sorted(self.unhandled.items()))
+            lines.append(
+                f"skipped {n} file{'s' if n != 1 else ''} of a type no reader handles ({kinds})"
+            )
         return "\n".join(lines)
 
 
@@ -311,8 +353,10 @@ def _init_worker(parent: int, warm: bool) -> None:
 
     A ``kill -9`` of ``convert`` must not leave its workers running: on Linux
     the kernel kills the worker when the parent dies (``PR_SET_PDEATHSIG``);
-    elsewhere a thread watches the parent.
+    elsewhere a thread watches the parent. Ctrl-C is the parent's to handle:
+    the worker ignores SIGINT and is ended by the parent.
     """
+    _ignore_interrupts()
     if not _die_with_parent(parent):
         threading.Thread(
             target=_watch_parent, args=(parent,), name="unionnlp-parent-watch", daemon=True
@@ -365,9 +409,18 @@ def convert(
     of unchanged files. Workers serialise their records themselves, so the
     parent process only writes bytes.
 
+    Every file is converted in a worker process, one process for ``workers=1``
+    too, so a file that kills its process (a native crash, the OOM killer)
+    costs one :class:`WorkerCrash` failure record, not the run. On
+    ``KeyboardInterrupt`` the workers are stopped and the journal keeps what
+    was done for ``resume=True``.
+
     Raises:
-        InputError: the output kind is not supported or a needed package is missing.
+        InputError: the output kind is not supported, a needed package is
+            missing, or ``workers`` is below 1.
     """
+    if workers < 1:
+        raise InputError(f"workers must be 1 or more (worker processes), got {workers}")
     output = Path(output)
     kind = output.suffix.lower()
     if kind not in OUTPUT_KINDS:
@@ -416,20 +469,22 @@ def convert(
             append(stream, _Done.of(record))
     bar = Progress(len(todo), enabled=progress)
     jobs = [(str(p), (manifest or {}).get(str(Path(p).resolve()))) for _, p in todo]
-    with journal.open("ab") as stream:
-        synced = time.monotonic()
-        for item in _run(jobs, workers):
-            append(stream, item)
+    try:
+        with journal.open("ab") as stream:
+            synced = time.monotonic()
+            for item in _run(jobs, workers):
+                append(stream, item)
+                stream.flush()
+                if time.monotonic() - synced >= _SYNC_SECONDS:
+                    os.fsync(stream.fileno())
+                    synced = time.monotonic()
+                bar.update(failed=item.failure is not None)
+                if on_record is not None:
+                    on_record(json.loads(item.line))
             stream.flush()
-            if time.monotonic() - synced >= _SYNC_SECONDS:
-                os.fsync(stream.fileno())
-                synced = time.monotonic()
-            bar.update(failed=item.failure is not None)
-            if on_record is not None:
-                on_record(json.loads(item.line))
-        stream.flush()
-        os.fsync(stream.fileno())
-    bar.close()
+            os.fsync(stream.fileno())
+    finally:
+        bar.close()  # an interruption's message starts on a line of its own
     chosen = [index[str(p)] for p in paths if str(p) in index]
     for _, item in chosen:
         summary.add_done(item)
@@ -473,8 +528,27 @@ def _process_chunk(jobs: Sequence[Job]) -> list[_Done]:
     return [_process(job) for job in jobs]
 
 
+def _ignore_interrupts() -> None:
+    # A terminal's Ctrl-C goes to the whole process group: the parent stops the workers
+    # and says so once, instead of every worker printing a KeyboardInterrupt traceback.
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _stop(pool: Any) -> None:
+    """Stop ``pool`` now: cancel what has not started, end the workers' processes."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(5)
+
+
 def _run(jobs: list[Job], workers: int) -> Iterator[_Done]:
-    """Convert ``jobs`` in input order, in ``workers`` processes when there are several.
+    """Convert ``jobs`` in input order in ``workers`` processes (one process for ``workers=1``).
 
     Files go out a few at a time (fewer round trips for the parent) once there
     are enough that the last chunks cannot leave a worker idle for long, and
@@ -482,11 +556,10 @@ def _run(jobs: list[Job], workers: int) -> Iterator[_Done]:
     dies (a native crash, the OOM killer) does not stop the run: the files
     that were in flight are redone one at a time, each in a process of its
     own, until the one that kills its process is found; it gets a
-    :class:`WorkerCrash` failure record.
+    :class:`WorkerCrash` failure record. When the parent is interrupted
+    (``KeyboardInterrupt``) the workers are ended at once, not waited for.
     """
-    if workers <= 1 or len(jobs) <= 1:
-        for job in jobs:
-            yield _process(job)
+    if not jobs:
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -521,24 +594,30 @@ def _run(jobs: list[Job], workers: int) -> Iterator[_Done]:
                 for item in items:
                     start += 1
                     yield item
+            pool.shutdown(wait=True)
             return
         except BrokenProcessPool:
             logger.warning("a worker process died; finding the file that killed it")
-        finally:
             pool.shutdown(wait=True, cancel_futures=True)
+        except BaseException:  # Ctrl-C, or the caller stopped reading: end the workers now
+            _stop(pool)
+            raise
         for _ in range(min(len(jobs) - start, window * size)):
             single = executor(1)
             try:
                 item = single.submit(_process, jobs[start]).result()
             except BrokenProcessPool:
+                single.shutdown(wait=True, cancel_futures=True)
                 path = jobs[start][0]
                 crash = WorkerCrash(f"the process converting {path!r} died")
                 item = _Done.of(failure_record(path, "parse", crash))
                 start += 1
                 yield item
                 break
-            finally:
-                single.shutdown(wait=True, cancel_futures=True)
+            except BaseException:
+                _stop(single)
+                raise
+            single.shutdown(wait=True)
             start += 1
             yield item
 
@@ -779,8 +858,21 @@ def convert_dask(
     or the address of a running scheduler (``tcp://host:8786``). ``output`` is
     a folder; each table gets a sub-folder with one Parquet file per partition
     of ``partition_size`` inputs.
+
+    Raises:
+        InputError: ``output`` names a file (``x.jsonl``, an existing file), or
+            Dask is not installed.
     """
     import importlib
+
+    out = Path(output)
+    suffix = out.suffix.lower()
+    if (suffix in OUTPUT_KINDS and suffix != ".parquet") or out.is_file():
+        raise InputError(
+            f"cannot write {str(out)!r} with Dask: --dask writes a folder of partitioned"
+            f" Parquet tables (plans/part-00000.parquet, …); name a folder, for example"
+            f" -o {str(out.with_suffix('')) if suffix else str(out) + '_tables'}"
+        )
 
     try:
         distributed: Any = importlib.import_module("dask.distributed")
@@ -790,7 +882,6 @@ def convert_dask(
     import pandas as pd
 
     paths = [str(p) for p in inputs]
-    out = Path(output)
     out.mkdir(parents=True, exist_ok=True)
     cluster = None
     if scheduler == "local":

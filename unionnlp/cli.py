@@ -1,37 +1,55 @@
 """The ``unionnlp`` command: thin commands over the library.
 
 Exit codes: 0 success; 1 some inputs failed (or scores below a floor);
-2 usage errors.
+2 usage errors and writes that failed (a full disk: one line on stderr, and
+no partial output: files are written under a temporary name and renamed);
+130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
 
 import argparse
 import functools
+import io
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .errors import UnionNLPError
+from .errors import InputError, UnionNLPError
+from .model import Plan, Source
 
 __all__ = ["main"]
+
+
+STDIN_NAME = "<stdin>"
+
+
+def _read(name: str) -> Source:
+    """A file, or standard input for ``-`` (text in any supported encoding)."""
+    from .readers import read
+
+    if name != "-":
+        return read(name)
+    from .readers.text import from_bytes
+
+    return from_bytes(sys.stdin.buffer.read(), path=STDIN_NAME)
 
 
 def _cmd_parse(args: argparse.Namespace) -> int:
     from .export import dump_jsonl, failure_record, outline, plan_record
     from .pipeline import Pipeline
-    from .readers import read
 
     parse = Pipeline.default(theme_model=args.model).parse
 
     failed = 0
     for name in args.paths:
         try:
-            source = read(name)
+            source = _read(name)
             plans = parse(source.text, source=source)
         except UnionNLPError as err:
             failed += 1
@@ -48,15 +66,23 @@ def _cmd_parse(args: argparse.Namespace) -> int:
 
 
 def _cmd_convert(args: argparse.Namespace) -> int:
+    from collections import Counter
+
     from .batch import convert, convert_dask, iter_inputs, load_manifest
 
+    unhandled: list[Path] = []
     try:
-        inputs = list(iter_inputs(args.inputs, include=args.include, exclude=args.exclude))
+        inputs = list(
+            iter_inputs(
+                args.inputs, include=args.include, exclude=args.exclude, unhandled=unhandled
+            )
+        )
     except UnionNLPError as err:
         print(f"unionnlp: {err}", file=sys.stderr)
         return 2
     if not inputs:
-        print("unionnlp: no input files found", file=sys.stderr)
+        found = f" ({len(unhandled)} files of a type no reader handles)" if unhandled else ""
+        print(f"unionnlp: no input files found{found}", file=sys.stderr)
         return 2
     manifest = load_manifest(args.manifest) if args.manifest else None
     try:
@@ -65,7 +91,7 @@ def _cmd_convert(args: argparse.Namespace) -> int:
                 inputs,
                 args.output,
                 scheduler=args.dask,
-                workers=max(args.workers, 1),
+                workers=args.workers,
                 manifest=manifest,
             )
         else:
@@ -77,6 +103,16 @@ def _cmd_convert(args: argparse.Namespace) -> int:
                 manifest=manifest,
                 progress=not args.quiet,
             )
+    except KeyboardInterrupt:
+        if args.dask:
+            print("unionnlp: interrupted; the run stopped", file=sys.stderr)
+        else:
+            print(
+                f"unionnlp: interrupted; the files done so far are kept in"
+                f" {args.output}.journal: run the same command with --resume to continue",
+                file=sys.stderr,
+            )
+        return 130
     except OSError as err:
         # Disk full, file too large, no permission: the journal beside the output holds
         # every record completed so far, and `--resume` continues from it.
@@ -86,20 +122,34 @@ def _cmd_convert(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    summary.unhandled = Counter(p.suffix.lower() or "(no extension)" for p in unhandled)
     if not args.quiet:
         print(summary.text())
         print(f"output: {args.output}")
-        print(
-            f"next: a report comparing units (themes, concreteness, distinctive terms,"
-            f" near-duplicates): unionnlp compare {args.output} --by unit_type -o report/"
-            " (needs pip install 'unionnlp[compare]'; in this repository: make report)"
-        )
+        print(_next_hint(args.output))
     failed = sum(summary.failures.values())
     return 1 if failed and not args.allow_failures else 0
 
 
 def _tick(bar: Any, _path: str) -> None:
     bar.update(failed=False)
+
+
+def _next_hint(output: str) -> str:
+    """The closing hint of ``convert``: a ``compare`` command that reads ``output``."""
+    import importlib.util
+
+    missing = [m for m in ("pandas", "scipy", "matplotlib") if importlib.util.find_spec(m) is None]
+    needs = " (needs pip install 'unionnlp[compare]')" if missing else ""
+    what = "a report comparing units (themes, concreteness, distinctive terms, near-duplicates)"
+    if Path(output).suffix.lower() == ".csv":
+        # The flat measures table does not hold the plans' structure that compare reads.
+        return (
+            f"next: {what} needs the plans, which this flat table does not hold: convert again"
+            f" with -o plans.jsonl, then unionnlp compare plans.jsonl --by unit_type -o"
+            f" report/{needs}"
+        )
+    return f"next: {what}: unionnlp compare {output} --by unit_type -o report/{needs}"
 
 
 def _default_gold_dirs() -> list[str]:
@@ -165,31 +215,72 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_calendar(args: argparse.Namespace) -> int:
+def _calendar_plans(name: str) -> list[Plan]:
+    """The plans of a plan file, or of the records of a ``.jsonl`` file.
+
+    Raises:
+        UnionNLPError: the file cannot be read or parsed.
+    """
     from . import parse
+
+    path = Path(name)
+    if path.suffix.lower() != ".jsonl":
+        source = _read(name)
+        return parse(source.text, source=source)
+    plans: list[Plan] = []
+    try:
+        with path.open(encoding="utf-8") as stream:
+            for n, line in enumerate(stream, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    record = json.loads(line)
+                    if "documents" in record:
+                        source = Source.from_dict(record["source"])
+                        plans.extend(Plan.from_dict(d, source=source) for d in record["documents"])
+                except (ValueError, KeyError, TypeError) as err:
+                    raise InputError(
+                        f"line {n} is not a record of `unionnlp parse` or `convert` ({err})"
+                    ) from err
+    except (OSError, UnicodeDecodeError) as err:
+        raise InputError(f"cannot read {name!r}: {getattr(err, 'strerror', None) or err}") from err
+    return plans
+
+
+def _cmd_calendar(args: argparse.Namespace) -> int:
+    from ._write import write_bytes
     from .export import format_skipped, to_ics
-    from .model import Plan, Source
-    from .readers import read
 
     plans: list[Plan] = []
+    failed = 0
     for name in args.plans:
-        path = Path(name)
-        if path.suffix.lower() == ".jsonl":
-            for line in path.read_text(encoding="utf-8").splitlines():
-                record = json.loads(line)
-                if "documents" in record:
-                    source = Source.from_dict(record["source"])
-                    plans.extend(Plan.from_dict(d, source=source) for d in record["documents"])
-            continue
-        source = read(path)
-        plans.extend(parse(source.text, source=source))
+        try:
+            plans.extend(_calendar_plans(name))
+        except UnionNLPError as err:
+            failed += 1
+            print(f"unionnlp: skipped {name}: {err}", file=sys.stderr)
+    if failed and not plans:
+        print("unionnlp: no plans read; nothing written", file=sys.stderr)
+        return 1
     data, skipped = to_ics(plans, year=args.year)
-    Path(args.output).write_bytes(data)
+    try:
+        if args.output == "-":
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+        else:
+            write_bytes(args.output, data)
+    except OSError as err:
+        where = "standard output" if args.output == "-" else args.output
+        print(f"unionnlp: cannot write {where}: {err.strerror or err}", file=sys.stderr)
+        return 2
     dated = data.count(b"BEGIN:VTODO")
-    print(f"{args.output}: {dated} to-dos from {len(plans)} plans; {len(skipped)} skipped")
+    # With -o - the calendar is standard output; what is said goes to stderr.
+    say = sys.stderr if args.output == "-" else sys.stdout
+    where = "standard output" if args.output == "-" else args.output
+    print(f"{where}: {dated} to-dos from {len(plans)} plans; {len(skipped)} skipped", file=say)
     if skipped:
         print(format_skipped(skipped), file=sys.stderr)
-    return 0
+    return 1 if failed else 0
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
@@ -236,18 +327,39 @@ def _cmd_agreement(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return 0
+
+    def na(value: object) -> str:
+        return "n/a" if value is None else f"{value}"
+
     print(f"documents: {result['documents']['first']} vs {result['documents']['second']}")
     for key in ("sections", "deadlines", "parties"):
         s = result[key]
-        print(f"{key:10} F1 {s['f1']:.3f}  (P {s['precision']:.3f}, R {s['recall']:.3f})")
-    print(f"levels     agreement {result['levels']['accuracy']}")
-    print(f"roles      agreement {result['party_roles']['accuracy']}")
+        if s["f1"] is None:  # nothing to agree on is not perfect agreement
+            print(f"{key:10} n/a (none in either pass)")
+            continue
+        precision = "n/a" if s["precision"] is None else f"{s['precision']:.3f}"
+        recall = "n/a" if s["recall"] is None else f"{s['recall']:.3f}"
+        print(f"{key:10} F1 {s['f1']:.3f}  (P {precision}, R {recall})")
+    print(f"levels     agreement {na(result['levels']['accuracy'])}")
+    print(f"roles      agreement {na(result['party_roles']['accuracy'])}")
     t = result["themes"]
     print(
-        f"themes     Cohen's kappa {t['kappa_first_label']} on {t['sections']} sections;"
-        f" same label set {t['same_label_set']}"
+        f"themes     Cohen's kappa {na(t['kappa_first_label'])} on {t['sections']} sections;"
+        f" same label set {na(t['same_label_set'])}"
     )
     return 0
+
+
+def _workers(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number of worker processes, 1 or more; got {text!r}"
+        )
+    return n
 
 
 def _fold_list(text: str) -> set[int]:
@@ -273,8 +385,14 @@ def _build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
     sub = parser.add_subparsers(dest="command", required=True)
 
+    from .readers import SUPPORTED
+
     p = sub.add_parser("parse", help="parse files and print their plans")
-    p.add_argument("paths", nargs="+", help="files to parse (.txt, .md)")
+    p.add_argument(
+        "paths",
+        nargs="+",
+        help=f"plan files ({', '.join(SUPPORTED)}), or - for text on standard input",
+    )
     p.add_argument("--model", metavar="NPZ", help="a theme model written by `unionnlp train`")
     p.add_argument(
         "--format",
@@ -293,7 +411,14 @@ def _build_parser() -> argparse.ArgumentParser:
         help="output: .jsonl records, .parquet (a folder of tables), .csv (flat"
         " measures), .xlsx (measures and one sheet per table) or .sqlite",
     )
-    c.add_argument("-j", "--workers", type=int, default=1, help="worker processes (default 1)")
+    c.add_argument(
+        "-j",
+        "--workers",
+        type=_workers,
+        default=1,
+        help="worker processes (default 1; every file is converted in a worker, so a file"
+        " that crashes its process costs one failure record)",
+    )
     c.add_argument(
         "--resume",
         action="store_true",
@@ -358,8 +483,14 @@ def _build_parser() -> argparse.ArgumentParser:
     e.set_defaults(func=_cmd_evaluate)
 
     k = sub.add_parser("calendar", help="write the dated measures of plans as an .ics file")
-    k.add_argument("plans", nargs="+", help="plan files, or .jsonl records from parse/convert")
-    k.add_argument("-o", "--output", required=True, help="the .ics file to write")
+    k.add_argument(
+        "plans",
+        nargs="+",
+        help="plan files, .jsonl records from parse/convert, or - for text on standard input",
+    )
+    k.add_argument(
+        "-o", "--output", required=True, help="the .ics file to write (- for standard output)"
+    )
     k.add_argument("--year", type=int, help="year for plans whose own year is unknown")
     k.set_defaults(func=_cmd_calendar)
 
@@ -417,6 +548,24 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _stdout_fails() -> bool:
+    """Whether standard output cannot take what is waiting in its buffer (a full disk,
+    ``>/dev/full``); if so, it is pointed at the null device, so that the interpreter's own
+    flush at exit does not fail a second time with a traceback."""
+    try:
+        sys.stdout.flush()
+        return False
+    except OSError:
+        pass
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        pass
+    return True
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``unionnlp`` console script."""
     parser = _build_parser()
@@ -426,12 +575,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
     )
     try:
-        return int(args.func(args))
+        code = int(args.func(args))
+        sys.stdout.flush()
+        return code
     except UnionNLPError as err:
         print(f"unionnlp: {err}", file=sys.stderr)
         return 2
     except BrokenPipeError:
+        _stdout_fails()
         return 0
+    except KeyboardInterrupt:
+        print("unionnlp: interrupted", file=sys.stderr)
+        return 130
+    except OSError as err:
+        # One line, not a traceback: a write that failed (or a file that vanished).
+        reason = err.strerror or str(err)
+        if _stdout_fails():
+            print(f"unionnlp: cannot write to standard output: {reason}", file=sys.stderr)
+        elif err.filename:
+            print(f"unionnlp: {err.filename}: {reason}", file=sys.stderr)
+        else:
+            print(f"unionnlp: {reason}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

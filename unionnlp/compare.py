@@ -3,10 +3,11 @@
 The input is a :class:`Corpus`: plans with one row of metadata each
 (``doc_id``, ``path``, ``plan``, ``title``, ``unit``, ``unit_type``,
 ``region``, ``year`` and any further manifest columns). :func:`load_corpus`
-builds one from ``unionnlp convert``/``parse`` output (JSON Lines records),
-from plan files, folders of them, or :class:`~unionnlp.model.Plan` objects;
-a manifest CSV (columns ``path, unit, unit_type, region, year``, optionally
-``plan`` and more) overrides what is inferred, matched on the source path.
+builds one from ``unionnlp convert``/``parse`` output (JSON Lines records, or
+the Parquet, SQLite and Excel tables of ``convert``), from plan files, folders
+of them, or :class:`~unionnlp.model.Plan` objects; a manifest CSV (columns
+``path, unit, unit_type, region, year``, optionally ``plan`` and more)
+overrides what is inferred, matched on the source path.
 ``unit_type`` is inferred from the unit name when nobody gives it
 (:func:`infer_unit_type`: 校工会 -> school, 医院 -> hospital, 公司 -> enterprise,
 机关 -> government, 区总工会 -> federation).
@@ -59,7 +60,7 @@ import sys
 import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -67,6 +68,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 import regex
 
+from ._write import staged_folder
 from .errors import DataFileError, InputError, ProcessingTimeout, UnionNLPError
 from .model import Plan, Section, Source, ThemeScore
 from .resources import load_rules, load_toml
@@ -388,12 +390,17 @@ def read_manifest(path: str | Path) -> list[dict[str, str]]:
     Columns: ``path`` (required; relative paths are relative to the manifest's
     folder), ``unit``, ``unit_type``, ``region``, ``year``; ``plan`` (a plan
     index, 0-based) limits a row to one plan of a file; any further column
-    becomes a metadata column. Empty cells override nothing.
+    becomes a metadata column. Empty cells override nothing. Years are read
+    as people write them (``2023``, ``2023年``, ``二〇二三年``,
+    ``2023-2024学年``) and given as digits; a year cell that is not a year is
+    logged as a warning naming its line and emptied.
 
     Raises:
         InputError: the file cannot be read, lacks a ``path`` column, or a
-            ``year`` or ``plan`` cell is not a whole number.
+            ``plan`` cell is not a whole number.
     """
+    from ._numerals import YearReader
+
     target = Path(path)
     try:
         with target.open(encoding="utf-8-sig", newline="") as stream:
@@ -410,14 +417,26 @@ def read_manifest(path: str | Path) -> list[dict[str, str]]:
             f"the manifest {str(target)!r} has no 'path' column (found: {', '.join(fields)});"
             f" expected columns {', '.join(MANIFEST_COLUMNS)}"
         )
+    read_year = YearReader()
     for n, row in enumerate(rows, start=2):
-        for key in ("year", "plan"):
-            value = row.get(key, "")
-            if value and not value.isdigit():
-                raise InputError(
-                    f"the manifest {str(target)!r}, line {n}: {key} must be a whole number,"
-                    f" found {value!r}"
+        plan = row.get("plan", "")
+        if plan and not plan.isdigit():
+            raise InputError(
+                f"the manifest {str(target)!r}, line {n}: plan must be a whole number (a plan"
+                f" index from 0), found {plan!r}"
+            )
+        written = row.get("year", "")
+        if written:
+            year = read_year(written)
+            if year is None:
+                logger.warning(
+                    "the manifest %r, line %d: year %r is not a year (write 2023, 2023年,"
+                    " 二〇二三年 or 2023-2024学年); that plan keeps the year of its text",
+                    str(target),
+                    n,
+                    written,
                 )
+            row["year"] = str(year) if year is not None else ""
     return rows
 
 
@@ -486,113 +505,210 @@ def _plans_from_file(path: Path, failures: list[tuple[str, str]]) -> list[Plan]:
         return []
 
 
-def _plans_from_parquet(path: Path) -> Iterator[tuple[Plan, dict[str, Any]]]:
-    """Plans rebuilt from a ``unionnlp convert -o X.parquet`` folder (tables by plan)."""
+#: the tables of ``unionnlp convert`` that :func:`_plans_from_tables` rebuilds plans from
+_PLAN_TABLES = ("plans", "sections", "measures", "deadlines", "parties", "failures")
+_TABLE_KINDS = ".parquet folder, .sqlite, .xlsx"
+
+
+def _parquet_tables(path: Path) -> dict[str, list[dict[str, Any]]]:
+    """The tables of a ``convert -o X.parquet`` folder (``plans.parquet``, …) or of a
+    ``convert --dask`` folder (``plans/part-00000.parquet``, …: the parts are read in order)."""
     _require("pandas", "pyarrow")
     import pandas as pd
 
+    tables: dict[str, list[dict[str, Any]]] = {}
+    for name in _PLAN_TABLES:
+        single, parts = path / f"{name}.parquet", path / name
+        files = [single] if single.is_file() else sorted(parts.glob("*.parquet"))
+        frames = [pd.read_parquet(f) for f in files]
+        # a partition without rows has no columns either
+        tables[name] = [row for frame in frames if len(frame.columns) for row in _rows(frame)]
+    return tables
+
+
+def _sqlite_tables(path: Path) -> dict[str, list[dict[str, Any]]]:
+    """The tables of a ``convert -o X.sqlite`` database."""
+    import sqlite3
+
+    try:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+            db.row_factory = sqlite3.Row
+            names = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            return {
+                name: [dict(row) for row in db.execute(f'SELECT * FROM "{name}"')]
+                for name in _PLAN_TABLES
+                if name in names
+            }
+    except sqlite3.DatabaseError as err:
+        raise InputError(
+            f"cannot read {str(path)!r} as SQLite ({err}); expected the output of"
+            " `unionnlp convert -o X.sqlite`"
+        ) from err
+
+
+def _xlsx_tables(path: Path) -> dict[str, list[dict[str, Any]]]:
+    """The table sheets of a ``convert -o X.xlsx`` workbook (the flat sheet is not needed)."""
+    _require("pandas", "openpyxl")
+    import pandas as pd
+
+    try:
+        sheets = pd.read_excel(path, sheet_name=None)
+    except (OSError, ValueError, KeyError) as err:
+        raise InputError(
+            f"cannot read {str(path)!r} as an Excel workbook ({err}); expected the output of"
+            " `unionnlp convert -o X.xlsx`"
+        ) from err
+    return {name: _rows(sheets[name]) for name in _PLAN_TABLES if name in sheets}
+
+
+def _rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def _cell(v: Any) -> Any:
+    """A table cell as a plain value: empty cells (NaN, None) are ``None``."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return None
+    return v.item() if hasattr(v, "item") else v
+
+
+def _text_cell(v: Any) -> str:
+    value = _cell(v)
+    return "" if value is None else str(value)
+
+
+def _id_cell(v: Any) -> str | None:
+    """A section id as written (``"1.2"``), whether the table kept it as text or a number."""
+    value = _cell(v)
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value)
+
+
+def _plans_from_tables(
+    path: Path, tables: Mapping[str, list[dict[str, Any]]], failures: list[tuple[str, str]]
+) -> Iterator[tuple[Plan, dict[str, Any]]]:
+    """Plans rebuilt from the tables of ``unionnlp convert`` (Parquet, SQLite or Excel).
+
+    The tables keep what the comparison needs: titles, units, years, sections
+    with levels and themes, measures with their deadlines, parties and themes,
+    and every span; not the plans' warnings nor the source text.
+    """
     from .model import Deadline, Measure, Party, Span
 
-    def table(name: str) -> pd.DataFrame:
-        file = path / f"{name}.parquet"
-        return pd.read_parquet(file) if file.exists() else pd.DataFrame()
+    plans = [r for r in tables.get("plans", ()) if _cell(r.get("plan")) is not None]
+    if not plans and not tables.get("failures"):
+        raise InputError(
+            f"{str(path)!r} holds no plans table; expected an output of `unionnlp convert`"
+            f" ({_TABLE_KINDS} or .jsonl)"
+        )
+    for row in tables.get("failures", ()):
+        failures.append(
+            (_text_cell(row.get("path")), f"{_cell(row.get('stage'))}: {_cell(row.get('message'))}")
+        )
 
-    plans = table("plans")
-    if plans.empty or not {"path", "plan"} <= set(plans.columns):
-        raise InputError(f"{str(path)!r} holds no plans table (plans.parquet)")
-
-    def rows(df: pd.DataFrame) -> list[dict[str, Any]]:
-        return [{str(k): v for k, v in row.items()} for row in df.to_dict("records")]
-
-    def records(df: pd.DataFrame) -> dict[tuple[Any, ...], list[dict[str, Any]]]:
-        out: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
-        for row in rows(df):
-            key = (row.get("path"), row.get("plan"), row.get("section"), row.get("measure"))
-            out.setdefault(key, []).append(row)
-        return out
-
-    def value(v: Any) -> Any:
-        return None if v is None or (isinstance(v, float) and math.isnan(v)) else v
+    def plan_key(row: Mapping[str, Any]) -> tuple[str, int]:
+        return _text_cell(row.get("path")), int(row["plan"])
 
     def themes(cell: Any) -> tuple[ThemeScore, ...]:
-        labels = [x for x in str(value(cell) or "").split(";") if x]
+        labels = [x for x in _text_cell(cell).split(";") if x]
         return tuple(ThemeScore(lab, 1.0 - i / 10) for i, lab in enumerate(labels))
 
-    deadlines = records(table("deadlines"))
-    parties = records(table("parties"))
+    def span(row: Mapping[str, Any]) -> Span:
+        return Span(int(_cell(row.get("start")) or 0), int(_cell(row.get("end")) or 0))
+
+    by_measure: dict[str, dict[tuple[Any, ...], list[dict[str, Any]]]] = {}
+    for name in ("deadlines", "parties"):
+        grouped = by_measure.setdefault(name, {})
+        for row in tables.get(name, ()):
+            at = (*plan_key(row), _id_cell(row.get("section")), int(row["measure"]))
+            grouped.setdefault(at, []).append(row)
     measures: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
-    for row in rows(table("measures")):
-        measures.setdefault((row["path"], row["plan"], row["section"]), []).append(row)
-    sections: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
-    for row in rows(table("sections")):
-        sections.setdefault((row["path"], row["plan"]), []).append(row)
-    for prow in rows(plans):
-        key = (prow["path"], prow["plan"])
+    for row in tables.get("measures", ()):
+        measures.setdefault((*plan_key(row), _id_cell(row.get("section"))), []).append(row)
+    sections: dict[tuple[str, int], list[dict[str, Any]]] = {}
+    for row in tables.get("sections", ()):
+        sections.setdefault(plan_key(row), []).append(row)
+    for prow in plans:
+        key = plan_key(prow)
         secs = []
         for s in sections.get(key, []):
+            sid = _id_cell(s.get("section"))
             ms = []
-            for m in sorted(measures.get((*key, s["section"]), []), key=lambda r: r["measure"]):
-                mkey = (*key, s["section"], m["measure"])
+            for m in sorted(measures.get((*key, sid), []), key=lambda r: int(r["measure"])):
+                mkey = (*key, sid, int(m["measure"]))
                 ms.append(
                     Measure(
-                        text=str(m["text"]),
-                        span=Span(int(m["start"]), int(m["end"])),
+                        text=_text_cell(m.get("text")),
+                        span=span(m),
                         deadlines=tuple(
                             Deadline(
-                                text=str(d["text"]),
-                                span=Span(int(d["start"]), int(d["end"])),
-                                kind=d["kind"],
-                                value=value(d.get("value")),
-                                rrule=value(d.get("rrule")),
-                                rule=str(value(d.get("rule")) or ""),
+                                text=_text_cell(d.get("text")),
+                                span=span(d),
+                                kind=_cell(d.get("kind")) or "by",
+                                value=_cell(d.get("value")),
+                                rrule=_cell(d.get("rrule")),
+                                rule=_text_cell(d.get("rule")),
                             )
-                            for d in deadlines.get(mkey, [])
+                            for d in by_measure["deadlines"].get(mkey, [])
                         ),
                         parties=tuple(
                             Party(
-                                name=str(p["name"]),
-                                span=Span(int(p["start"]), int(p["end"])),
-                                role=p["role"],
-                                canonical=value(p.get("canonical")),
-                                implicit=bool(p.get("implicit")),
+                                name=_text_cell(p.get("name")),
+                                span=span(p),
+                                role=_cell(p.get("role")) or "lead",
+                                canonical=_cell(p.get("canonical")),
+                                implicit=bool(_cell(p.get("implicit"))),
                             )
-                            for p in parties.get(mkey, [])
+                            for p in by_measure["parties"].get(mkey, [])
                         ),
                         themes=themes(m.get("themes")),
                     )
                 )
-            span = Span(int(s["start"]), int(s["end"]))
+            where = span(s)
             secs.append(
                 Section(
-                    id=str(s["section"]),
-                    parent=value(s.get("parent")),
+                    id=sid or "",
+                    parent=_id_cell(s.get("parent")),
                     level=int(s["level"]),
-                    marker=str(s["marker"]),
+                    marker=_text_cell(s.get("marker")),
                     number=None,
-                    title=str(s["title"]),
-                    span=span,
-                    title_span=span,
-                    marker_span=Span(span.start, span.start),
+                    title=_text_cell(s.get("title")),
+                    span=where,
+                    title_span=where,
+                    marker_span=Span(where.start, where.start),
                     themes=themes(s.get("themes")),
                     measures=tuple(ms),
                 )
             )
-        year = value(prow.get("year"))
+        year = _cell(prow.get("year"))
         plan = Plan(
-            index=int(prow["plan"]),
-            span=Span(int(prow.get("start") or 0), int(prow.get("end") or 0)),
-            title=value(prow.get("title")),
-            unit=value(prow.get("unit")),
+            index=key[1],
+            span=span(prow),
+            title=_cell(prow.get("title")),
+            unit=_cell(prow.get("unit")),
             year=int(year) if year is not None else None,
-            period=value(prow.get("period")),
-            script=value(prow.get("script")) or "unknown",
+            period=_cell(prow.get("period")),
+            script=_cell(prow.get("script")) or "unknown",
             sections=tuple(secs),
-            source=Source(
-                text="", path=str(prow["path"]), sha256=str(value(prow.get("sha256")) or "")
-            ),
+            source=Source(text="", path=key[0], sha256=_text_cell(prow.get("sha256"))),
         )
-        extra = {k: value(prow.get(k)) for k in ("unit_type", "region") if value(prow.get(k))}
+        extra = {k: _cell(prow.get(k)) for k in ("unit_type", "region") if _cell(prow.get(k))}
         yield plan, extra
+
+
+def _is_table_folder(path: Path) -> bool:
+    return (path / "plans.parquet").is_file() or any((path / "plans").glob("*.parquet"))
+
+
+_FLAT_CSV = (
+    "{path!r} is a CSV file. `unionnlp compare` needs the plans' structure (sections,"
+    " measures, deadlines, parties), which the flat measures table of `convert -o X.csv` does"
+    " not keep (and a manifest goes after --manifest). Convert again with -o plans.jsonl (or"
+    " .parquet, .sqlite, .xlsx) and compare that."
+)
 
 
 def _expand(
@@ -601,22 +717,29 @@ def _expand(
     path = Path(item)
     if not path.exists():
         raise InputError(f"no such file or folder: {str(path)!r}")
-    if path.is_dir() and (path / "plans.parquet").exists():
-        yield from _plans_from_parquet(path)
+    suffix = path.suffix.lower()
+    if path.is_dir() and _is_table_folder(path):
+        yield from _plans_from_tables(path, _parquet_tables(path), failures)
         return
     if path.is_dir():
         from .readers import SUPPORTED
 
         for child in sorted(p for p in path.rglob("*") if p.is_file()):
-            suffix = child.suffix.lower()
-            if suffix == ".jsonl":
+            child_suffix = child.suffix.lower()
+            if child_suffix == ".jsonl":
                 yield from _plans_from_jsonl(child, failures)
-            elif suffix in SUPPORTED and suffix not in _SOURCE_SKIP:
+            elif child_suffix in SUPPORTED and child_suffix not in _SOURCE_SKIP:
                 yield from ((p, {}) for p in _plans_from_file(child, failures))
         return
-    if path.suffix.lower() in (".jsonl", ".ndjson"):
+    if suffix in (".jsonl", ".ndjson"):
         yield from _plans_from_jsonl(path, failures)
-    elif path.suffix.lower() == ".parquet":
+    elif suffix in (".sqlite", ".sqlite3", ".db"):
+        yield from _plans_from_tables(path, _sqlite_tables(path), failures)
+    elif suffix in (".xlsx", ".xlsm"):
+        yield from _plans_from_tables(path, _xlsx_tables(path), failures)
+    elif suffix == ".csv":
+        raise InputError(_FLAT_CSV.format(path=str(path)))
+    elif suffix == ".parquet":
         raise InputError(
             f"{str(path)!r} is a single Parquet file; pass the folder `unionnlp convert -o"
             " X.parquet` wrote (it holds plans.parquet, sections.parquet, …)"
@@ -631,10 +754,13 @@ def load_corpus(inputs: PlansLike, *, manifest: str | Path | None = None) -> Cor
     Args:
         inputs: a :class:`Corpus`, a :class:`~unionnlp.model.Plan`, a path, or
             an iterable of plans and paths. A path may name a JSON Lines file
-            of ``unionnlp convert`` / ``parse --format json`` records, a
-            ``convert -o X.parquet`` folder, a plan file (parsed), or a folder
-            (its ``.jsonl`` files are read and its plan files parsed; Markdown
-            files are skipped unless named).
+            of ``unionnlp convert`` / ``parse --format json`` records, the
+            tables ``convert`` writes (a ``-o X.parquet`` folder, a ``--dask``
+            folder of partitioned Parquet, ``-o X.sqlite``, ``-o X.xlsx``), a
+            plan file (parsed), or a folder (its ``.jsonl`` files are read and
+            its plan files parsed; Markdown files are skipped unless named).
+            The flat ``-o X.csv`` table does not hold the plans and is refused
+            with a message naming the outputs to use instead.
         manifest: a manifest CSV overriding the inferred metadata
             (:func:`read_manifest`).
 
@@ -668,7 +794,12 @@ def load_corpus(inputs: PlansLike, *, manifest: str | Path | None = None) -> Cor
                     f" {type(item).__name__}"
                 )
     if not pairs:
-        detail = f"; {len(failures)} inputs failed" if failures else ""
+        detail = ""
+        if failures:
+            reasons = "; ".join(f"{path}: {message}" for path, message in failures[:3])
+            more = f" (and {len(failures) - 3} more)" if len(failures) > 3 else ""
+            s = "s" if len(failures) > 1 else ""
+            detail = f"; {len(failures)} input{s} failed: {reasons}{more}"
         raise InputError(f"no plans found in the inputs given{detail}")
     table = _Manifest(Path(manifest), read_manifest(manifest)) if manifest else None
     metadata = _metadata(pairs, table, keep_ids=isinstance(inputs, Corpus))
@@ -1802,9 +1933,14 @@ def write_report(
     ``report.html``, self-contained (charts embedded, no scripts, no external
     resources).
 
+    The files are written in a temporary folder beside ``out_dir`` and moved
+    into place when all are written, so a failure leaves no partial report
+    (files already in ``out_dir`` that the report does not replace are kept).
+
     Raises:
         InputError: no plans, or ``by`` is not a metadata column.
         UnionNLPError: a needed package or a CJK font is missing.
+        OSError: the report cannot be written (a full disk, no permission).
 
     示例: ``write_report("build/corpus.jsonl", "report", by="unit_type")``.
     """
@@ -1812,8 +1948,19 @@ def write_report(
     corpus = load_corpus(plans_or_path, manifest=manifest)
     corpus.groups(by)  # refuse an unknown column before any work
     find_cjk_font()  # and a machine without a CJK font
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    target = Path(out_dir)
+    # Written in a folder beside, renamed into place when complete: a full disk or an
+    # error half-way leaves no partial report.
+    with staged_folder(target) as out:
+        _write_report_files(corpus, out, by, near_duplicate_threshold, top_terms)
+    return target / "report.html"
+
+
+def _write_report_files(
+    corpus: Corpus, out: Path, by: str, near_duplicate_threshold: float, top_terms: int
+) -> None:
+    import pandas as pd
+
     written: list[Path] = []
 
     meta = corpus.frame()
@@ -1826,8 +1973,6 @@ def write_report(
     }
     for level, profile in profiles.items():
         _write_table(profile, out, f"theme_profile_{level}", written)
-    import pandas as pd
-
     tests = pd.concat(
         [theme_test(corpus, by=by, level=lv) for lv in ("measures", "sections")], ignore_index=True
     )
@@ -1883,7 +2028,6 @@ def write_report(
         ),
         encoding="utf-8",
     )
-    return report
 
 
 def _report_html(
@@ -1975,7 +2119,8 @@ def run_compare(inputs: list[str], out_dir: str, by: str, manifest: str | None) 
 
     Returns 0 on success, 1 when some inputs failed or the report could not be
     made (a missing package or font), 2 for usage errors (missing inputs, an
-    unknown ``--by`` column, a bad manifest).
+    unknown ``--by`` column, a bad manifest) and for a report that could not be
+    written (nothing of it is left behind).
     """
     try:
         corpus = load_corpus(inputs, manifest=manifest)
@@ -1986,6 +2131,10 @@ def run_compare(inputs: list[str], out_dir: str, by: str, manifest: str | None) 
     except UnionNLPError as err:
         print(f"unionnlp: {err}", file=sys.stderr)
         return 1
+    except OSError as err:
+        reason = err.strerror or str(err)
+        print(f"unionnlp: cannot write the report to {out_dir}: {reason}", file=sys.stderr)
+        return 2
     for path, message in corpus.failures:
         print(f"unionnlp: skipped {path}: {message}", file=sys.stderr)
     print(f"{len(corpus)} plans compared by {by}; report: {report}")

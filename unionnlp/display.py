@@ -351,10 +351,12 @@ def display(plan: Plan, *, jupyter: bool | None = None) -> str | None:
 def run_show(path: str, output: str) -> int:
     """The ``unionnlp show`` command: parse a file and write its plans as one HTML page.
 
-    Returns 0 on success, 1 when the file cannot be read or parsed or the page
-    cannot be written.
+    Returns 0 on success, 1 when the file cannot be read or parsed, 2 when the
+    page cannot be written (it is written under a temporary name and renamed,
+    so a full disk leaves no partial page).
     """
     from . import parse
+    from ._write import write_bytes
     from .readers import read
 
     try:
@@ -364,9 +366,9 @@ def run_show(path: str, output: str) -> int:
         print(f"unionnlp: {err}", file=sys.stderr)
         return 1
     try:
-        Path(output).write_text(render_page(plans, title=Path(path).name), encoding="utf-8")
+        write_bytes(output, render_page(plans, title=Path(path).name).encode("utf-8"))
     except OSError as err:
-        print(f"unionnlp: cannot write {output!r}: {err.strerror}", file=sys.stderr)
-        return 1
+        print(f"unionnlp: cannot write {output}: {err.strerror or err}", file=sys.stderr)
+        return 2
     print(f"{output}: {len(plans)} plan{'s' if len(plans) != 1 else ''} from {path}")
     return 0

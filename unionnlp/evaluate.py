@@ -117,6 +117,12 @@ def load_gold(path: str | Path) -> Gold:
         raise DataFileError(
             path, f"JSON syntax error: {err.msg}", line=err.lineno, hint=_GOLD_HINT
         ) from err
+    except UnicodeDecodeError as err:
+        raise DataFileError(
+            path, f"not UTF-8 JSON ({err.reason} at byte {err.start})", hint=_GOLD_HINT
+        ) from err
+    except OSError as err:
+        raise DataFileError(path, f"cannot read it ({err.strerror})", hint=_GOLD_HINT) from err
     if not isinstance(data, dict) or "source" not in data or "documents" not in data:
         raise DataFileError(path, "a gold file needs 'source' and 'documents'", hint=_GOLD_HINT)
     source = path.parent / str(data["source"])
@@ -937,6 +943,29 @@ def cohen_kappa(a: Sequence[str], b: Sequence[str]) -> float | None:
     return (observed - expected) / (1 - expected)
 
 
+def _same_source(a: Path, b: Path) -> bool:
+    """One source file, or two copies of it (equal bytes)."""
+    if a.resolve() == b.resolve():
+        return True
+    try:
+        return a.stat().st_size == b.stat().st_size and a.read_bytes() == b.read_bytes()
+    except OSError:
+        return False
+
+
+def _agreement_figures(score: Score) -> dict[str, Any]:
+    """:meth:`Score.to_dict`, with ``None`` for ratios of empty sets: two passes that
+    mark nothing agree on nothing, which is not an F1 of 1."""
+    figures = score.to_dict()
+    if not score.n_pred:
+        figures["precision"] = None
+    if not score.n_gold:
+        figures["recall"] = None
+    if not score.n_pred and not score.n_gold:
+        figures["f1"] = None
+    return figures
+
+
 def agreement(first: Gold, second: Gold) -> dict[str, Any]:
     """Agreement between two annotations of the same source.
 
@@ -945,7 +974,19 @@ def agreement(first: Gold, second: Gold) -> dict[str, Any]:
     texts per aligned document, with role agreement on the shared parties;
     themes by Cohen's kappa on the first label of the level-1 sections both
     passes share, and by the share of those sections with equal label sets.
+    Precision, recall and F1 are ``None`` where neither pass marked anything
+    (and precision or recall alone where one side is empty).
+
+    Raises:
+        InputError: the two annotations are of different sources (neither the same
+            file nor copies of it).
     """
+    if not _same_source(first.source, second.source):
+        raise InputError(
+            f"{str(first.path)!r} and {str(second.path)!r} annotate different sources"
+            f" ({str(first.source)!r} and {str(second.source)!r}); agreement compares two"
+            " annotations of one source"
+        )
 
     def sections(gold: Gold) -> list[tuple[int, dict[str, Any]]]:
         return [(i, s) for i, d in enumerate(gold.documents) for s in _gold_sections(d)]
@@ -988,10 +1029,10 @@ def agreement(first: Gold, second: Gold) -> dict[str, Any]:
     kappa = cohen_kappa(theme_a, theme_b)
     return {
         "documents": {"first": len(first.documents), "second": len(second.documents)},
-        "sections": sec.to_dict(),
+        "sections": _agreement_figures(sec),
         "levels": levels.to_dict(),
-        "deadlines": deadlines.to_dict(),
-        "parties": parties.to_dict(),
+        "deadlines": _agreement_figures(deadlines),
+        "parties": _agreement_figures(parties),
         "party_roles": roles.to_dict(),
         "themes": {
             "kappa_first_label": None if kappa is None else round(kappa, 4),

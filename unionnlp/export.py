@@ -20,7 +20,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, TextIO
 
 from .errors import UnionNLPError
@@ -44,7 +44,7 @@ def plan_record(source: Source, plans: Sequence[Plan]) -> dict[str, Any]:
     return {
         "schema": SCHEMA,
         "source": source.to_dict(),
-        "documents": [p.to_dict() for p in plans],
+        "documents": [p.to_dict(with_source=False) for p in plans],
         "warnings": [w.to_dict() for w in source.warnings],
     }
 
@@ -116,6 +116,8 @@ class Skipped:
     text: str
     deadline: str
     reason: str
+    #: the source file of the plan (``None`` for a plan parsed from a string)
+    path: str | None = None
 
 
 def _month_end(year: int, month: int) -> dt.date:
@@ -232,7 +234,10 @@ def _todo(
     skipped: list[Skipped],
 ) -> Any:
     def skip(reason: str) -> None:
-        skipped.append(Skipped(plan.index, section.id, _summary(measure), deadline.text, reason))
+        path = plan.source.path if plan.source else None
+        skipped.append(
+            Skipped(plan.index, section.id, _summary(measure), deadline.text, reason, path)
+        )
 
     todo = icalendar.Todo()
     todo.add("uid", _uid(plan, section, measure, deadline))
@@ -255,24 +260,29 @@ def _todo(
         rule["UNTIL"] = dt.date(year, 12, 31)
         todo.add("rrule", rule)
         return todo
-    if deadline.value is None and year is not None and plan.year is None:
-        # A lunar festival in a plan of unknown year: read it again with the year given.
+    value = deadline.value
+    if value is None:
+        # In a plan of unknown year, a lunar festival has no date yet: read its text again
+        # with the year given, or with any year to tell it from words without a date.
         from .deadlines import find_deadlines
 
-        again = find_deadlines(deadline.text, year=year)
-        if again and again[0].value:
-            deadline = replace(deadline, value=again[0].value)
-    if deadline.value is None:
-        skip("no date (a lunar festival in a year that is not known, or no fixed date)")
-        return None
-    values = (
-        deadline.value.strip("{}").split(",")
-        if deadline.value.startswith("{")
-        else [deadline.value]
-    )
+        again = (
+            find_deadlines(deadline.text, year=year if year is not None else 2000)
+            if plan.year is None
+            else []
+        )
+        found = again[0].value if again else None
+        if found is None:
+            skip("no fixed calendar date")
+            return None
+        if year is None:
+            skip("a lunar festival: its date depends on the year, which is not known (pass --year)")
+            return None
+        value = found
+    values = value.strip("{}").split(",") if value.startswith("{") else [value]
     resolved = resolve_value(values[-1], year)
     if resolved is None:
-        skip("unknown year (pass --year)" if "XXXX" in deadline.value else "value not datable")
+        skip("unknown year (pass --year)" if "XXXX" in value else "value not datable")
         return None
     start, end = resolved
     if end is None:
@@ -285,8 +295,9 @@ def _todo(
 
 
 def format_skipped(skipped: Sequence[Skipped]) -> str:
-    """A readable list of skipped measures."""
+    """A readable list of skipped measures, one line each, naming the file."""
     return "\n".join(
-        f"skipped plan {s.plan + 1} section {s.section}: {s.deadline!r} in {s.text!r} ({s.reason})"
+        f"skipped {s.path + ', ' if s.path else ''}plan {s.plan + 1} section {s.section}:"
+        f" {s.deadline!r} in {s.text!r} ({s.reason})"
         for s in skipped
     )

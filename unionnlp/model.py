@@ -8,7 +8,9 @@ removed) is kept beside it in ``text``/``title``/``name`` fields.
 
 All records are frozen dataclasses with tuples for collections. A stage that
 adds information returns a new record (:func:`dataclasses.replace`).
-``to_dict()``/``from_dict()`` round-trip every record; :data:`SCHEMA` names the
+``to_dict()``/``from_dict()`` round-trip every record exactly
+(``Plan.from_dict(plan.to_dict()) == plan``, the source included; only the
+stages' working copy ``Plan.normalized`` is not kept); :data:`SCHEMA` names the
 version of the serialised form.
 
 示例::
@@ -231,6 +233,12 @@ class Source:
         )
 
     def to_dict(self, *, include_text: bool = False) -> JSON:
+        """Where the text came from; with ``include_text`` also the text, the reader's
+        warnings and tables, so that :meth:`from_dict` rebuilds an equal source.
+
+        Records (``source`` of ``unionnlp.plan/1``) leave them out: the file holds the
+        text, and the record lists the warnings beside the documents.
+        """
         data: JSON = {
             "path": self.path,
             "format": self.format,
@@ -241,6 +249,8 @@ class Source:
         }
         if include_text:
             data["text"] = self.text
+            data["warnings"] = [w.to_dict() for w in self.warnings]
+            data["tables"] = [t.to_dict() for t in self.tables]
         return data
 
     @classmethod
@@ -252,19 +262,32 @@ class Source:
             encoding=data.get("encoding"),
             encoding_confidence=data.get("encoding_confidence"),
             sha256=str(data.get("sha256", "")),
+            warnings=tuple(Notice.from_dict(w) for w in data.get("warnings", ())),
+            tables=tuple(Table.from_dict(t) for t in data.get("tables", ())),
         )
+
+
+#: decimals a theme score keeps (more would be noise, and records stay short)
+SCORE_DECIMALS = 4
 
 
 @dataclass(frozen=True, slots=True)
 class ThemeScore:
-    """A theme label with its score and the terms that weighed most for it."""
+    """A theme label with its score and the terms that weighed most for it.
+
+    The score is kept to :data:`SCORE_DECIMALS` decimals from the start, so that
+    the record holds exactly the value of the object.
+    """
 
     label: str
     score: float
     evidence: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "score", round(float(self.score), SCORE_DECIMALS))
+
     def to_dict(self) -> JSON:
-        return {"label": self.label, "score": round(self.score, 4), "evidence": list(self.evidence)}
+        return {"label": self.label, "score": self.score, "evidence": list(self.evidence)}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ThemeScore:
@@ -424,7 +447,7 @@ class Section:
             "span": self.span.to_dict(),
             "title_span": self.title_span.to_dict(),
             "marker_span": self.marker_span.to_dict(),
-            "themes": [t.to_dict() for t in sorted(self.themes, key=lambda t: -t.score)],
+            "themes": [t.to_dict() for t in self.themes],  # best first, as the stage ranks them
             "measures": [m.to_dict() for m in self.measures],
         }
 
@@ -526,8 +549,17 @@ class Plan:
         return render(self)
 
     # -- serialisation ----------------------------------------------------
-    def to_dict(self) -> JSON:
-        return {
+    def to_dict(self, *, with_source: bool = True) -> JSON:
+        """The plan as plain data; :meth:`from_dict` rebuilds an equal plan.
+
+        With ``with_source`` (the default) the source comes along whole (its
+        text, warnings and tables), so ``Plan.from_dict(plan.to_dict())`` also
+        has ``source.text`` to slice spans with. A record of ``unionnlp parse``
+        holds one source for all the plans of a file and passes
+        ``with_source=False``. Not kept: ``normalized``, the working copy of the
+        text the stages use (parse the source again to get it).
+        """
+        data: JSON = {
             "index": self.index,
             "span": self.span.to_dict(),
             "title": self.title,
@@ -540,9 +572,16 @@ class Plan:
             "warnings": [w.to_dict() for w in self.warnings],
             "placeholders": [p.to_dict() for p in self.placeholders],
         }
+        if with_source and self.source is not None:
+            data["source"] = self.source.to_dict(include_text=True)
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, source: Source | None = None) -> Plan:
+        """A plan from :meth:`to_dict`'s data; ``source`` (else the one in ``data``) is
+        the source its spans point into."""
+        if source is None and isinstance(data.get("source"), Mapping):
+            source = Source.from_dict(data["source"])
         return cls(
             index=int(data.get("index", 0)),
             span=Span.from_dict(data["span"]),

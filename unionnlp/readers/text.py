@@ -17,7 +17,7 @@ from .._chars import CharProfile
 from ..errors import DecodeError, InputError
 from ..model import Notice, Source
 
-__all__ = ["decode", "read"]
+__all__ = ["decode", "from_bytes", "read"]
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -91,7 +91,18 @@ def read(path: str | Path) -> Source:
         raw = path.read_bytes()
     except OSError as err:
         raise InputError(f"cannot read {str(path)!r}: {err.strerror}") from err
-    text, encoding, confidence = decode(raw, path=str(path))
+    fmt = "markdown" if path.suffix.lower() in (".md", ".markdown") else "text"
+    return from_bytes(raw, path=str(path), format=fmt)
+
+
+def from_bytes(raw: bytes, *, path: str, format: str = "text") -> Source:
+    """A :class:`Source` of text bytes from anywhere (a file, standard input), decoded as
+    :func:`read` decodes files; ``path`` names where they came from.
+
+    Raises:
+        DecodeError: the bytes are not text in a supported encoding.
+    """
+    text, encoding, confidence = decode(raw, path=path)
     warnings = []
     if confidence < 0.7:
         warnings.append(
@@ -100,11 +111,10 @@ def read(path: str | Path) -> Source:
                 f"encoding {encoding} guessed with confidence {confidence}",
             )
         )
-    fmt = "markdown" if path.suffix.lower() in (".md", ".markdown") else "text"
     return Source.from_text(
         text,
-        path=str(path),
-        format=fmt,
+        path=path,
+        format=format,
         encoding=encoding,
         encoding_confidence=confidence,
         raw=raw,
