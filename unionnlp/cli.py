@@ -44,6 +44,10 @@ def _cmd_parse(args: argparse.Namespace) -> int:
     from .export import dump_jsonl, failure_record, outline, plan_record
     from .pipeline import Pipeline
 
+    if args.model:
+        from .themes import ThemeModel
+
+        ThemeModel.load(args.model)  # a missing or broken model is a usage error (exit 2)
     parse = Pipeline.default(theme_model=args.model).parse
 
     failed = 0

@@ -185,6 +185,13 @@ class ListLevel:
     span: Span
     level: int
 
+    def to_dict(self) -> JSON:
+        return {"span": self.span.to_dict(), "level": self.level}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ListLevel:
+        return cls(Span.from_dict(data["span"]), int(data["level"]))
+
 
 @dataclass(frozen=True, slots=True)
 class Source:
@@ -234,7 +241,7 @@ class Source:
 
     def to_dict(self, *, include_text: bool = False) -> JSON:
         """Where the text came from; with ``include_text`` also the text, the reader's
-        warnings and tables, so that :meth:`from_dict` rebuilds an equal source.
+        warnings, tables and list levels, so that :meth:`from_dict` rebuilds an equal source.
 
         Records (``source`` of ``unionnlp.plan/1``) leave them out: the file holds the
         text, and the record lists the warnings beside the documents.
@@ -251,6 +258,7 @@ class Source:
             data["text"] = self.text
             data["warnings"] = [w.to_dict() for w in self.warnings]
             data["tables"] = [t.to_dict() for t in self.tables]
+            data["levels"] = [level.to_dict() for level in self.levels]
         return data
 
     @classmethod
@@ -264,6 +272,7 @@ class Source:
             sha256=str(data.get("sha256", "")),
             warnings=tuple(Notice.from_dict(w) for w in data.get("warnings", ())),
             tables=tuple(Table.from_dict(t) for t in data.get("tables", ())),
+            levels=tuple(ListLevel.from_dict(v) for v in data.get("levels", ())),
         )
 
 
