@@ -27,6 +27,7 @@ from unionnlp.themes import (
     is_generic,
     load_generic_terms,
     load_taxonomy,
+    section_document,
     train,
 )
 from unionnlp.tokenize import Tokenizer, tokenize
@@ -136,7 +137,7 @@ def written_examples() -> list[Example]:
 
 def test_training_is_deterministic(written_examples: list[Example]) -> None:
     examples = written_examples[:40]
-    texts = [e.text for e in examples]
+    texts = [e.document for e in examples]
     labels = [list(e.labels) for e in examples]
     a = ThemeClassifier().fit(texts, labels)
     b = ThemeClassifier().fit(texts, labels)
@@ -278,8 +279,10 @@ def test_stage_scores_each_section_on_its_own_text() -> None:
     model = ThemeModel.load()
     norm = plan.require_normalized("test")
     for sec in plan.sections:
-        start, end = norm.norm_range(sec.span)
-        assert sec.themes == tuple(model.assign(norm.text[start:end]))
+        # a section is read as its title, then its whole text (the title counts twice)
+        document = section_document(norm, sec)
+        assert document.startswith(sec.title + "\n")
+        assert sec.themes == tuple(model.assign(document))
         for m in sec.measures:
             start, end = norm.norm_range(m.span)
             assert m.themes == tuple(model.assign(norm.text[start:end]))

@@ -517,6 +517,7 @@ def evaluate_plans(
 
 
 def _section_text(plan: Plan, sec: Section) -> str:
+    """A section's text from its marker to its end (what the plain baseline reads)."""
     norm = plan.normalized
     if norm is None:
         return sec.title
@@ -554,7 +555,10 @@ def _score_themes(
             # The pipeline's own output: the shipped model never saw this file.
             predicted = [t.label for t in psec.themes]
         else:
-            predicted = [t.label for t in model.assign(_section_text(plan, psec))]
+            from .themes import section_document
+
+            norm = plan.require_normalized("evaluation")
+            predicted = [t.label for t in model.assign(section_document(norm, psec))]
         ok = int(bool(predicted) and predicted[0] in labels)
         scores["themes_top1"].attr_n += 1
         scores["themes_top1"].attr_ok += ok

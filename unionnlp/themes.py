@@ -66,6 +66,7 @@ __all__ = [
     "fit_examples",
     "gold_files_under",
     "load_taxonomy",
+    "section_document",
     "train",
 ]
 
@@ -303,28 +304,39 @@ class FeatureSpace:
         found = self._trigram_key[at] == keys
         yield candidates[found], 3, self._trigram_feature[at[found]]
 
-    def count(self, text: str, ranges: Sequence[tuple[int, int]]) -> RowFeatures:
-        """Raw feature counts of each ``text[start:end]`` of ``ranges`` (one row each)."""
+    def count(
+        self,
+        text: str,
+        ranges: Sequence[tuple[int, int]],
+        rows: Sequence[int] | None = None,
+    ) -> RowFeatures:
+        """Raw feature counts of each ``text[start:end]`` of ``ranges`` (one row each).
+
+        ``rows`` gives each range's row instead: ranges of one row add up (a
+        section's title counted once more beside its whole text).
+        """
         import numpy as np
 
         bounds = np.asarray(ranges, dtype=np.int64).reshape(-1, 2)
-        rows: list[npt.NDArray[np.int64]] = []
+        row_of = None if rows is None else np.asarray(rows, dtype=np.int64)
+        found_rows: list[npt.NDArray[np.int64]] = []
         features: list[npt.NDArray[np.int64]] = []
         for starts, n, feature in self._find_grams(text):
             row, hit = _within(starts, starts + n, bounds)
-            rows.append(row)
+            found_rows.append(row)
             features.append(feature[hit])
         found = np.asarray(
             list(self._automaton.iter(text)) if self.word_length.size else (), dtype=np.int64
         ).reshape(-1, 2)
         ends, words = found[:, 0] + 1, found[:, 1]
         row, hit = _within(ends - self.word_length[words], ends, bounds)
-        rows.append(row)
+        found_rows.append(row)
         features.append(self.word_feature[words[hit]])
         width = max(len(self.vocabulary), 1)
-        cells, counts = np.unique(
-            np.concatenate(rows) * width + np.concatenate(features), return_counts=True
-        )
+        row_all = np.concatenate(found_rows)
+        if row_of is not None:
+            row_all = row_of[row_all]
+        cells, counts = np.unique(row_all * width + np.concatenate(features), return_counts=True)
         return RowFeatures(
             rows=cells // width, features=cells % width, counts=counts.astype(np.int64)
         )
@@ -377,7 +389,7 @@ class ThemeClassifier:
     def __init__(
         self,
         C: float = 4.0,
-        min_df: int = 1,
+        min_df: int = 2,
         lexicon_weight: float = 0.3,
         threshold: float = 0.4,
         abstain: float = 0.25,
@@ -576,29 +588,29 @@ class ThemeModel:
         return load_taxonomy(self.params.get("taxonomy"))
 
     def _matrix(
-        self, text: str, ranges: Sequence[tuple[int, int]]
+        self, text: str, ranges: Sequence[tuple[int, int]], rows: Sequence[int] | None = None
     ) -> tuple[
         npt.NDArray[np.float64],
         npt.NDArray[np.int64],
         npt.NDArray[np.int64],
         npt.NDArray[np.float64],
     ]:
-        """Label scores of each range, and the feature coordinates behind them."""
+        """Label scores of each row, and the feature coordinates behind them."""
         import numpy as np
 
-        n = len(ranges)
-        rows, cols, vals = self.features.weigh(self.features.count(text, ranges), n)
+        n = _n_rows(ranges, rows)
+        found_rows, cols, vals = self.features.weigh(self.features.count(text, ranges, rows), n)
         z = np.tile(self.intercept, (n, 1))
-        if rows.size:
-            starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
-            z[rows[starts]] += np.add.reduceat(self._weights[cols] * vals[:, None], starts)
+        if found_rows.size:
+            starts = np.flatnonzero(np.r_[True, found_rows[1:] != found_rows[:-1]])
+            z[found_rows[starts]] += np.add.reduceat(self._weights[cols] * vals[:, None], starts)
         probs = 1.0 / (1.0 + np.exp(-z))
         if self._fallback:
             # the fallback label scores what the best topic leaves
             topics = np.delete(probs, self._fallback, axis=1)
             best = topics.max(axis=1) if topics.shape[1] else np.zeros(n)
             probs[:, self._fallback] = (1.0 - best)[:, None]
-        return probs, rows, cols, vals
+        return probs, found_rows, cols, vals
 
     def scores(self, text: str) -> npt.NDArray[np.float64]:
         """The score of every label for ``text`` (logistic, in label order).
@@ -626,17 +638,23 @@ class ThemeModel:
         return self.assign_ranges(joined, ranges, evidence=evidence)
 
     def assign_ranges(
-        self, text: str, ranges: Sequence[tuple[int, int]], *, evidence: int = 5
+        self,
+        text: str,
+        ranges: Sequence[tuple[int, int]],
+        *,
+        rows: Sequence[int] | None = None,
+        evidence: int = 5,
     ) -> list[list[ThemeScore]]:
         """:meth:`assign` for each ``text[start:end]`` of ``ranges``, scored in one pass.
 
-        A range without any known feature gets no label. Each label carries
-        the ``evidence`` terms that added most to its score.
+        ``rows`` gives each range's row instead (ranges of one row add up; one
+        result per row). A row without any known feature gets no label. Each
+        label carries the ``evidence`` terms that added most to its score.
         """
         import numpy as np
 
-        probs, rows, cols, vals = self._matrix(text, ranges)
-        n = len(ranges)
+        probs, found_rows, cols, vals = self._matrix(text, ranges, rows)
+        n = len(probs)
         ranked_probs = probs.copy()
         if self._fallback:
             # the fallback competes only where no topic reaches ``abstain``
@@ -645,12 +663,12 @@ class ThemeModel:
         order = np.argsort(-ranked_probs, axis=1, kind="stable")[:, : self.max_labels]
         chosen = np.take_along_axis(ranked_probs, order, axis=1) >= self.threshold
         chosen[:, 0] = True
-        chosen &= (np.bincount(rows, minlength=n) > 0)[:, None]
+        chosen &= (np.bincount(found_rows, minlength=n) > 0)[:, None]
         c_row, c_rank = np.nonzero(chosen)
         c_label = order[c_row, c_rank]
         # evidence: each chosen label's largest positive contributions in its row
-        lo = np.searchsorted(rows, c_row, side="left")
-        combo, pair = _stretches(lo, np.searchsorted(rows, c_row, side="right") - lo)
+        lo = np.searchsorted(found_rows, c_row, side="left")
+        combo, pair = _stretches(lo, np.searchsorted(found_rows, c_row, side="right") - lo)
         gain = self._weights[cols[pair], c_label[combo]] * vals[pair]
         positive = gain > 0
         combo, pair, gain = combo[positive], pair[positive], gain[positive]
@@ -765,6 +783,14 @@ def _within(
     return row[inside], hit[inside]
 
 
+def _n_rows(ranges: Sequence[tuple[int, int]], rows: Sequence[int] | None) -> int:
+    if rows is None:
+        return len(ranges)
+    if len(rows) != len(ranges):
+        raise ValueError(f"{len(ranges)} ranges but {len(rows)} rows")
+    return max(rows, default=-1) + 1
+
+
 def _join(texts: Sequence[str]) -> tuple[str, list[tuple[int, int]]]:
     """``texts`` joined by newlines (no feature spans one) and the range of each."""
     ranges, pos = [], 0
@@ -780,7 +806,11 @@ def _join(texts: Sequence[str]) -> tuple[str, list[tuple[int, int]]]:
 
 @dataclass(frozen=True)
 class Example:
-    """A training text: a level-1 section of an annotated plan and its labels."""
+    """A training text: a level-1 section of an annotated plan and its labels.
+
+    ``text`` is the section from its marker to its end; ``document`` is what the
+    model reads (:func:`section_document`: the title, then the text).
+    """
 
     text: str
     labels: tuple[str, ...]
@@ -790,6 +820,11 @@ class Example:
     group: str = ""
     #: the gold folder it came from, as given to :func:`train`
     corpus: str = ""
+    title: str = ""
+
+    @property
+    def document(self) -> str:
+        return f"{self.title}\n{self.text}"
 
     @property
     def fold(self) -> tuple[str, int]:
@@ -808,7 +843,9 @@ def fit_examples(
 ) -> ThemeModel:
     """Fit a classifier on ``examples`` (minus one fold of one corpus) and return its model."""
     chosen = [e for e in examples if exclude is None or e.fold != exclude]
-    clf = ThemeClassifier(**params).fit([e.text for e in chosen], [list(e.labels) for e in chosen])
+    clf = ThemeClassifier(**params).fit(
+        [e.document for e in chosen], [list(e.labels) for e in chosen]
+    )
     model = clf.to_model()
     by_source = {e.source: e for e in chosen}
     model.sources = tuple(sorted(by_source))
@@ -862,26 +899,35 @@ class ThemeTagger:
 
     def _label(self, plans: Sequence[Plan], norm: NormalizedText) -> list[Plan]:
         spans: list[Span] = []
-        sizes: list[int] = []  # how many ranges each plan has
+        sizes: list[tuple[int, int]] = []  # each plan's sections and measures
         for plan in plans:
-            own = [sec.span for sec in plan.sections]
-            if self.measures:
-                own += [m.span for sec in plan.sections for m in sec.measures]
-            spans += [plan.span, *own]
-            sizes.append(len(own))
+            measure_spans = (
+                [m.span for sec in plan.sections for m in sec.measures] if self.measures else []
+            )
+            section_spans = [sec.span for sec in plan.sections]
+            titles = [sec.title_span for sec in plan.sections]
+            spans += [plan.span, *section_spans, *measure_spans, *titles]
+            sizes.append((len(section_spans), len(measure_spans)))
         # one pass over the plans' normalised text; every section and measure is a range
-        # of it, kept inside its own plan
+        # of it, kept inside its own plan; a section's title is counted once more in its
+        # row (what section_document reads)
         mapped = norm.norm_ranges(spans)
         lo = min(a for a, _ in mapped)
         hi = max(b for _, b in mapped)
         ranges: list[tuple[int, int]] = []
-        at = 0
-        for size in sizes:
+        rows: list[int] = []
+        at = row = 0
+        for n_sections, n_measures in sizes:
             p_lo, p_hi = mapped[at]
-            inside = mapped[at + 1 : at + 1 + size]
+            own = n_sections + n_measures
+            inside = mapped[at + 1 : at + 1 + own + n_sections]
             ranges += [(max(a, p_lo) - lo, max(min(b, p_hi), p_lo) - lo) for a, b in inside]
-            at += 1 + size
-        assigned = iter(self.model.assign_ranges(norm.text[lo:hi], ranges) if ranges else ())
+            rows += [*range(row, row + own), *range(row, row + n_sections)]
+            at += 1 + own + n_sections
+            row += own
+        assigned = iter(
+            self.model.assign_ranges(norm.text[lo:hi], ranges, rows=rows) if ranges else ()
+        )
         labelled: list[Plan] = []
         for plan in plans:
             themes = [tuple(next(assigned)) for _ in plan.sections]  # sections come first
@@ -907,6 +953,22 @@ def require_sklearn() -> None:
         import sklearn  # noqa: F401
     except ImportError as err:  # pragma: no cover - scikit-learn is a core dependency
         raise UnionNLPError("training themes needs scikit-learn: pip install scikit-learn") from err
+
+
+def section_document(norm: NormalizedText, section: Section) -> str:
+    """What the theme model reads of a section: its title, then its whole text.
+
+    The title says what a section is about and counts twice (it opens the
+    text too). Training examples, the tagger (through ranges of the text) and
+    evaluation all read this.
+    """
+    return "\n".join(_title_and_text(norm, section))
+
+
+def _title_and_text(norm: NormalizedText, section: Section) -> tuple[str, str]:
+    ts, te = norm.norm_range(section.title_span)
+    ss, se = norm.norm_range(section.span)
+    return norm.text[ts:te], norm.text[ss:se]
 
 
 def examples_from_gold(gold_files: Iterable[str | Path], *, corpus: str = "") -> list[Example]:
@@ -945,9 +1007,8 @@ def examples_from_gold(gold_files: Iterable[str | Path], *, corpus: str = "") ->
             if not labels:
                 continue
             plan, sec = p_secs[pi]
-            norm = plan.require_normalized("training")
-            ns, ne = norm.norm_range(sec.span)
-            examples.append(Example(norm.text[ns:ne], labels, source.sha256, group, corpus))
+            title, text = _title_and_text(plan.require_normalized("training"), sec)
+            examples.append(Example(text, labels, source.sha256, group, corpus, title))
     return examples
 
 
@@ -1022,7 +1083,7 @@ def cross_validate(examples: Sequence[Example], **params: Any) -> dict[str, floa
     for fold in sorted({e.fold for e in examples}):
         held = [e for e in examples if e.fold == fold]
         model = fit_examples(examples, exclude=fold, **params)
-        for e, predicted in zip(held, model.assign_texts([e.text for e in held]), strict=True):
+        for e, predicted in zip(held, model.assign_texts([e.document for e in held]), strict=True):
             labels = [t.label for t in predicted]
             n += 1
             top1 += int(bool(labels) and labels[0] in e.labels)
