@@ -337,7 +337,7 @@ class LibreOffice:
                 self._spawn(path)
             if self._ready:
                 return
-            line = self._read_line(self.start_timeout + 30)
+            line = self._read_line(self.start_timeout + 5)  # the bridge gives up first
             reply: dict[str, Any] = {}
             with contextlib.suppress(ValueError):
                 reply = json.loads(line) if line else {}
@@ -378,8 +378,11 @@ class LibreOffice:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return None
-            ready, _, _ = select.select([fd], [], [], remaining)
+            ready, _, _ = select.select([fd], [], [], min(remaining, 0.2))
             if not ready:
+                # A dead bridge whose pipe another process still holds gives no end of file.
+                if _exited(self._process.pid):
+                    return b""
                 continue
             chunk = os.read(fd, 65536)
             if not chunk:
@@ -447,15 +450,19 @@ class LibreOffice:
         self.pid = None
 
 
+def _exited(pid: int) -> bool:
+    """Whether child ``pid`` has exited, leaving it to be reaped later (its group id stays
+    reserved until then, so killing the group cannot reach a stranger)."""
+    try:
+        return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+    except ChildProcessError:
+        return True
+
+
 def _wait_unreaped(pid: int, seconds: float) -> None:
-    """Wait up to ``seconds`` for child ``pid`` to exit, leaving it to be reaped later."""
+    """Wait up to ``seconds`` for child ``pid`` to exit, without reaping it."""
     deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
-                return
-        except ChildProcessError:
-            return
+    while time.monotonic() < deadline and not _exited(pid):
         time.sleep(0.01)
 
 
