@@ -66,6 +66,15 @@ def _prop(uno: Any, name: str, value: Any) -> Any:
     return prop
 
 
+def _alive(office: subprocess.Popen[bytes], desktop: Any) -> bool:
+    """Whether LibreOffice still answers (a killed one may not have exited yet)."""
+    try:
+        desktop.getComponents()
+    except Exception:
+        return False
+    return office.poll() is None
+
+
 def main() -> int:
     parent = os.getppid()
     _die_with_parent()
@@ -139,7 +148,7 @@ def main() -> int:
             document.storeToURL(uno.systemPathToFileUrl(request["out"]), store)
         except Exception as err:
             message = getattr(err, "Message", "") or str(err) or type(err).__name__
-            _reply({"error": message.strip(), "alive": office.poll() is None})
+            _reply({"error": message.strip(), "alive": _alive(office, desktop)})
             continue
         finally:
             if document is not None:
