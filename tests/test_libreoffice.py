@@ -448,3 +448,25 @@ def test_read_without_sharing_converts_with_its_own_soffice(
     with pytest.raises(ReaderError, match="could not be loaded"):
         office.read(FIXTURES / "plan.doc")
     assert "--convert-to docx" in calls.read_text(encoding="utf-8")
+
+
+def test_an_interrupted_conversion_does_not_answer_for_the_next_file(
+    tmp_path: Path, stand_in: StandIn
+) -> None:
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    files = [rtf(tmp_path, "a", "ok"), rtf(tmp_path, "b", "HANG"), rtf(tmp_path, "c", "ok")]
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    try:
+        with stand_in.converter(timeout=30.0) as converter, sharing(converter):
+            read(files[0])
+            signal.setitimer(signal.ITIMER_REAL, 0.5)  # Ctrl-C while b.rtf hangs
+            with pytest.raises(KeyboardInterrupt):
+                read(files[1])
+            assert_gone(stand_in.pids())  # the LibreOffice that held b.rtf is stopped
+            assert outline(read(files[2])) == OUTLINE
+            assert converter.starts == 2
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

@@ -221,6 +221,13 @@ class LibreOffice:
                     logger.info(
                         "LibreOffice died converting %s; trying it in a fresh LibreOffice", path
                     )
+                except ReaderError:
+                    raise
+                except BaseException:
+                    # Interrupted (Ctrl-C) with a request in flight: its answer would be
+                    # taken for the next file's, so this LibreOffice is done.
+                    self._stop(kill=True, wipe=True)
+                    raise
 
     def _convert_once(self, raw: bytes, *, path: Path, fmt: str, seconds: float) -> bytes:
         assert self._work is not None and self._process is not None
