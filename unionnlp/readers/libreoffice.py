@@ -188,6 +188,7 @@ class LibreOffice:
         self._pythons: list[str] = []
         self._program_dir = ""
         self._ready = False
+        self._sockets: list[str] = []  # the socket files of LibreOffice's pipes
         _LIVE.add(self)
 
     def __enter__(self) -> LibreOffice:
@@ -366,6 +367,11 @@ class LibreOffice:
         if self.bridge is None:
             _UNO_PYTHON[self._program_dir] = self._pythons[0]
         self.pid = int(reply["ready"])
+        self._sockets = _sockets_of(self.pid)
+        # For the next run to remove, should this process be killed outright.
+        if self._work is not None:
+            with contextlib.suppress(OSError):
+                (self._work / "sockets").write_text("\n".join(self._sockets), encoding="utf-8")
         logger.info("started LibreOffice (pid %s) in %s", self.pid, self._work)
 
     def _send(self, request: dict[str, str]) -> None:
@@ -427,6 +433,11 @@ class LibreOffice:
                 if stream is not None:
                     with contextlib.suppress(OSError):
                         stream.close()
+            # A LibreOffice that was killed leaves its pipes' socket files in /tmp.
+            for socket_path in self._sockets:
+                with contextlib.suppress(OSError):
+                    os.unlink(socket_path)
+            self._sockets = []
         if wipe and self._work is not None:
             shutil.rmtree(self._work / "profile", ignore_errors=True)
 
@@ -434,7 +445,7 @@ class LibreOffice:
         """Stop LibreOffice and remove the private folder (a later convert starts anew)."""
         with self._lock:
             self._adopt()
-            self._stop(kill=True)  # its profile is removed with the folder: nothing to save
+            self._stop()  # politely: LibreOffice removes its pipes' socket files from /tmp
             if self._work is not None:
                 shutil.rmtree(self._work, ignore_errors=True)
                 self._work = None
@@ -450,11 +461,31 @@ class LibreOffice:
                         stream.close()
         self._owner = os.getpid()
         self._process = None
+        self._sockets = []
         self._ready = False
         self._work = None
         self._buffer = b""
         self._converted = 0
         self.pid = None
+
+
+def _sockets_of(pid: int) -> list[str]:
+    """The paths of the Unix sockets that process ``pid`` listens on (Linux; else none)."""
+    try:
+        inodes = {
+            os.readlink(f"/proc/{pid}/fd/{fd}")[len("socket:[") : -1]
+            for fd in os.listdir(f"/proc/{pid}/fd")
+        }
+        lines = Path("/proc/net/unix").read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return []
+    found = []
+    for line in lines[1:]:
+        fields = line.split()
+        # Num RefCount Protocol Flags Type St Inode Path
+        if len(fields) >= 8 and fields[6] in inodes and "/OSL_PIPE_" in fields[7]:
+            found.append(fields[7])
+    return found
 
 
 def _exited(pid: int) -> bool:
@@ -489,6 +520,10 @@ def _remove_stale_folders() -> None:
         for folder in Path(tempfile.gettempdir()).glob(f"{_PREFIX}*"):
             pid = folder.name[len(_PREFIX) :].split("-", 1)[0]
             if pid.isdigit() and not Path(f"/proc/{pid}").exists() and sys.platform == "linux":
+                with contextlib.suppress(OSError):
+                    for socket_path in (folder / "sockets").read_text("utf-8").splitlines():
+                        if "/OSL_PIPE_" in socket_path:
+                            os.unlink(socket_path)
                 shutil.rmtree(folder, ignore_errors=True)
 
 
