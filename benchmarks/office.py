@@ -9,13 +9,14 @@ a .doc under the WPS name, as WPS Office saves them). Then, in this run:
   200 files, with a fresh profile as each ``convert`` worker has;
 - **the peer approach**: one ``soffice --convert-to docx`` per file, with a
   fresh profile each (how most tools convert, and how unionnlp did before),
-  on a sample of ``--peer-files`` files;
+  on a sample of ``--peer-files`` files (it is slow);
 - ``unionnlp convert -j 1`` and ``-j 2`` of the 200 files to JSON Lines, the
   whole command timed (Python start, pipeline load, LibreOffice start and
   stop, parsing and writing included).
 
-Every figure is files per second of wall time. The budget is judged on the
-ratios, measured in this same run: ``-j 1`` at least half LibreOffice's own
+The first three are measured in ``--repeat`` interleaved rounds and the best
+of each is kept. Every figure is files per second of wall time. The budget is
+judged on the ratios, measured in this same run: ``-j 1`` at least half LibreOffice's own
 batch rate, ``-j 2`` at least 1.6 times ``-j 1``.
 
     python benchmarks/office.py [--files 200] [--json out.json]
@@ -170,20 +171,31 @@ def _leftover_soffice() -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--files", type=int, default=200)
-    parser.add_argument("--peer-files", type=int, default=20)
+    parser.add_argument("--peer-files", type=int, default=10)
+    parser.add_argument("--repeat", type=int, default=2, help="interleaved rounds, best kept")
     parser.add_argument("--json", help="write the results as JSON here")
     args = parser.parse_args(argv)
     files = make_inputs(ROOT / "build" / "office", args.files)
     kinds = {k: sum(p.suffix == f".{k}" for p in files) for k in KINDS}
     rows: dict[str, dict[str, Any]] = {}
-    # The two budget ratios are each taken between neighbouring measurements.
-    rows["convert_j1"] = unionnlp_convert(files, 1)
-    rows["soffice_batch"] = soffice_batch(files)
-    rows["convert_j2"] = unionnlp_convert(files, 2)
+    runs: dict[str, list[float]] = {}
+    # Interleaved rounds, the best of each kept: load from other processes on a shared
+    # machine comes and goes, and the ratios compare measurements taken side by side.
+    for _ in range(args.repeat):
+        for name, measure in (
+            ("convert_j1", lambda: unionnlp_convert(files, 1)),
+            ("soffice_batch", lambda: soffice_batch(files)),
+            ("convert_j2", lambda: unionnlp_convert(files, 2)),
+        ):
+            row = measure()
+            runs.setdefault(name, []).append(row["seconds"])
+            if name not in rows or row["seconds"] < rows[name]["seconds"]:
+                rows[name] = row
     step = max(len(files) // args.peer_files, 1)
     rows["soffice_per_file"] = soffice_per_file(files[::step][: args.peer_files])
-    for row in rows.values():
+    for name, row in rows.items():
         row["files_per_s"] = round(row["files"] / row["seconds"], 2)
+        row["all_seconds"] = runs.get(name, [row["seconds"]])
     rate = {k: v["files_per_s"] for k, v in rows.items()}
     ratios = {
         "convert_j1_vs_soffice_batch": round(rate["convert_j1"] / rate["soffice_batch"], 3),
@@ -197,9 +209,12 @@ def main(argv: list[str] | None = None) -> int:
     results = {"inputs": kinds, "rows": rows, "ratios": ratios, "budget": budget}
     results["leftover_soffice"] = leftover
     print(f"inputs: {len(files)} files ({', '.join(f'{v} .{k}' for k, v in kinds.items())})")
-    print(f"{'how':20} {'files':>6} {'seconds':>8} {'files/s':>8}")
+    print(f"{'how':20} {'files':>6} {'seconds':>8} {'files/s':>8}  every round (s)")
     for name, row in rows.items():
-        print(f"{name:20} {row['files']:6} {row['seconds']:8.2f} {row['files_per_s']:8.2f}")
+        print(
+            f"{name:20} {row['files']:6} {row['seconds']:8.2f} {row['files_per_s']:8.2f} "
+            f" {row['all_seconds']}"
+        )
     for key, verdict in budget.items():
         print(f"budget {key:30} {verdict}")
     print(f"convert -j 1 / one soffice per file: x{ratios['convert_j1_vs_soffice_per_file']}")

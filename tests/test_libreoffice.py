@@ -470,3 +470,35 @@ def test_an_interrupted_conversion_does_not_answer_for_the_next_file(
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def test_without_uno_each_file_gets_its_own_soffice_and_a_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from unionnlp.readers import libreoffice
+
+    check = subprocess.run([sys.executable, "-c", "import uno"], capture_output=True)
+    if check.returncode == 0:
+        pytest.skip("this Python imports uno: there is no machine without it to play")
+    # The only Python offered to the bridge is this one, which has no uno module.
+    monkeypatch.setattr(libreoffice, "_pythons", lambda program_dir: [sys.executable])
+    monkeypatch.setattr(libreoffice, "_UNO_PYTHON", {})
+    monkeypatch.setattr(office, "_warned", False)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    calls = tmp_path / "calls"
+    # A stand-in `soffice --convert-to docx --outdir OUT input.rtf`: it writes OUT/input.docx.
+    _executable(
+        bin_dir / "soffice",
+        f'#!/bin/sh\necho "$@" >> {calls}\n'
+        'while [ "$1" != "--outdir" ]; do shift; done\n'
+        f'cp {FIXTURES / "plan.docx"} "$2/input.docx"\n',
+    )
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    files = [rtf(tmp_path, "a", "ok"), rtf(tmp_path, "b", "ok")]
+    with caplog.at_level("WARNING"), sharing() as converter:
+        assert [outline(read(path)) for path in files] == [OUTLINE, OUTLINE]
+        assert converter.unavailable
+    assert len(calls.read_text(encoding="utf-8").splitlines()) == 2  # one soffice a file
+    warnings = [r.getMessage() for r in caplog.records if "python3-uno" in r.getMessage()]
+    assert len(warnings) == 1
