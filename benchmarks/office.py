@@ -172,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--files", type=int, default=200)
     parser.add_argument("--peer-files", type=int, default=10)
-    parser.add_argument("--repeat", type=int, default=2, help="interleaved rounds, best kept")
+    parser.add_argument("--repeat", type=int, default=3, help="interleaved rounds, best kept")
     parser.add_argument("--json", help="write the results as JSON here")
     args = parser.parse_args(argv)
     files = make_inputs(ROOT / "build" / "office", args.files)
