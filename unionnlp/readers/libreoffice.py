@@ -1,18 +1,22 @@
 """One long-lived LibreOffice per process, driven over UNO, for converting many legacy files.
 
 Why UNO and not batches of ``soffice --convert-to``: measured on this
-project's 2-core machine (2026-12-06, other sessions loading it; 33 .doc files
-made from ``corpora/``), LibreOffice's own single ``soffice --convert-to docx``
-of all 33 files took 18.1 s, about 8 s of it starting and stopping; one
-``soffice.bin`` kept running and fed the same files over UNO took 3.4 s to
-start and then 0.19 s a file (6.2 s for the 33). The per-file cost over UNO is
-below the batch's own, so a worker that keeps one LibreOffice needs no
-batches: files go through it one at a time, in the order the pool hands them
-out, and a hung or crashing file is always the one in flight. Batches of
-``--convert-to`` would have to be large (tens of files a call) to pay for each
-start, would tie the pool's chunking to LibreOffice, and would need a watch on
-the output folder to tell which file of a batch hung. ``make bench`` measures
-the rates again (``benchmarks/office.py``).
+project's 2-core machine, shared with other sessions (2026-12-06). A first
+probe on 33 .doc files made from ``corpora/``: LibreOffice's own single
+``soffice --convert-to docx`` of all 33 took 18.1 s, about 8 s of it
+starting and stopping; one ``soffice.bin`` kept running and fed the same files
+over UNO took 3.4 s to start and then 0.19 s a file (6.2 s for the 33).
+``benchmarks/office.py`` (in ``make bench``), 200 .doc/.wps/.rtf files, best
+of three interleaved rounds: LibreOffice's own batch 9.9 files/s, the whole
+``unionnlp convert -j 1`` command (reading, parsing and writing included)
+6.6 files/s, one ``soffice`` per file 0.30 files/s. Over UNO a file costs
+LibreOffice no more than in its own batch, so a worker that keeps one
+LibreOffice needs no batches: files go through it one at a time, in the order
+the pool hands them out, and a hung or crashing file is always the one in
+flight. Batches of ``--convert-to`` would have to be large (tens of files a
+call) to pay for each start (about 2 s here, most of it LibreOffice reading
+the installed fonts), would tie the pool's chunking to LibreOffice, and would
+need a watch on the output folder to tell which file of a batch hung.
 
 How: :class:`LibreOffice` runs :mod:`._uno_bridge` as a script under a Python
 that can import LibreOffice's ``uno`` module (Debian's ``python3-uno`` is built
