@@ -198,8 +198,8 @@ def test_a_file_that_crashes_libreoffice_costs_only_that_file(
     out = tmp_path / "out.jsonl"
     with stand_in.converter() as converter, sharing(converter):
         convert(files, out, progress=False)
-        # It died in a LibreOffice that had converted a.rtf, then in a fresh one too.
-        assert converter.starts == 3
+    # It died in a LibreOffice that had converted a.rtf, then in a fresh one too.
+    assert len(stand_in.starts()) == 3
     failures = _failures(out)
     assert list(failures) == ["b_crash"] and "crashed" in failures["b_crash"]
     assert [outline_of(r) for r in _records(out) if "failure" not in r] == [OUTLINE, OUTLINE]
@@ -219,7 +219,7 @@ def test_a_crash_left_by_an_earlier_file_is_not_blamed_on_the_next(
     out = tmp_path / "out.jsonl"
     with stand_in.converter() as converter, sharing(converter):
         convert(files, out, progress=False)
-        assert converter.starts == 2  # b.rtf was tried again in a fresh LibreOffice
+    assert len(stand_in.starts()) == 2  # b.rtf was tried again in a fresh LibreOffice
     assert _failures(out) == {}
 
 
@@ -277,7 +277,8 @@ def test_each_worker_has_its_own_libreoffice_and_profile(
     folder = tmp_path / "in"
     files = [rtf(folder, f"{i:02d}", "ok") for i in range(8)]
     out = tmp_path / "out.jsonl"
-    # Set in the parent, the converter is a template: forked workers start their own.
+    # Set in the parent, the converter is a template: the forked workers (one for -j 1
+    # too) start their own.
     with stand_in.converter() as converter, sharing(converter):
         convert(files, out, workers=workers, progress=False)
     assert _failures(out) == {}
@@ -502,3 +503,29 @@ def test_without_uno_each_file_gets_its_own_soffice_and_a_warning(
     assert len(calls.read_text(encoding="utf-8").splitlines()) == 2  # one soffice a file
     warnings = [r.getMessage() for r in caplog.records if "python3-uno" in r.getMessage()]
     assert len(warnings) == 1
+
+
+@needs_uno
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL])
+def test_a_stopped_convert_leaves_no_libreoffice(tmp_path: Path, sig: int) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(10):
+        shutil.copyfile(FIXTURES / "plan.doc", folder / f"{i:02d}.doc")
+    before = set(_office_processes())
+    command = [sys.executable, "-m", "unionnlp.cli", "convert", str(folder), "-o"]
+    run = subprocess.Popen(
+        [*command, str(tmp_path / "out.jsonl"), "-j", "2", "-q"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    started: set[int] = set()
+    while not started and run.poll() is None and time.monotonic() < deadline:
+        started = set(_office_processes()) - before
+        time.sleep(0.05)
+    assert started, "no LibreOffice started"
+    run.send_signal(sig)  # Ctrl-C reaches the parent; SIGTERM and kill -9 come from outside
+    run.wait(timeout=60)
+    assert_gone(sorted(started), seconds=10.0)
+    assert_gone(sorted(set(_office_processes()) - before), seconds=10.0)  # any started late

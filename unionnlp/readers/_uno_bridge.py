@@ -49,13 +49,20 @@ def _reply(message: dict[str, Any]) -> None:
 
 
 def _start(command: list[str], log: str) -> subprocess.Popen[bytes]:
+    bridge = os.getpid()
+
+    def die_with_bridge() -> None:  # runs in LibreOffice's process, before its program
+        _die_with_parent()
+        if os.getppid() != bridge:  # the bridge died before the request took effect
+            os._exit(1)
+
     with open(log, "ab") as stream:
         return subprocess.Popen(
             command,
             stdin=subprocess.DEVNULL,
             stdout=stream,
             stderr=stream,
-            preexec_fn=_die_with_parent,  # this process is single-threaded until uno loads
+            preexec_fn=die_with_bridge,
         )
 
 
