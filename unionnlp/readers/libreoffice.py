@@ -35,7 +35,9 @@ the input (nothing is written beside it) and ``timeout`` seconds:
 - the bridge and LibreOffice die with the process that started them
   (``PR_SET_PDEATHSIG``), so a worker killed outright leaves none behind;
   :meth:`LibreOffice.close` (at the end of :func:`sharing`, or at exit for
-  :func:`share_for_process`) stops them and removes the private folder.
+  :func:`share_for_process`) stops them and removes the private folder; the
+  folder (and the pipe sockets in /tmp) of a process killed outright is removed
+  by the next converter that starts.
 
 A process forked from one holding a converter gets a converter with the same
 settings and no LibreOffice: its first file starts its own, with its own
