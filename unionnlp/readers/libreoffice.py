@@ -7,9 +7,10 @@ probe on 33 .doc files made from ``corpora/``: LibreOffice's own single
 starting and stopping; one ``soffice.bin`` kept running and fed the same files
 over UNO took 3.4 s to start and then 0.19 s a file (6.2 s for the 33).
 ``benchmarks/office.py`` (in ``make bench``), 200 .doc/.wps/.rtf files, best
-of three interleaved rounds: LibreOffice's own batch 9.9 files/s, the whole
-``unionnlp convert -j 1`` command (reading, parsing and writing included)
-6.6 files/s, one ``soffice`` per file 0.30 files/s. Over UNO a file costs
+of three interleaved rounds, load average 7 to 9: LibreOffice's own batch 9.4
+files/s, the whole ``unionnlp convert -j 1`` command (reading, parsing and
+writing included) 4.9 files/s, ``-j 2`` 7.6 files/s, one ``soffice`` per
+file 0.30 files/s. Over UNO a file costs
 LibreOffice no more than in its own batch, so a worker that keeps one
 LibreOffice needs no batches: files go through it one at a time, in the order
 the pool hands them out, and a hung or crashing file is always the one in
