@@ -8,11 +8,12 @@ OUT    := build
 .PHONY: run report test test-all lint typecheck evaluate model bench profile instructions fuzz \
 	fuzz-readers clean system-packages-test system-packages-report
 
-# Debian packages beyond Python: LibreOffice converts .doc/.wps/.rtf/.odt, a CJK font draws
-# the report's charts, Chromium opens the report in a test. tools/system-packages installs
+# Debian packages beyond Python: LibreOffice converts .doc/.wps/.rtf/.odt (its Python bridge,
+# python3-uno, keeps one running per worker), a CJK font draws the report's charts, Chromium
+# opens the report in a test. tools/system-packages installs
 # the missing ones with apt-get (as root or with sudo), or stops and says what to run.
 # `make run` needs none of them (the bundled corpus is plain text).
-TEST_PACKAGES   := libreoffice-writer-nogui fonts-noto-cjk chromium
+TEST_PACKAGES   := libreoffice-writer-nogui python3-uno fonts-noto-cjk chromium
 REPORT_PACKAGES := fonts-noto-cjk
 
 system-packages-test:
@@ -67,6 +68,7 @@ bench: $(VENV)/.installed-bench
 	@mkdir -p $(OUT)
 	$(PY) benchmarks/deadlines_vs_jionlp.py --json $(OUT)/bench_deadlines.json
 	$(PY) benchmarks/bench.py --json $(OUT)/bench.json
+	$(PY) benchmarks/office.py --json $(OUT)/bench_office.json
 
 # A pyinstrument call tree of parse over the benchmark corpus (build/profile.html).
 profile: $(VENV)/.installed-bench

@@ -106,13 +106,15 @@ def test_skip_does_nothing(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
 def test_make_test_sets_up_the_system_packages_the_suite_needs() -> None:
-    # The suite needs LibreOffice (office readers), a CJK font (charts), Chromium (report).
+    # The suite needs LibreOffice and its Python bridge (office readers), a CJK font (charts),
+    # Chromium (report).
     dry = subprocess.run(
         ["make", "-n", "test", "report"], cwd=ROOT, capture_output=True, text=True, timeout=60
     )
     assert dry.returncode == 0, dry.stderr
     lines = dry.stdout.splitlines()
-    assert "tools/system-packages libreoffice-writer-nogui fonts-noto-cjk chromium" in lines
+    packages = "libreoffice-writer-nogui python3-uno fonts-noto-cjk chromium"
+    assert f"tools/system-packages {packages}" in lines
     assert "tools/system-packages fonts-noto-cjk" in lines  # the report draws charts
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "apt-get" not in ci  # CI runs the README's command, which does the set-up

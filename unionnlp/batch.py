@@ -348,8 +348,13 @@ _PR_SET_PDEATHSIG = 1  # prctl option (linux/prctl.h): a signal for when the par
 _PARENT_POLL_SECONDS = 1.0
 
 
-def _init_worker(parent: int, warm: bool) -> None:
-    """Start of a worker process: die with ``parent``, then load the pipeline if ``warm``.
+def _init_worker(parent: int, warm: bool, office: bool = False) -> None:
+    """Start of a worker process: die with ``parent``, keep a LibreOffice, load the pipeline.
+
+    The LibreOffice converts the worker's legacy office files for the rest of its
+    life and stops when it ends (:func:`.readers.libreoffice.share_for_process`);
+    when the run has such files (``office``) it is set starting first, so that it
+    starts while the pipeline loads (if ``warm``).
 
     A ``kill -9`` of ``convert`` must not leave its workers running: on Linux
     the kernel kills the worker when the parent dies (``PR_SET_PDEATHSIG``);
@@ -361,6 +366,11 @@ def _init_worker(parent: int, warm: bool) -> None:
         threading.Thread(
             target=_watch_parent, args=(parent,), name="unionnlp-parent-watch", daemon=True
         ).start()
+    from .readers.libreoffice import share_for_process
+
+    converter = share_for_process()
+    if office:
+        converter.start()
     if warm:
         _warm_worker()
 
@@ -386,6 +396,12 @@ def _watch_parent(parent: int) -> None:
     while os.getppid() == parent:
         time.sleep(_PARENT_POLL_SECONDS)
     os._exit(1)
+
+
+def _has_office_files(jobs: Sequence[Job]) -> bool:
+    from .readers.office import FORMATS
+
+    return any(Path(path).suffix.lower() in FORMATS for path, _ in jobs)
 
 
 _SYNC_SECONDS = 1.0  # the journal is flushed after every record, synced at most this often
@@ -565,10 +581,15 @@ def _run(jobs: list[Job], workers: int) -> Iterator[_Done]:
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    if sys.platform == "linux":
+    office = _has_office_files(jobs)
+    if sys.platform == "linux" and not office:
         # Forked workers inherit a pipeline loaded once here instead of each loading it.
         _warm_worker()
         context, warm = multiprocessing.get_context("fork"), False
+    elif sys.platform == "linux":
+        # Each worker loads its pipeline while its LibreOffice starts, instead of
+        # starting LibreOffice only after the pipeline has loaded here.
+        context, warm = multiprocessing.get_context("fork"), True
     else:
         context, warm = multiprocessing.get_context("spawn"), True
     size = 4 if len(jobs) >= 32 * workers else 1
@@ -576,7 +597,7 @@ def _run(jobs: list[Job], workers: int) -> Iterator[_Done]:
 
     def executor(n: int) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
-            n, mp_context=context, initializer=_init_worker, initargs=(os.getpid(), warm)
+            n, mp_context=context, initializer=_init_worker, initargs=(os.getpid(), warm, office)
         )
 
     start = 0  # jobs before this one are done

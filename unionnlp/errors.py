@@ -150,6 +150,26 @@ class ReaderError(UnionNLPError):
         )
 
     @classmethod
+    def uno_missing(cls, path: Path | str) -> ReaderError:
+        """No Python on this machine can import LibreOffice's ``uno`` module."""
+        return cls(
+            f"cannot read {str(path)!r} through a LibreOffice kept running: no Python here"
+            " can import LibreOffice's uno module. Install the Debian/Ubuntu package"
+            " python3-uno (apt-get install python3-uno)."
+        )
+
+    @classmethod
+    def soffice_crashed(cls, path: Path | str, *, stderr: str = "") -> ReaderError:
+        """LibreOffice died converting a file, in a fresh LibreOffice too."""
+        tail = stderr.strip()[-600:]
+        output = f" LibreOffice said: {tail}" if tail else ""
+        return cls(
+            f"cannot read {str(path)!r}: LibreOffice crashed converting it, in a freshly"
+            " started LibreOffice as well. The file is probably damaged; open it in an office"
+            f" program and save it as .docx.{output}"
+        )
+
+    @classmethod
     def image_only_pdf(cls, path: Path | str, *, pages: int) -> ReaderError:
         """A PDF whose pages carry no text layer (a scan)."""
         return cls(

@@ -2,8 +2,9 @@
 
 :func:`read` picks the reader by file extension: text and Markdown
 (:mod:`.text`), web pages (:mod:`.html`), Word .docx (:mod:`.docx`), legacy
-office files through LibreOffice (:mod:`.office`: .doc, .wps, .rtf, .odt) and
-PDF (:mod:`.pdf`). Other extensions raise
+office files through LibreOffice (:mod:`.office`: .doc, .wps, .rtf, .odt;
+:mod:`.libreoffice` keeps one LibreOffice running for many files) and PDF
+(:mod:`.pdf`). Other extensions raise
 :class:`~unionnlp.errors.UnsupportedFormatError` listing what is supported.
 """
 

@@ -1,13 +1,19 @@
 """Legacy office formats (.doc, .wps, .rtf, .odt), converted to .docx by LibreOffice.
 
-Each conversion runs ``soffice --headless`` on a private copy of the file with
-a fresh LibreOffice profile in its own temporary folder, so conversions in
-parallel never share a profile or a lock file, and nothing is written next to
-the input. A conversion that runs past ``timeout`` is killed with its whole
-process group. The .docx that LibreOffice writes is read by
-:mod:`unionnlp.readers.docx` (numbering and tables included); the returned
-:class:`~unionnlp.model.Source` describes the original file (its path,
-format and SHA-256).
+Two ways, each on a private copy of the file (nothing is written next to the
+input) with a LibreOffice profile no other process uses:
+
+- inside :func:`.libreoffice.sharing` (and in every ``unionnlp convert``
+  worker), through the one LibreOffice that the process keeps running and
+  drives over UNO (:mod:`.libreoffice`: why, the measurements, and what happens
+  when a file hangs or crashes it);
+- otherwise (one file read on its own, or no ``python3-uno``), with one
+  ``soffice --headless --convert-to docx`` of its own and a fresh profile in a
+  temporary folder; past ``timeout`` it is killed with its process group.
+
+The .docx that LibreOffice writes is read by :mod:`unionnlp.readers.docx`
+(numbering and tables included); the returned :class:`~unionnlp.model.Source`
+describes the original file (its path, format and SHA-256).
 
 A file whose first bytes cannot belong to its format (random bytes named
 ``.doc``) is refused before LibreOffice sees it: LibreOffice would otherwise
@@ -25,8 +31,8 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import logging
 import os
-import shutil
 import signal
 import subprocess
 import tempfile
@@ -35,11 +41,12 @@ from pathlib import Path
 from ..errors import ReaderError
 from ..model import Source
 from ._support import read_bytes
+from .libreoffice import DEFAULT_TIMEOUT, find_soffice, shared
 
 __all__ = ["DEFAULT_TIMEOUT", "FORMATS", "read"]
 
-#: seconds a conversion may take before LibreOffice is considered hung
-DEFAULT_TIMEOUT = 120.0
+logger = logging.getLogger(__name__)
+
 #: extensions this reader handles
 FORMATS = (".doc", ".wps", ".rtf", ".odt")
 
@@ -48,15 +55,15 @@ _RTF = b"{\\rtf"
 _ZIP = b"PK\x03\x04"
 
 
-def read(
-    path: str | Path, *, timeout: float = DEFAULT_TIMEOUT, soffice: str | None = None
-) -> Source:
+def read(path: str | Path, *, timeout: float | None = None, soffice: str | None = None) -> Source:
     """Convert ``path`` with LibreOffice and read it into a :class:`Source`.
 
     Args:
         path: a .doc, .wps, .rtf or .odt file.
-        timeout: seconds before a hung LibreOffice is killed.
-        soffice: the LibreOffice command (default: ``soffice`` or ``libreoffice`` on PATH).
+        timeout: seconds before a hung LibreOffice is killed (default: the shared
+            converter's, else :data:`DEFAULT_TIMEOUT`).
+        soffice: the LibreOffice command (default: ``soffice`` or ``libreoffice`` on
+            PATH); naming one converts with its own ``soffice --convert-to``.
 
     Raises:
         InputError: the file cannot be read.
@@ -73,12 +80,21 @@ def read(
 
         return dataclasses.replace(read_html(path), format=fmt)
     _check_signature(raw, path, fmt)
-    command = shutil.which(soffice) if soffice else shutil.which("soffice")
-    if command is None and not soffice:
-        command = shutil.which("libreoffice")
+    command = find_soffice(soffice)
     if command is None:
         raise ReaderError.soffice_missing(path, format=f".{fmt}")
-    converted = _convert(raw, path=path, fmt=fmt, command=command, timeout=timeout)
+    converter = shared() if soffice is None else None
+    converted = b""
+    if converter is not None and not converter.unavailable:
+        try:
+            converted = converter.convert(raw, path=path, fmt=fmt, timeout=timeout)
+        except ReaderError:
+            if not converter.unavailable:
+                raise
+            _warn_slow()
+    if not converted:
+        seconds = DEFAULT_TIMEOUT if timeout is None else timeout
+        converted = _convert(raw, path=path, fmt=fmt, command=command, timeout=seconds)
 
     from .docx import render
 
@@ -92,6 +108,21 @@ def read(
         tables=rendered.tables,
         levels=rendered.levels,
     )
+
+
+def _warn_slow() -> None:
+    """Say once why legacy office files are converted one LibreOffice each."""
+    global _warned
+    if not _warned:
+        _warned = True
+        logger.warning(
+            "LibreOffice's Python bridge (uno) is missing: every legacy office file starts"
+            " LibreOffice anew, about a second each; install python3-uno (Debian/Ubuntu)"
+            " for one LibreOffice kept running"
+        )
+
+
+_warned = False
 
 
 def _looks_like_html(raw: bytes) -> bool:

@@ -1,0 +1,531 @@
+"""One long-lived LibreOffice per process (unionnlp.readers.libreoffice).
+
+Two kinds of test. A stand-in LibreOffice, written by the tests into their own
+folder, takes the place of the UNO bridge and its ``soffice.bin``: it starts a
+child that lives until killed (as ``soffice.bin`` does), then converts, hangs,
+crashes or fails on each file as the file's content says, so the guarantees
+are checked without LibreOffice and without waiting for it. The real
+LibreOffice then shows the same guarantees where it can be made to hang
+(SIGSTOP) or die (SIGKILL) from outside, and that it dies with its process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from unionnlp.batch import convert
+from unionnlp.errors import ReaderError
+from unionnlp.readers import office, read
+from unionnlp.readers.libreoffice import LibreOffice, sharing
+
+from .test_readers import OUTLINE, outline
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+pytestmark = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="process groups, /proc and PR_SET_PDEATHSIG"
+)
+
+STAND_IN = textwrap.dedent(
+    """\
+    import argparse, json, os, subprocess, sys, time
+    parser = argparse.ArgumentParser()
+    for option in ("--soffice", "--profile", "--pipe", "--log", "--start-timeout"):
+        parser.add_argument(option)
+    args = parser.parse_args()
+    state = os.environ["STAND_IN_STATE"]
+    office = subprocess.Popen(["sleep", "600"])  # soffice.bin: lives until killed
+    with open(os.path.join(state, "started"), "a") as stream:
+        stream.write(json.dumps({"pids": [os.getpid(), office.pid], "profile": args.profile}))
+        stream.write("\\n")
+    if os.path.exists(os.path.join(state, "never-ready")):
+        time.sleep(600)
+    print(json.dumps({"ready": office.pid}), flush=True)
+    for line in sys.stdin:
+        request = json.loads(line)
+        with open(request["in"], "rb") as stream:
+            data = stream.read()
+        once = os.path.join(state, "crashed-once")
+        if b"HANG" in data:
+            time.sleep(600)
+        if b"DIE" in data:
+            os._exit(1)  # the bridge itself dies without a word
+        if b"CRASH" in data and (b"CRASHONCE" not in data or not os.path.exists(once)):
+            open(once, "w").close()
+            office.kill()
+            office.wait()
+            message = "Binary URP bridge disposed during call"
+            print(json.dumps({"error": message, "alive": False}), flush=True)
+            continue
+        if b"FAIL" in data:
+            message = "source file could not be loaded"
+            print(json.dumps({"error": message, "alive": True}), flush=True)
+            continue
+        with open(os.environ["STAND_IN_DOCX"], "rb") as source:
+            with open(request["out"], "wb") as target:
+                target.write(source.read())
+        print(json.dumps({"ok": True}), flush=True)
+    office.kill()
+    """
+)
+
+
+def _executable(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    path.chmod(path.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+    return path
+
+
+class StandIn:
+    """The stand-in's files: its script, a fake ``soffice`` on PATH, what it started."""
+
+    def __init__(self, folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.state = folder / "state"
+        self.state.mkdir(parents=True)
+        self.script = folder / "stand_in_libreoffice.py"
+        self.script.write_text(STAND_IN, encoding="utf-8")
+        bin_dir = folder / "bin"
+        bin_dir.mkdir()
+        # Only found on PATH, never run: the stand-in takes the bridge's place.
+        self.soffice = _executable(bin_dir / "soffice", "#!/bin/sh\nexit 0\n")
+        monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+        monkeypatch.setenv("STAND_IN_STATE", str(self.state))
+        monkeypatch.setenv("STAND_IN_DOCX", str(FIXTURES / "plan.docx"))
+
+    def converter(self, **options: Any) -> LibreOffice:
+        return LibreOffice(bridge=[sys.executable, str(self.script)], **options)
+
+    def starts(self) -> list[dict[str, Any]]:
+        path = self.state / "started"
+        if not path.exists():
+            return []
+        return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+    def pids(self) -> list[int]:
+        return [pid for start in self.starts() for pid in start["pids"]]
+
+
+@pytest.fixture
+def stand_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[StandIn]:
+    stand = StandIn(tmp_path / "stand-in", monkeypatch)
+    yield stand
+    assert_gone(stand.pids())
+
+
+def _running(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
+    except OSError:
+        return False
+    return status.rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+
+
+def assert_gone(pids: list[int], seconds: float = 5.0) -> None:
+    """Every process in ``pids`` has ended (a few seconds allowed for the kill to land)."""
+    deadline = time.monotonic() + seconds
+    while any(_running(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [p for p in pids if _running(p)] == []
+
+
+def rtf(folder: Path, name: str, word: str) -> Path:
+    """An RTF file (it passes the reader's signature check) whose text is ``word``."""
+    folder.mkdir(exist_ok=True)
+    path = folder / f"{name}.rtf"
+    path.write_bytes(b"{\\rtf1 " + word.encode("ascii") + b"}")
+    return path
+
+
+def _records(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def _failures(path: Path) -> dict[str, str]:
+    return {
+        Path(r["source"]["path"]).stem: r["failure"]["message"]
+        for r in _records(path)
+        if "failure" in r
+    }
+
+
+# -- the stand-in --------------------------------------------------------------------------
+
+
+def test_a_hung_file_costs_its_timeout_and_the_rest_go_on(
+    tmp_path: Path, stand_in: StandIn
+) -> None:
+    folder = tmp_path / "in"
+    files = [rtf(folder, "a", "ok"), rtf(folder, "b_hang", "HANG"), rtf(folder, "c", "ok")]
+    with stand_in.converter(timeout=2.0) as converter, sharing(converter):
+        assert outline(read(files[0])) == OUTLINE
+        hung = stand_in.pids()
+        started = time.monotonic()
+        with pytest.raises(ReaderError, match="hung") as info:
+            read(files[1])
+        cost = time.monotonic() - started
+        assert "2 s" in str(info.value)
+        assert 2.0 <= cost < 2.0 + 5.0  # the timeout, plus the kill (generous on a busy machine)
+        assert_gone(hung)  # the hung LibreOffice is killed, not left behind
+        assert outline(read(files[2])) == OUTLINE
+        assert converter.starts == 2
+
+    out = tmp_path / "out.jsonl"
+    with stand_in.converter(timeout=2.0) as converter, sharing(converter):
+        summary = convert(files, out, progress=False)
+    assert summary.files == 3
+    failures = _failures(out)
+    assert list(failures) == ["b_hang"] and "hung" in failures["b_hang"]
+
+
+def test_a_file_that_crashes_libreoffice_costs_only_that_file(
+    tmp_path: Path, stand_in: StandIn
+) -> None:
+    folder = tmp_path / "in"
+    files = [rtf(folder, "a", "ok"), rtf(folder, "b_crash", "CRASH"), rtf(folder, "c", "ok")]
+    out = tmp_path / "out.jsonl"
+    with stand_in.converter() as converter, sharing(converter):
+        convert(files, out, progress=False)
+    # It died in a LibreOffice that had converted a.rtf, then in a fresh one too.
+    assert len(stand_in.starts()) == 3
+    failures = _failures(out)
+    assert list(failures) == ["b_crash"] and "crashed" in failures["b_crash"]
+    assert [outline_of(r) for r in _records(out) if "failure" not in r] == [OUTLINE, OUTLINE]
+
+
+def outline_of(record: dict[str, Any]) -> list[tuple[str | None, str | None, int]]:
+    return [
+        (s["marker"], s["title"], s["level"]) for d in record["documents"] for s in d["sections"]
+    ]
+
+
+def test_a_crash_left_by_an_earlier_file_is_not_blamed_on_the_next(
+    tmp_path: Path, stand_in: StandIn
+) -> None:
+    folder = tmp_path / "in"
+    files = [rtf(folder, "a", "ok"), rtf(folder, "b", "CRASHONCE"), rtf(folder, "c", "ok")]
+    out = tmp_path / "out.jsonl"
+    with stand_in.converter() as converter, sharing(converter):
+        convert(files, out, progress=False)
+    assert len(stand_in.starts()) == 2  # b.rtf was tried again in a fresh LibreOffice
+    assert _failures(out) == {}
+
+
+def test_a_crash_in_a_fresh_libreoffice_is_the_file_s_own(
+    tmp_path: Path, stand_in: StandIn
+) -> None:
+    crash = rtf(tmp_path, "crash", "CRASH")
+    with stand_in.converter() as converter, sharing(converter):
+        with pytest.raises(ReaderError, match="crashed"):
+            read(crash)
+        assert converter.starts == 1  # not tried again: nothing came before it
+
+
+def test_a_bridge_that_dies_without_a_word_is_a_crash(tmp_path: Path, stand_in: StandIn) -> None:
+    files = [rtf(tmp_path, "a", "ok"), rtf(tmp_path, "b", "DIE"), rtf(tmp_path, "c", "ok")]
+    with stand_in.converter() as converter, sharing(converter):
+        read(files[0])
+        with pytest.raises(ReaderError, match="crashed"):
+            read(files[1])
+        assert outline(read(files[2])) == OUTLINE
+        assert converter.starts == 3
+
+
+def test_an_error_starts_libreoffice_afresh(tmp_path: Path, stand_in: StandIn) -> None:
+    files = [rtf(tmp_path, "a", "FAIL"), rtf(tmp_path, "b", "ok")]
+    with stand_in.converter() as converter, sharing(converter):
+        with pytest.raises(ReaderError, match=r"could not convert.*could not be loaded"):
+            read(files[0])
+        assert outline(read(files[1])) == OUTLINE
+        assert converter.starts == 2
+
+
+def test_libreoffice_is_started_afresh_after_n_files(tmp_path: Path, stand_in: StandIn) -> None:
+    files = [rtf(tmp_path, name, "ok") for name in "abcde"]
+    with stand_in.converter(restart_after=2) as converter, sharing(converter):
+        for path in files:
+            read(path)
+        assert converter.starts == 3
+    profiles = {start["profile"] for start in stand_in.starts()}
+    assert len(profiles) == 1  # a planned restart keeps the converter's own profile
+
+
+def test_libreoffice_that_never_starts_is_given_up(tmp_path: Path, stand_in: StandIn) -> None:
+    (stand_in.state / "never-ready").touch()
+    with stand_in.converter(start_timeout=1.0) as converter, sharing(converter):
+        with pytest.raises(ReaderError, match="did not start within 1 s"):
+            read(rtf(tmp_path, "a", "ok"))
+        assert_gone(stand_in.pids())
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_each_worker_has_its_own_libreoffice_and_profile(
+    tmp_path: Path, stand_in: StandIn, workers: int
+) -> None:
+    folder = tmp_path / "in"
+    files = [rtf(folder, f"{i:02d}", "ok") for i in range(8)]
+    out = tmp_path / "out.jsonl"
+    # Set in the parent, the converter is a template: the forked workers (one for -j 1
+    # too) start their own.
+    with stand_in.converter() as converter, sharing(converter):
+        convert(files, out, workers=workers, progress=False)
+    assert _failures(out) == {}
+    starts = stand_in.starts()
+    assert 1 <= len(starts) <= workers
+    profiles = [start["profile"] for start in starts]
+    assert len(set(profiles)) == len(profiles)  # no profile shared
+    assert not list(folder.glob(".~lock*")) and sorted(folder.iterdir()) == files
+
+
+def test_a_hung_and_a_crashing_file_in_a_two_worker_run(tmp_path: Path, stand_in: StandIn) -> None:
+    folder = tmp_path / "in"
+    words = ["ok", "HANG", "ok", "CRASH", "ok", "ok"]
+    files = [rtf(folder, f"{i}_{w.lower()}", w) for i, w in enumerate(words)]
+    out = tmp_path / "out.jsonl"
+    with stand_in.converter(timeout=2.0) as converter, sharing(converter):
+        summary = convert(files, out, workers=2, progress=False)
+    failures = _failures(out)
+    assert sorted(failures) == ["1_hang", "3_crash"]
+    assert "hung" in failures["1_hang"] and "crashed" in failures["3_crash"]
+    assert summary.files == 6
+
+
+# -- the real LibreOffice ------------------------------------------------------------------
+
+
+def _has_uno() -> bool:
+    """LibreOffice and a Python that imports its uno module (Debian's python3-uno)."""
+    if shutil.which("soffice") is None or not os.path.exists("/usr/bin/python3"):
+        return False
+    check = subprocess.run(["/usr/bin/python3", "-c", "import uno"], capture_output=True)
+    return check.returncode == 0
+
+
+needs_uno = pytest.mark.skipif(
+    not _has_uno(),
+    reason="LibreOffice and python3-uno are not installed"
+    " (apt-get install libreoffice-writer-nogui python3-uno)",
+)
+
+
+def _office_processes() -> list[int]:
+    """Processes whose command line names a unionnlp LibreOffice folder."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmdline = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if b"unionnlp-libreoffice-" in cmdline and _running(int(entry.name)):
+                found.append(int(entry.name))
+    return found
+
+
+@needs_uno
+def test_one_libreoffice_reads_every_legacy_format(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("plan.doc", "plan.wps", "plan.rtf", "plan.odt"):
+        shutil.copyfile(FIXTURES / name, folder / name)
+    with sharing() as converter:
+        for path in sorted(folder.iterdir()):
+            source = read(path)
+            assert source.format == path.suffix[1:] and outline(source) == OUTLINE
+        assert converter.starts == 1
+        pid = converter.pid
+        assert pid is not None and _running(pid)
+        work = converter._work
+        assert work is not None and work.is_dir()
+    assert_gone([pid])
+    assert not work.exists()
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "plan.doc",
+        "plan.odt",
+        "plan.rtf",
+        "plan.wps",
+    ]
+
+
+@needs_uno
+def test_real_libreoffice_that_hangs_costs_the_timeout(tmp_path: Path) -> None:
+    with LibreOffice(timeout=3.0) as converter, sharing(converter):
+        assert outline(read(FIXTURES / "plan.doc")) == OUTLINE
+        stopped = converter.pid
+        assert stopped is not None
+        os.kill(stopped, signal.SIGSTOP)  # LibreOffice stops answering, as a hang does
+        started = time.monotonic()
+        with pytest.raises(ReaderError, match="hung"):
+            read(FIXTURES / "plan.rtf")
+        assert 3.0 <= time.monotonic() - started < 3.0 + 10.0
+        assert_gone([stopped])
+        assert outline(read(FIXTURES / "plan.rtf")) == OUTLINE
+        assert converter.starts == 2
+
+
+@needs_uno
+def test_real_libreoffice_killed_between_files_is_started_again(tmp_path: Path) -> None:
+    with LibreOffice() as converter, sharing(converter):
+        read(FIXTURES / "plan.doc")
+        assert converter.pid is not None
+        os.kill(converter.pid, signal.SIGKILL)  # as a crash on the previous file would
+        assert outline(read(FIXTURES / "plan.odt")) == OUTLINE
+        assert converter.starts == 2
+
+
+HOLDER = textwrap.dedent(
+    """\
+    import sys, time
+    from unionnlp.readers import read
+    from unionnlp.readers.libreoffice import sharing
+    with sharing() as converter:
+        read(sys.argv[1])
+        print(converter.pid, flush=True)
+        time.sleep(120)
+    """
+)
+
+
+@needs_uno
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT])
+def test_libreoffice_dies_with_the_process_that_holds_it(tmp_path: Path, sig: int) -> None:
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(FIXTURES / "plan.doc")],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None
+    pid = int(holder.stdout.readline())
+    assert _running(pid)
+    holder.send_signal(sig)
+    holder.wait(timeout=30)
+    assert_gone([pid])
+    assert all(str(holder.pid) not in str(p) for p in _office_processes())
+
+
+@needs_uno
+@pytest.mark.slow
+def test_convert_with_two_workers_leaves_no_libreoffice(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(3):
+        for name in ("plan.doc", "plan.wps", "plan.rtf", "plan.odt"):
+            shutil.copyfile(FIXTURES / name, folder / f"{i}_{name}")
+    before = set(_office_processes())
+    out = tmp_path / "out.jsonl"
+    command = [sys.executable, "-m", "unionnlp.cli", "convert", str(folder), "-o", str(out)]
+    subprocess.run([*command, "-j", "2", "-q"], check=True, timeout=600)
+    records = _records(out)
+    assert len(records) == 12 and all(outline_of(r) == OUTLINE for r in records)
+    time.sleep(0.5)
+    assert set(_office_processes()) - before == set()
+
+
+def test_read_without_sharing_converts_with_its_own_soffice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One file on its own (parse_file) needs no converter kept running: no bridge starts.
+    calls = tmp_path / "calls"
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    _executable(
+        bin_dir / "soffice",
+        f'#!/bin/sh\necho "$@" >> {calls}\necho "Error: source file could not be loaded" >&2\n'
+        "exit 3\n",
+    )
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    with pytest.raises(ReaderError, match="could not be loaded"):
+        office.read(FIXTURES / "plan.doc")
+    assert "--convert-to docx" in calls.read_text(encoding="utf-8")
+
+
+def test_an_interrupted_conversion_does_not_answer_for_the_next_file(
+    tmp_path: Path, stand_in: StandIn
+) -> None:
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    files = [rtf(tmp_path, "a", "ok"), rtf(tmp_path, "b", "HANG"), rtf(tmp_path, "c", "ok")]
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    try:
+        with stand_in.converter(timeout=30.0) as converter, sharing(converter):
+            read(files[0])
+            signal.setitimer(signal.ITIMER_REAL, 0.5)  # Ctrl-C while b.rtf hangs
+            with pytest.raises(KeyboardInterrupt):
+                read(files[1])
+            assert_gone(stand_in.pids())  # the LibreOffice that held b.rtf is stopped
+            assert outline(read(files[2])) == OUTLINE
+            assert converter.starts == 2
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_without_uno_each_file_gets_its_own_soffice_and_a_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from unionnlp.readers import libreoffice
+
+    check = subprocess.run([sys.executable, "-c", "import uno"], capture_output=True)
+    if check.returncode == 0:
+        pytest.skip("this Python imports uno: there is no machine without it to play")
+    # The only Python offered to the bridge is this one, which has no uno module.
+    monkeypatch.setattr(libreoffice, "_pythons", lambda program_dir: [sys.executable])
+    monkeypatch.setattr(libreoffice, "_UNO_PYTHON", {})
+    monkeypatch.setattr(office, "_warned", False)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    calls = tmp_path / "calls"
+    # A stand-in `soffice --convert-to docx --outdir OUT input.rtf`: it writes OUT/input.docx.
+    _executable(
+        bin_dir / "soffice",
+        f'#!/bin/sh\necho "$@" >> {calls}\n'
+        'while [ "$1" != "--outdir" ]; do shift; done\n'
+        f'cp {FIXTURES / "plan.docx"} "$2/input.docx"\n',
+    )
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    files = [rtf(tmp_path, "a", "ok"), rtf(tmp_path, "b", "ok")]
+    with caplog.at_level("WARNING"), sharing() as converter:
+        assert [outline(read(path)) for path in files] == [OUTLINE, OUTLINE]
+        assert converter.unavailable
+    assert len(calls.read_text(encoding="utf-8").splitlines()) == 2  # one soffice a file
+    warnings = [r.getMessage() for r in caplog.records if "python3-uno" in r.getMessage()]
+    assert len(warnings) == 1
+
+
+@needs_uno
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL])
+def test_a_stopped_convert_leaves_no_libreoffice(tmp_path: Path, sig: int) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(10):
+        shutil.copyfile(FIXTURES / "plan.doc", folder / f"{i:02d}.doc")
+    before = set(_office_processes())
+    command = [sys.executable, "-m", "unionnlp.cli", "convert", str(folder), "-o"]
+    run = subprocess.Popen(
+        [*command, str(tmp_path / "out.jsonl"), "-j", "2", "-q"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    started: set[int] = set()
+    while not started and run.poll() is None and time.monotonic() < deadline:
+        started = set(_office_processes()) - before
+        time.sleep(0.05)
+    assert started, "no LibreOffice started"
+    run.send_signal(sig)  # Ctrl-C reaches the parent; SIGTERM and kill -9 come from outside
+    run.wait(timeout=60)
+    assert_gone(sorted(started), seconds=10.0)
+    assert_gone(sorted(set(_office_processes()) - before), seconds=10.0)  # any started late

@@ -1,0 +1,586 @@
+"""One long-lived LibreOffice per process, driven over UNO, for converting many legacy files.
+
+Why UNO and not batches of ``soffice --convert-to``: measured on this
+project's 2-core machine, shared with other sessions (2026-12-06). A first
+probe on 33 .doc files made from ``corpora/``: LibreOffice's own single
+``soffice --convert-to docx`` of all 33 took 18.1 s, about 8 s of it
+starting and stopping; one ``soffice.bin`` kept running and fed the same files
+over UNO took 3.4 s to start and then 0.19 s a file (6.2 s for the 33).
+``benchmarks/office.py`` (in ``make bench``), 200 .doc/.wps/.rtf files, best
+of three interleaved rounds, load average 7 to 9: LibreOffice's own batch 9.4
+files/s, the whole ``unionnlp convert -j 1`` command (reading, parsing and
+writing included) 4.9 files/s, ``-j 2`` 7.6 files/s, one ``soffice`` per
+file 0.30 files/s. Over UNO a file costs
+LibreOffice no more than in its own batch, so a worker that keeps one
+LibreOffice needs no batches: files go through it one at a time, in the order
+the pool hands them out, and a hung or crashing file is always the one in
+flight. Batches of ``--convert-to`` would have to be large (tens of files a
+call) to pay for each start (about 2 s here, most of it LibreOffice reading
+the installed fonts), would tie the pool's chunking to LibreOffice, and would
+need a watch on the output folder to tell which file of a batch hung.
+
+How: :class:`LibreOffice` runs :mod:`._uno_bridge` as a script under a Python
+that can import LibreOffice's ``uno`` module (Debian's ``python3-uno`` is built
+for the system Python, which need not be the one running unionnlp); the
+bridge starts ``soffice.bin`` with a profile of its own in a private temporary
+folder and answers one request a line. Each conversion gets a private copy of
+the input (nothing is written beside it) and ``timeout`` seconds:
+
+- a file that hangs LibreOffice costs its timeout; LibreOffice is then killed
+  (with the bridge, as one process group) and started again for the next file;
+- a file during which LibreOffice dies is tried once more in a freshly started
+  LibreOffice (an earlier file may have left it broken); dying there too, it
+  gets its own failure, and the files after it go on;
+- after an error, and after ``restart_after`` files, LibreOffice is started
+  afresh;
+- the bridge and LibreOffice die with the process that started them
+  (``PR_SET_PDEATHSIG``), so a worker killed outright leaves none behind;
+  :meth:`LibreOffice.close` (at the end of :func:`sharing`, or at exit for
+  :func:`share_for_process`) stops them and removes the private folder; the
+  folder (and the pipe sockets in /tmp) of a process killed outright is removed
+  by the next converter that starts.
+
+A process forked from one holding a converter gets a converter with the same
+settings and no LibreOffice: its first file starts its own, with its own
+profile. When no Python here can import ``uno`` (no ``python3-uno``), the
+converter marks itself :attr:`~LibreOffice.unavailable` and :mod:`.office`
+converts each file with its own ``soffice --convert-to``, as before (slow:
+LibreOffice starts for every file), after one logged warning.
+
+示例::
+
+    >>> with sharing():                                   # doctest: +SKIP
+    ...     sources = [read(p) for p in Path("旧档").glob("*.doc")]
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import json
+import logging
+import os
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+import weakref
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from ..errors import ReaderError
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "RESTART_AFTER",
+    "LibreOffice",
+    "share_for_process",
+    "shared",
+    "sharing",
+]
+
+logger = logging.getLogger(__name__)
+
+#: seconds a conversion may take before LibreOffice is considered hung
+DEFAULT_TIMEOUT = 120.0
+#: files converted by one LibreOffice before it is started afresh
+RESTART_AFTER = 200
+#: seconds LibreOffice may take to start and accept a connection
+START_TIMEOUT = 60.0
+#: LibreOffice's export filter for .docx (the one ``--convert-to docx`` picks)
+DOCX_FILTER = "Office Open XML Text"
+
+_BRIDGE = Path(__file__).with_name("_uno_bridge.py")
+_PREFIX = "unionnlp-libreoffice-"
+
+
+def find_soffice(soffice: str | None = None) -> str | None:
+    """The LibreOffice command: ``soffice`` given, or ``soffice``/``libreoffice`` on PATH."""
+    if soffice:
+        return shutil.which(soffice)
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def _office_binary(command: str) -> str:
+    """``soffice.bin`` beside the launcher when there is one (else the command itself).
+
+    ``soffice`` is a shell script that starts ``oosplash``, which starts
+    ``soffice.bin``: started directly, ``soffice.bin`` is the bridge's own child
+    and dies with it.
+    """
+    real = os.path.realpath(command)
+    binary = os.path.join(os.path.dirname(real), "soffice.bin")
+    return binary if os.access(binary, os.X_OK) else real
+
+
+def _pythons(program_dir: str) -> list[str]:
+    """Pythons that may import ``uno``: the one that worked before, else in likely order."""
+    known = _UNO_PYTHON.get(program_dir)
+    if known:
+        return [known]
+    candidates = [
+        os.path.join(program_dir, "python"),  # official LibreOffice builds ship their own
+        "/usr/bin/python3",  # Debian's and Ubuntu's python3-uno are built for it
+        sys.executable,
+        shutil.which("python3") or "",
+    ]
+    return list(dict.fromkeys(c for c in candidates if c and os.access(c, os.X_OK)))
+
+
+_UNO_PYTHON: dict[str, str] = {}  # LibreOffice program folder -> a Python that imports uno
+
+
+def _bridge_env(program_dir: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    env["PYTHONPATH"] = program_dir  # pyuno.so and, in official builds, uno.py
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env["SAL_ENABLE_FILE_LOCKING"] = "1"  # as the soffice launcher sets it
+    return env
+
+
+class _Crashed(Exception):
+    """LibreOffice (or the bridge) died during a conversion."""
+
+
+_LIVE: weakref.WeakSet[LibreOffice] = weakref.WeakSet()
+
+
+class LibreOffice:
+    """A LibreOffice kept running to convert many files to .docx, one at a time.
+
+    Nothing starts until the first :meth:`convert`. Use it as a context manager
+    or call :meth:`close`.
+
+    Args:
+        soffice: the LibreOffice command (default: ``soffice`` or ``libreoffice`` on PATH).
+        timeout: seconds one conversion may take before LibreOffice is killed.
+        restart_after: files converted before LibreOffice is started afresh.
+        start_timeout: seconds LibreOffice may take to start.
+        bridge: the command that runs the UNO bridge (default: a Python with ``uno``
+            running ``_uno_bridge.py``); it receives the bridge's options after it.
+    """
+
+    def __init__(
+        self,
+        *,
+        soffice: str | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        restart_after: int = RESTART_AFTER,
+        start_timeout: float = START_TIMEOUT,
+        bridge: Sequence[str] | None = None,
+    ) -> None:
+        self.soffice = soffice
+        self.timeout = timeout
+        self.restart_after = restart_after
+        self.start_timeout = start_timeout
+        self.bridge = tuple(bridge) if bridge is not None else None
+        #: LibreOffices started so far (a restart counts)
+        self.starts = 0
+        self._lock = threading.Lock()
+        self._owner = os.getpid()
+        self._work: Path | None = None
+        self._process: subprocess.Popen[bytes] | None = None
+        self._buffer = b""
+        self._converted = 0  # by the LibreOffice running now
+        self._serial = 0
+        self.pid: int | None = None  # of soffice.bin, as the bridge reports it
+        #: set when no Python here can import LibreOffice's uno module
+        self.unavailable = False
+        self._pythons: list[str] = []
+        self._program_dir = ""
+        self._ready = False
+        self._sockets: list[str] = []  # the socket files of LibreOffice's pipes
+        _LIVE.add(self)
+
+    def __enter__(self) -> LibreOffice:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- conversion --------------------------------------------------------------------
+
+    def convert(self, raw: bytes, *, path: Path, fmt: str, timeout: float | None = None) -> bytes:
+        """The bytes of the .docx LibreOffice makes from ``raw`` (the content of ``path``).
+
+        Raises:
+            ReaderError: LibreOffice is missing, cannot start, hangs, crashes on the
+                file in a fresh LibreOffice too, or cannot convert it.
+        """
+        seconds = self.timeout if timeout is None else timeout
+        with self._lock:
+            self._adopt()
+            while True:
+                self._start(path)
+                fresh = self._converted == 0
+                try:
+                    return self._convert_once(raw, path=path, fmt=fmt, seconds=seconds)
+                except _Crashed as crash:
+                    log = self._log_tail()
+                    self._stop(kill=True, wipe=True)
+                    if fresh:
+                        raise ReaderError.soffice_crashed(path, stderr=str(crash) or log) from None
+                    logger.info(
+                        "LibreOffice died converting %s; trying it in a fresh LibreOffice", path
+                    )
+                except ReaderError:
+                    raise
+                except BaseException:
+                    # Interrupted (Ctrl-C) with a request in flight: its answer would be
+                    # taken for the next file's, so this LibreOffice is done.
+                    self._stop(kill=True, wipe=True)
+                    raise
+
+    def _convert_once(self, raw: bytes, *, path: Path, fmt: str, seconds: float) -> bytes:
+        assert self._work is not None and self._process is not None
+        self._serial += 1
+        source = self._work / "in" / f"{self._serial}.{fmt}"
+        target = self._work / "out" / f"{self._serial}.docx"
+        source.write_bytes(raw)
+        try:
+            request = {"in": str(source), "out": str(target), "filter": DOCX_FILTER}
+            self._send(request)
+            line = self._read_line(seconds)
+            if line is None:
+                self._stop(kill=True, wipe=True)
+                raise ReaderError.soffice_hung(path, seconds=seconds)
+            if not line:
+                raise _Crashed("")
+            reply = json.loads(line)
+            if "error" in reply:
+                if not reply.get("alive", True):
+                    raise _Crashed(str(reply["error"]))
+                self._stop()  # start afresh after an error: the document may have left state
+                raise ReaderError.soffice_failed(path, reason=str(reply["error"]))
+            if not target.is_file() or target.stat().st_size == 0:
+                self._stop()
+                raise ReaderError.soffice_failed(path, reason="it produced no document")
+            data = target.read_bytes()
+        finally:
+            source.unlink(missing_ok=True)
+            target.unlink(missing_ok=True)
+        self._converted += 1
+        if self._converted >= self.restart_after:
+            self._stop()
+        return data
+
+    # -- the bridge process ------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start LibreOffice now, without waiting for it (the next :meth:`convert` waits).
+
+        Lets a worker load its pipeline while LibreOffice starts. Nothing happens
+        when LibreOffice is not installed: the first conversion says so.
+        """
+        with self._lock:
+            self._adopt()
+            if self._process is None and not self.unavailable:
+                with contextlib.suppress(ReaderError):
+                    self._spawn(Path("LibreOffice"))
+
+    def _spawn(self, path: Path) -> None:
+        """Start the bridge, which starts LibreOffice, with the next Python to try."""
+        if self._work is None:
+            _remove_stale_folders()
+            self._work = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}-"))
+            (self._work / "in").mkdir()
+            (self._work / "out").mkdir()
+        command = find_soffice(self.soffice)
+        if command is None:
+            raise ReaderError.soffice_missing(path, format=path.suffix.lower() or "office")
+        binary = _office_binary(command)
+        program_dir = os.path.dirname(binary)
+        if self.bridge is not None:
+            bridge = [*self.bridge]
+        else:
+            if not self._pythons:
+                self._pythons = _pythons(program_dir)
+            if not self._pythons:
+                self.unavailable = True
+                raise ReaderError.uno_missing(path)
+            bridge = [self._pythons[0], str(_BRIDGE)]
+        log = self._work / "soffice.log"
+        args = [
+            *bridge,
+            "--soffice",
+            binary,
+            "--profile",
+            (self._work / "profile").as_uri(),
+            "--pipe",
+            f"unionnlp-{os.getpid()}-{uuid.uuid4().hex[:12]}",
+            "--log",
+            str(log),
+            "--start-timeout",
+            f"{self.start_timeout:g}",
+        ]
+        with log.open("ab") as stderr:
+            try:
+                process = subprocess.Popen(
+                    args,
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=stderr,
+                    env=_bridge_env(program_dir),
+                    start_new_session=True,  # one process group: a hang is killed whole
+                )
+            except OSError as err:
+                raise ReaderError.soffice_failed(
+                    path, reason=f"cannot start {bridge[0]}: {err.strerror}"
+                ) from err
+        self._process = process
+        self._program_dir = program_dir
+        self._ready = False
+        self._buffer = b""
+        self._converted = 0
+        self.starts += 1
+
+    def _start(self, path: Path) -> None:
+        """Have a LibreOffice ready to convert, starting one if needed.
+
+        Raises:
+            ReaderError: LibreOffice is missing or does not start; with
+                :attr:`unavailable` set when no Python can import ``uno``.
+        """
+        while True:
+            if self._process is None:
+                self._spawn(path)
+            if self._ready:
+                return
+            line = self._read_line(self.start_timeout + 5)  # the bridge gives up first
+            reply: dict[str, Any] = {}
+            with contextlib.suppress(ValueError):
+                reply = json.loads(line) if line else {}
+            if "ready" in reply:
+                break
+            tail = self._log_tail()
+            self._stop(kill=True, wipe=True)
+            if reply.get("uno") is False and self.bridge is None:
+                self._pythons = self._pythons[1:]
+                if self._pythons:
+                    continue  # the next Python may have uno
+                self.unavailable = True
+                raise ReaderError.uno_missing(path)
+            reason = str(reply.get("error") or "LibreOffice did not start")
+            if line is None:
+                reason = f"LibreOffice did not start within {self.start_timeout:g} s"
+            raise ReaderError.soffice_failed(path, reason=reason, stderr=tail)
+        self._ready = True
+        if self.bridge is None:
+            _UNO_PYTHON[self._program_dir] = self._pythons[0]
+        self.pid = int(reply["ready"])
+        self._sockets = _sockets_of(self.pid)
+        # For the next run to remove, should this process be killed outright.
+        if self._work is not None:
+            with contextlib.suppress(OSError):
+                (self._work / "sockets").write_text("\n".join(self._sockets), encoding="utf-8")
+        logger.info("started LibreOffice (pid %s) in %s", self.pid, self._work)
+
+    def _send(self, request: dict[str, str]) -> None:
+        assert self._process is not None and self._process.stdin is not None
+        try:
+            self._process.stdin.write(json.dumps(request).encode("utf-8") + b"\n")
+            self._process.stdin.flush()
+        except (BrokenPipeError, OSError) as err:
+            raise _Crashed("") from err
+
+    def _read_line(self, seconds: float) -> bytes | None:
+        """The next line from the bridge; ``b""`` at its end, ``None`` after ``seconds``."""
+        assert self._process is not None and self._process.stdout is not None
+        fd = self._process.stdout.fileno()
+        deadline = time.monotonic() + seconds
+        while b"\n" not in self._buffer:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return None
+            ready, _, _ = select.select([fd], [], [], min(remaining, 0.2))
+            if not ready:
+                # A dead bridge whose pipe another process still holds gives no end of file.
+                if _exited(self._process.pid):
+                    return b""
+                continue
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                return b""
+            self._buffer += chunk
+        line, _, self._buffer = self._buffer.partition(b"\n")
+        return line
+
+    def _log_tail(self) -> str:
+        if self._work is None:
+            return ""
+        try:
+            data = (self._work / "soffice.log").read_bytes()[-4000:]
+        except OSError:
+            return ""
+        lines = data.decode("utf-8", errors="replace").splitlines()
+        return "\n".join(line for line in lines if "javaldx" not in line).strip()
+
+    def _stop(self, *, kill: bool = False, wipe: bool = False) -> None:
+        """Stop the bridge and LibreOffice (politely unless ``kill``); ``wipe`` the profile."""
+        process, self._process = self._process, None
+        self._ready = False
+        self.pid = None
+        if process is not None:
+            if not kill and process.stdin is not None:
+                with contextlib.suppress(OSError):
+                    process.stdin.close()
+                _wait_unreaped(process.pid, 15.0)
+            # Whatever the bridge left (a LibreOffice it could not stop) dies with its group.
+            # The bridge is not reaped yet, so its group id cannot have been reused.
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            for stream in (process.stdin, process.stdout):
+                if stream is not None:
+                    with contextlib.suppress(OSError):
+                        stream.close()
+            # A LibreOffice that was killed leaves its pipes' socket files in /tmp.
+            for socket_path in self._sockets:
+                with contextlib.suppress(OSError):
+                    os.unlink(socket_path)
+            self._sockets = []
+        if wipe and self._work is not None:
+            shutil.rmtree(self._work / "profile", ignore_errors=True)
+
+    def close(self) -> None:
+        """Stop LibreOffice and remove the private folder (a later convert starts anew)."""
+        with self._lock:
+            self._adopt()
+            self._stop()  # politely: LibreOffice removes its pipes' socket files from /tmp
+            if self._work is not None:
+                shutil.rmtree(self._work, ignore_errors=True)
+                self._work = None
+
+    def _adopt(self) -> None:
+        """In a forked child: forget the parent's LibreOffice and folder, keep the settings."""
+        if self._owner == os.getpid():
+            return
+        if self._process is not None:
+            for stream in (self._process.stdin, self._process.stdout):
+                if stream is not None:
+                    with contextlib.suppress(OSError):
+                        stream.close()
+        self._owner = os.getpid()
+        self._process = None
+        self._sockets = []
+        self._ready = False
+        self._work = None
+        self._buffer = b""
+        self._converted = 0
+        self.pid = None
+
+
+def _sockets_of(pid: int) -> list[str]:
+    """The paths of the Unix sockets that process ``pid`` listens on (Linux; else none)."""
+    try:
+        inodes = {
+            os.readlink(f"/proc/{pid}/fd/{fd}")[len("socket:[") : -1]
+            for fd in os.listdir(f"/proc/{pid}/fd")
+        }
+        lines = Path("/proc/net/unix").read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return []
+    found = []
+    for line in lines[1:]:
+        fields = line.split()
+        # Num RefCount Protocol Flags Type St Inode Path
+        if len(fields) >= 8 and fields[6] in inodes and "/OSL_PIPE_" in fields[7]:
+            found.append(fields[7])
+    return found
+
+
+def _exited(pid: int) -> bool:
+    """Whether child ``pid`` has exited, leaving it to be reaped later (its group id stays
+    reserved until then, so killing the group cannot reach a stranger)."""
+    try:
+        return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+    except ChildProcessError:
+        return True
+
+
+def _wait_unreaped(pid: int, seconds: float) -> None:
+    """Wait up to ``seconds`` for child ``pid`` to exit, without reaping it."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and not _exited(pid):
+        time.sleep(0.01)
+
+
+def _after_fork_in_child() -> None:
+    for converter in list(_LIVE):
+        converter._lock = threading.Lock()  # a lock held by another thread stays held
+        converter._adopt()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def _remove_stale_folders() -> None:
+    """Remove the private folders of processes that died without cleaning up (kill -9)."""
+    with contextlib.suppress(OSError):
+        for folder in Path(tempfile.gettempdir()).glob(f"{_PREFIX}*"):
+            pid = folder.name[len(_PREFIX) :].split("-", 1)[0]
+            if pid.isdigit() and not Path(f"/proc/{pid}").exists() and sys.platform == "linux":
+                with contextlib.suppress(OSError):
+                    for socket_path in (folder / "sockets").read_text("utf-8").splitlines():
+                        if "/OSL_PIPE_" in socket_path:
+                            os.unlink(socket_path)
+                shutil.rmtree(folder, ignore_errors=True)
+
+
+# -- the converter of this process -----------------------------------------------------
+
+_shared: LibreOffice | None = None
+
+
+def shared() -> LibreOffice | None:
+    """The converter that :func:`sharing` or :func:`share_for_process` set up, if any."""
+    return _shared
+
+
+@contextlib.contextmanager
+def sharing(converter: LibreOffice | None = None) -> Iterator[LibreOffice]:
+    """Read every legacy office file in this block through one long-lived LibreOffice.
+
+    With no ``converter``, the one already shared is kept, or a new one is made and
+    closed at the end of the block; a converter passed in is left open.
+    """
+    global _shared
+    previous = _shared
+    if converter is None and previous is not None:
+        yield previous
+        return
+    own = converter is None
+    current = converter or LibreOffice()
+    _shared = current
+    try:
+        yield current
+    finally:
+        _shared = previous
+        if own:
+            current.close()
+
+
+def share_for_process() -> LibreOffice:
+    """Keep one converter for the rest of this process (a batch worker), closed at exit.
+
+    A converter inherited from the parent by fork keeps its settings.
+    """
+    global _shared
+    if _shared is None:
+        _shared = LibreOffice()
+    import multiprocessing
+    import multiprocessing.util
+
+    if multiprocessing.parent_process() is not None:
+        # Pool workers end through multiprocessing, which skips atexit but runs these.
+        multiprocessing.util.Finalize(None, _shared.close, exitpriority=100)
+    else:
+        atexit.register(_shared.close)
+    return _shared
