@@ -119,10 +119,10 @@ def test_a_worker_that_dies_costs_one_failure_record(
         files.append(path)
     real = batch.process_file
 
-    def fragile(path: str, metadata: dict | None = None) -> dict:  # type: ignore[type-arg]
+    def fragile(path: str, metadata: dict | None = None, **options: object) -> dict:  # type: ignore[type-arg]
         if "crash" in str(path):
             os._exit(3)  # as a segfault in a native library would end the process
-        return real(path, metadata)
+        return real(path, metadata, **options)  # type: ignore[arg-type]
 
     monkeypatch.setattr(batch, "process_file", fragile)
     out = tmp_path / "out.jsonl"

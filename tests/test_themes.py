@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -430,3 +431,36 @@ def test_evaluation_refits_without_the_fold_of_the_scored_site(tmp_path: Path) -
     (stranger / "a.txt").write_text("一、组织职工篮球赛\n二、慰问困难职工", encoding="utf-8")
     # a file the model never saw is scored by the model itself
     assert scorer.model_for(load_gold(stranger / "a.gold.json")) is scorer.shipped
+
+
+def test_a_model_trained_elsewhere_is_used_by_parse_convert_and_evaluate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from unionnlp.cli import main
+
+    corpus = tmp_path / "odd"
+    _tiny_corpus(corpus, {"a": "x.org", "b": "y.org", "c": "z.org", "d": "w.org"})
+    # a model taught that sports meetings are about dues: only it would say so
+    gold = json.loads((corpus / "a.gold.json").read_text("utf-8"))
+    gold["documents"][0]["sections"][0]["themes"] = ["finance_audit"]
+    (corpus / "a.gold.json").write_text(json.dumps(gold, ensure_ascii=False), "utf-8")
+    assert main(["train", str(corpus), "-o", str(tmp_path / "m")]) == 0
+    model = str(tmp_path / "m" / "themes_model.npz")
+    plan = tmp_path / "plan.txt"
+    plan.write_text("一、组织职工运动会\n二、慰问困难职工", encoding="utf-8")
+    capsys.readouterr()
+
+    def first_theme(record: dict[str, Any]) -> str:
+        return str(record["documents"][0]["sections"][0]["themes"][0]["label"])
+
+    assert main(["parse", str(plan)]) == 0
+    assert first_theme(json.loads(capsys.readouterr().out)) == "culture_sports"
+    assert main(["parse", str(plan), "--model", model]) == 0
+    assert first_theme(json.loads(capsys.readouterr().out)) == "finance_audit"
+    out = tmp_path / "out.jsonl"
+    assert main(["convert", str(plan), "-o", str(out), "-q", "--model", model]) == 0
+    assert first_theme(json.loads(out.read_text("utf-8").splitlines()[0])) == "finance_audit"
+    # a model file that is not there is a usage error, before any work
+    assert main(["parse", str(plan), "--model", str(tmp_path / "none.npz")]) == 2
+    assert main(["convert", str(plan), "-o", str(out), "--model", "none.npz"]) == 2
+    assert "none.npz" in capsys.readouterr().err

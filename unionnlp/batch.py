@@ -111,14 +111,22 @@ def _sha256_of(path: Path) -> str | None:
         return None
 
 
-def process_file(path: str | Path, metadata: dict[str, Any] | None = None) -> dict[str, Any]:
+def process_file(
+    path: str | Path,
+    metadata: dict[str, Any] | None = None,
+    *,
+    theme_model: str | None = None,
+) -> dict[str, Any]:
     """Read and parse one file; a failure becomes a failure record, never an exception.
 
     ``metadata`` (from a manifest) is stored in the record and overrides what
-    was inferred (``unit`` and ``year`` of every plan).
+    was inferred (``unit`` and ``year`` of every plan). ``theme_model`` is a
+    model file written by ``unionnlp train`` (default: the shipped one).
     """
-    from . import parse
+    from .pipeline import default_pipeline
     from .readers import read
+
+    parse = default_pipeline(theme_model).parse
 
     stage = "read"
     try:
@@ -333,22 +341,25 @@ class _Done:
         )
 
 
-def _process(args: tuple[str, dict[str, Any] | None]) -> _Done:
-    return _Done.of(process_file(args[0], args[1]))
+def _process(job: Job) -> _Done:
+    path, metadata, theme_model = job
+    return _Done.of(process_file(path, metadata, theme_model=theme_model))
 
 
-def _warm_worker() -> None:
+def _warm_worker(theme_model: str | None = None) -> None:
     # Load the pipeline (rules, tables, OpenCC, the theme model) once per worker.
     from .pipeline import default_pipeline
 
-    default_pipeline().warm()
+    default_pipeline(theme_model).warm()
 
 
 _PR_SET_PDEATHSIG = 1  # prctl option (linux/prctl.h): a signal for when the parent dies
 _PARENT_POLL_SECONDS = 1.0
 
 
-def _init_worker(parent: int, warm: bool, office: bool = False) -> None:
+def _init_worker(
+    parent: int, warm: bool, office: bool = False, theme_model: str | None = None
+) -> None:
     """Start of a worker process: die with ``parent``, keep a LibreOffice, load the pipeline.
 
     The LibreOffice converts the worker's legacy office files for the rest of its
@@ -372,7 +383,7 @@ def _init_worker(parent: int, warm: bool, office: bool = False) -> None:
     if office:
         converter.start()
     if warm:
-        _warm_worker()
+        _warm_worker(theme_model)
 
 
 def _die_with_parent(parent: int) -> bool:
@@ -401,7 +412,7 @@ def _watch_parent(parent: int) -> None:
 def _has_office_files(jobs: Sequence[Job]) -> bool:
     from .readers.office import FORMATS
 
-    return any(Path(path).suffix.lower() in FORMATS for path, _ in jobs)
+    return any(Path(job[0]).suffix.lower() in FORMATS for job in jobs)
 
 
 _SYNC_SECONDS = 1.0  # the journal is flushed after every record, synced at most this often
@@ -416,8 +427,12 @@ def convert(
     manifest: dict[str, dict[str, Any]] | None = None,
     progress: bool = True,
     on_record: Callable[[dict[str, Any]], None] | None = None,
+    theme_model: str | Path | None = None,
 ) -> Summary:
     """Convert every input to a record and write ``output`` (kind by its extension).
+
+    ``theme_model`` is a model file written by ``unionnlp train`` (default: the
+    shipped one); every worker loads it.
 
     Work is journalled next to the output (``<output>.journal``): every
     record is flushed as it arrives (a killed run loses nothing) and synced to
@@ -484,7 +499,8 @@ def convert(
         for record in done.values():
             append(stream, _Done.of(record))
     bar = Progress(len(todo), enabled=progress)
-    jobs = [(str(p), (manifest or {}).get(str(Path(p).resolve()))) for _, p in todo]
+    model = None if theme_model is None else str(theme_model)
+    jobs = [(str(p), (manifest or {}).get(str(Path(p).resolve())), model) for _, p in todo]
     try:
         with journal.open("ab") as stream:
             synced = time.monotonic()
@@ -537,7 +553,8 @@ def _copy_lines(journal: Path, output: Path, offsets: Sequence[int]) -> None:
         tmp.unlink(missing_ok=True)
 
 
-Job = tuple[str, dict[str, Any] | None]
+#: a file to convert: its path, its manifest metadata, the theme model to use
+Job = tuple[str, dict[str, Any] | None, str | None]
 
 
 def _process_chunk(jobs: Sequence[Job]) -> list[_Done]:
@@ -582,9 +599,10 @@ def _run(jobs: list[Job], workers: int) -> Iterator[_Done]:
     from concurrent.futures.process import BrokenProcessPool
 
     office = _has_office_files(jobs)
+    theme_model = jobs[0][2]  # one model for the whole run
     if sys.platform == "linux" and not office:
         # Forked workers inherit a pipeline loaded once here instead of each loading it.
-        _warm_worker()
+        _warm_worker(theme_model)
         context, warm = multiprocessing.get_context("fork"), False
     elif sys.platform == "linux":
         # Each worker loads its pipeline while its LibreOffice starts, instead of
@@ -597,7 +615,10 @@ def _run(jobs: list[Job], workers: int) -> Iterator[_Done]:
 
     def executor(n: int) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
-            n, mp_context=context, initializer=_init_worker, initargs=(os.getpid(), warm, office)
+            n,
+            mp_context=context,
+            initializer=_init_worker,
+            initargs=(os.getpid(), warm, office, theme_model),
         )
 
     start = 0  # jobs before this one are done
@@ -872,6 +893,7 @@ def convert_dask(
     workers: int = 2,
     manifest: dict[str, dict[str, Any]] | None = None,
     partition_size: int = 500,
+    theme_model: str | Path | None = None,
 ) -> Summary:
     """Run :func:`process_file` on a Dask cluster and write partitioned Parquet.
 
@@ -918,6 +940,7 @@ def convert_dask(
                 process_file,
                 chunk,
                 [(manifest or {}).get(str(Path(p).resolve())) for p in chunk],
+                theme_model=None if theme_model is None else str(theme_model),
                 pure=False,
             )
             records = client.gather(futures)

@@ -40,14 +40,19 @@ def _read(name: str) -> Source:
     return from_bytes(sys.stdin.buffer.read(), path=STDIN_NAME)
 
 
+def _check_model(path: str | None) -> None:
+    """Load a user's theme model now: a missing or broken file is a usage error (exit 2)."""
+    if path:
+        from .themes import ThemeModel
+
+        ThemeModel.load(path)
+
+
 def _cmd_parse(args: argparse.Namespace) -> int:
     from .export import dump_jsonl, failure_record, outline, plan_record
     from .pipeline import Pipeline
 
-    if args.model:
-        from .themes import ThemeModel
-
-        ThemeModel.load(args.model)  # a missing or broken model is a usage error (exit 2)
+    _check_model(args.model)
     parse = Pipeline.default(theme_model=args.model).parse
 
     failed = 0
@@ -89,6 +94,7 @@ def _cmd_convert(args: argparse.Namespace) -> int:
         print(f"unionnlp: no input files found{found}", file=sys.stderr)
         return 2
     manifest = load_manifest(args.manifest) if args.manifest else None
+    _check_model(args.model)
     try:
         if args.dask:
             summary = convert_dask(
@@ -97,6 +103,7 @@ def _cmd_convert(args: argparse.Namespace) -> int:
                 scheduler=args.dask,
                 workers=args.workers,
                 manifest=manifest,
+                theme_model=args.model,
             )
         else:
             summary = convert(
@@ -106,6 +113,7 @@ def _cmd_convert(args: argparse.Namespace) -> int:
                 resume=args.resume,
                 manifest=manifest,
                 progress=not args.quiet,
+                theme_model=args.model,
             )
     except KeyboardInterrupt:
         if args.dask:
@@ -453,6 +461,7 @@ def _build_parser() -> argparse.ArgumentParser:
         metavar="GLOB",
         help="skip files whose name matches (repeatable)",
     )
+    c.add_argument("--model", metavar="NPZ", help="a theme model written by `unionnlp train`")
     c.add_argument("--allow-failures", action="store_true", help="exit 0 even if some files failed")
     c.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary")
     c.set_defaults(func=_cmd_convert)

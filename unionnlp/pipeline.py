@@ -204,7 +204,7 @@ def _distribute(plans: list[Plan], warnings: Sequence[Notice]) -> list[Plan]:
     return [replace(p, warnings=tuple(b)) for p, b in zip(plans, buckets, strict=True)]
 
 
-@lru_cache(maxsize=1)
-def default_pipeline() -> Pipeline:
-    """The pipeline behind :func:`unionnlp.parse`, built on first use."""
-    return Pipeline.default()
+@lru_cache(maxsize=4)
+def default_pipeline(theme_model: str | None = None) -> Pipeline:
+    """The pipeline behind :func:`unionnlp.parse`, built on first use (one per theme model)."""
+    return Pipeline.default(theme_model=theme_model)
