@@ -461,3 +461,13 @@ def test_dask_refuses_an_output_that_is_not_a_folder(
     assert main(["convert", str(SEEDS[3]), "-o", str(out), "--dask", "local"]) == 2
     assert "folder" in _one_line_error(capsys.readouterr().err)
     assert not out.exists()
+
+
+def test_dask_refuses_resume_rather_than_ignoring_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    argv = ["convert", str(SEEDS[3]), "-o", str(out), "--dask", "local", "--resume"]
+    assert main(argv) == 2
+    assert "--resume" in _one_line_error(capsys.readouterr().err)
+    assert not out.exists()

@@ -93,6 +93,14 @@ def _cmd_convert(args: argparse.Namespace) -> int:
         found = f" ({len(unhandled)} files of a type no reader handles)" if unhandled else ""
         print(f"unionnlp: no input files found{found}", file=sys.stderr)
         return 2
+    if args.dask and args.resume:
+        # Dask writes its partitions whole and keeps no journal: nothing to continue from.
+        print(
+            "unionnlp: --resume does not apply to --dask, which writes no journal;"
+            " rerun without --resume into an empty folder",
+            file=sys.stderr,
+        )
+        return 2
     manifest = load_manifest(args.manifest) if args.manifest else None
     _check_model(args.model)
     try:
