@@ -68,10 +68,10 @@ from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 import regex
 
-from ._write import staged_folder
-from .errors import DataFileError, InputError, ProcessingTimeout, UnionNLPError
-from .model import Plan, Section, Source, ThemeScore
-from .resources import load_rules, load_toml
+from .._write import staged_folder
+from ..errors import DataFileError, InputError, ProcessingTimeout, UnionNLPError
+from ..model import Plan, Section, Source, ThemeScore
+from ..resources import load_rules, load_toml
 
 if TYPE_CHECKING:
     import numpy as np
@@ -201,7 +201,7 @@ def quantitative_targets(text: str) -> list[str]:
 
 @lru_cache(maxsize=1)
 def _theme_names() -> dict[str, str]:
-    from .themes import load_taxonomy
+    from ..themes import load_taxonomy
 
     return {t.label: t.name for t in load_taxonomy()}
 
@@ -293,7 +293,7 @@ class Corpus:
 
     @cached_property
     def _default_tokens(self) -> tuple[tuple[str, ...], ...]:
-        from .tokenize import tokenize
+        from ..tokenize import tokenize
 
         return tuple(tuple(tokenize(t)) for t in self.texts)
 
@@ -399,7 +399,7 @@ def read_manifest(path: str | Path) -> list[dict[str, str]]:
         InputError: the file cannot be read, lacks a ``path`` column, or a
             ``plan`` cell is not a whole number.
     """
-    from ._numerals import YearReader
+    from .._numerals import YearReader
 
     target = Path(path)
     try:
@@ -493,8 +493,8 @@ def _plans_from_jsonl(
 
 
 def _plans_from_file(path: Path, failures: list[tuple[str, str]]) -> list[Plan]:
-    from . import parse
-    from .readers import read
+    from .. import parse
+    from ..readers import read
 
     try:
         source = read(path)
@@ -596,7 +596,7 @@ def _plans_from_tables(
     with levels and themes, measures with their deadlines, parties and themes,
     and every span; not the plans' warnings nor the source text.
     """
-    from .model import Deadline, Measure, Party, Span
+    from ..model import Deadline, Measure, Party, Span
 
     plans = [r for r in tables.get("plans", ()) if _cell(r.get("plan")) is not None]
     if not plans and not tables.get("failures"):
@@ -722,7 +722,7 @@ def _expand(
         yield from _plans_from_tables(path, _parquet_tables(path), failures)
         return
     if path.is_dir():
-        from .readers import SUPPORTED
+        from ..readers import SUPPORTED
 
         for child in sorted(p for p in path.rglob("*") if p.is_file()):
             child_suffix = child.suffix.lower()
