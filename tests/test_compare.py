@@ -592,7 +592,7 @@ def test_missing_cjk_font_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> N
     from matplotlib import font_manager
 
     compare.find_cjk_font.cache_clear()
-    monkeypatch.setattr(compare, "CJK_FAMILIES", ("No Such Font SC",))
+    monkeypatch.setattr(compare.charts, "CJK_FAMILIES", ("No Such Font SC",))
     monkeypatch.setattr(font_manager, "findSystemFonts", lambda *a, **k: [])
     try:
         with pytest.raises(UnionNLPError, match="fonts-noto-cjk"):
@@ -1019,7 +1019,7 @@ def test_a_failed_write_leaves_no_partial_report(
     ]
     records = tmp_path / "plans.jsonl"
     write_jsonl(records, plans)
-    real_png = compare._png
+    real_png = compare.report._png
     calls = []
 
     def full_disk(fig: Any) -> bytes:  # the tables are written by now, the charts not all
@@ -1028,18 +1028,18 @@ def test_a_failed_write_leaves_no_partial_report(
             raise OSError(errno.ENOSPC, "No space left on device")
         return real_png(fig)
 
-    monkeypatch.setattr(compare, "_png", full_disk)
+    monkeypatch.setattr(compare.report, "_png", full_disk)
     out = tmp_path / "reports" / "report"
     assert compare.run_compare([str(records)], str(out), "unit_type", None) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert err == [f"unionnlp: cannot write the report to {out}: No space left on device"]
     assert not out.exists() and list(out.parent.iterdir()) == []
     # a report already there is kept as it was
-    monkeypatch.setattr(compare, "_png", real_png)
+    monkeypatch.setattr(compare.report, "_png", real_png)
     assert compare.run_compare([str(records)], str(out), "unit_type", None) == 0
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     calls.clear()
-    monkeypatch.setattr(compare, "_png", full_disk)
+    monkeypatch.setattr(compare.report, "_png", full_disk)
     assert compare.run_compare([str(records)], str(out), "unit_type", None) == 2
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert [p.name for p in out.parent.iterdir()] == ["report"]

@@ -13,6 +13,13 @@ adds information returns a new record (:func:`dataclasses.replace`).
 stages' working copy ``Plan.normalized`` is not kept); :data:`SCHEMA` names the
 version of the serialised form.
 
+This module is the bottom of the package: at import it needs only standard
+modules (``errors`` is imported where an error is raised, ``normalize`` for
+annotations only), so every other module imports it without a cycle
+(``tests/test_layout.py`` checks).
+:meth:`Plan.to_ics` and ``Plan._repr_html_`` are conveniences that import
+:mod:`unionnlp.export` and :mod:`unionnlp.display` when called.
+
 示例::
 
     >>> span = Span(0, 2)
