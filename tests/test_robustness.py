@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 
 import pytest
+import regex
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -247,7 +248,9 @@ def test_a_plan_stage_out_of_time_keeps_the_document(monkeypatch: pytest.MonkeyP
     (notice,) = [w for w in plan.warnings if w.code == "stage-timeout"]
     first = next(m for _, m in whole.measures())
     assert notice.span == first.span  # the measure whose scan ran out of time
-    assert notice.message.startswith("the parties stage gave up after 0.")
+    # the time spent is named (it depends on the machine's load, so only its form is checked)
+    gave_up = r"the parties stage gave up after \d+\.\d+ s"
+    assert regex.match(gave_up, notice.message), notice.message
     assert f"characters {first.span.start:,}-{first.span.end:,}" in notice.message
 
 
