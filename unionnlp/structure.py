@@ -146,6 +146,7 @@ class _Family:
     numeral: str
     group: str
     line_only: bool
+    strong_only: bool = False  # only at a line start, after a sentence end or a month heading
 
 
 @dataclass(slots=True)
@@ -179,6 +180,7 @@ class _Sec:
     marker: str
     depth: int
     parent: int | None
+    rank: float | None = None
     title_start: int = 0
     title_end: int = 0
     end: int = 0
@@ -333,6 +335,7 @@ class StructureParser:
                     numeral=str(rule.get("numeral", "arabic")),
                     group=str(rule.get("group", rule.name)),
                     line_only=bool(rule.get("line_only", False)),
+                    strong_only=bool(rule.get("strong_only", False)),
                 )
             )
         return families
@@ -746,6 +749,11 @@ class StructureParser:
                 kind, depth = "child", 0
             elif kind == "restart_top":
                 kind = "restart"
+            if kind == "lift":
+                # The plan so far sits one level below the heading found above it.
+                for s in secs:
+                    s.depth += 1
+                kind = "odd"
             if kind in ("gap", "odd", "repeat", "restart") and kind != "restart":
                 warns.append((f"numbering-{kind}", c.marker, c.start, c.end))
             for frame in stack[depth:]:
@@ -760,6 +768,7 @@ class StructureParser:
                 marker=c.marker,
                 depth=depth,
                 parent=parent,
+                rank=c.family.rank,
             )
             secs.append(sec)
             stack.append(
@@ -788,6 +797,8 @@ class StructureParser:
         after_month = c.start in month_ends or _after_month(text, c.start, month_ends)
         strong = c.ctx in ("ls", "se") or after_month
         fam = c.family
+        if fam.strong_only and not strong:
+            return None
         first = 1
         # 1. the family is open: continue, restart or gap
         for idx in range(len(stack) - 1, -1, -1):
@@ -795,7 +806,7 @@ class StructureParser:
             if frame.family != fam.name:
                 continue
             if fam.numeral == "none" or (c.word == "最后"):
-                return ("continue", idx) if c.ctx in ("ls", "se", "cm") else None
+                return ("continue", idx) if c.ctx in ("ls", "se", "cm") or after_month else None
             if frame.last is not None and c.num == frame.last + 1:
                 if (
                     c.ctx == "gl"
@@ -870,6 +881,17 @@ class StructureParser:
             and not stack
         ):
             return ("odd", 0)
+        # 5. a page that starts mid-list (`4、…` then `四、…`): a heading ranked above every
+        #    family of the plan so far, at the start of a line, is the real top level.
+        if (
+            c.ctx == "ls"
+            and fam.rank is not None
+            and fam.rank <= 3
+            and c.num is not None
+            and any(s.rank is not None for s in secs)
+            and all(s.rank is None or s.rank > fam.rank for s in secs)
+        ):
+            return ("lift", 0)
         return None
 
     @staticmethod
