@@ -147,6 +147,7 @@ class _Family:
     group: str
     line_only: bool
     strong_only: bool = False  # only at a line start, after a sentence end or a month heading
+    under_heading: bool = False  # only inside a numbered section (never a plan's first marker)
 
 
 @dataclass(slots=True)
@@ -157,7 +158,9 @@ class _Cand:
     num: int | None
     word: str
     marker: str
-    ctx: str  # "ls" line start, "se" after sentence end, "cm" after comma, "gl" glued
+    # "ls" line start, "se" after sentence end, "cm" after comma, "gl" glued, "sp" after
+    # blanks that follow a word (text whose line breaks became spaces, as in PDF previews)
+    ctx: str
 
 
 @dataclass(slots=True)
@@ -336,6 +339,7 @@ class StructureParser:
                     group=str(rule.get("group", rule.name)),
                     line_only=bool(rule.get("line_only", False)),
                     strong_only=bool(rule.get("strong_only", False)),
+                    under_heading=bool(rule.get("under_heading", False)),
                 )
             )
         return families
@@ -380,6 +384,7 @@ class StructureParser:
         cand_starts = [c.start for c in cands]  # in reading order
         stated = stated_levels(norm, source)
         plans: list[Plan] = []
+        untitled: list[int] = []  # unnumbered plans that no title or compilation marker opens
         for seg in segments:
             seg_cands = cands[
                 bisect.bisect_left(cand_starts, seg.start) : bisect.bisect_left(
@@ -392,7 +397,16 @@ class StructureParser:
                     norm, source, len(plans), doc_start, doc_end, secs, warnings, seg_title, months
                 )
                 if plan is not None:
+                    if not secs and plan.title is None and not seg.compiled:
+                        untitled.append(len(plans))
                     plans.append(plan)
+        if untitled and len(untitled) < len(plans):
+            # Beside numbered or titled plans, such a stretch is the page around them (a
+            # site header, a cover letter, a lead-in), not a plan of its own.
+            plans = [
+                replace(plan, index=i)
+                for i, plan in enumerate(p for k, p in enumerate(plans) if k not in untitled)
+            ]
         if not plans:
             plans.append(self._fallback_plan(norm, source))
         if junk:
@@ -795,9 +809,13 @@ class StructureParser:
         closed: dict[str, int | None],
     ) -> tuple[str, int] | None:
         after_month = c.start in month_ends or _after_month(text, c.start, month_ends)
-        strong = c.ctx in ("ls", "se") or after_month
+        # Blanks after a word stand for a line break, unless the marker is a bare numeral
+        # (`一 加强`), which blanks alone make a marker.
+        strong = (
+            c.ctx in ("ls", "se") or after_month or (c.ctx == "sp" and _variant(c.marker) != "")
+        )
         fam = c.family
-        if fam.strong_only and not strong:
+        if (fam.strong_only and not strong) or (fam.under_heading and not stack):
             return None
         first = 1
         # 1. the family is open: continue, restart or gap
@@ -866,7 +884,7 @@ class StructureParser:
                         break
             if strong:
                 return ("child", depth)
-            if c.ctx in ("gl", "cm") and stack and _title_open(text, secs, stack, c.start):
+            if c.ctx in ("gl", "sp", "cm") and stack and _title_open(text, secs, stack, c.start):
                 return ("child", depth)
             if c.ctx == "cm" and fam.rank is None and stack:
                 # Inline lists open after a comma inside a body: `…学习内容，一要…二要…`.
@@ -970,7 +988,12 @@ class StructureParser:
     ) -> Plan | None:
         text = norm.text
         title = seg.title if start == seg.start else None
-        if not secs and not _FORTY_LETTERS.match(text, start, end):
+        if (
+            not secs
+            and not _FORTY_LETTERS.match(text, start, end)
+            and not (title and seg.compiled and text[start:end].strip())
+        ):
+            # (a compilation piece cut off after its first words is still a plan)
             return None
         warnings: list[Notice] = []
         for code, marker, s, e in raw_warnings:
@@ -1212,7 +1235,7 @@ def _context(text: str, pos: int) -> str:
         return "se"
     if ch in "、，,":
         return "cm"
-    return "gl"
+    return "sp" if i < pos - 1 else "gl"
 
 
 def _variant(marker: str) -> str:
