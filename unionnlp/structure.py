@@ -748,8 +748,11 @@ class StructureParser:
             secs, warns, stack = [], [], []
             closed.clear()
 
+        body_start = _skip_space(text, seg.start, seg.end)
         for c in cands:
             level = stated.get(c.start) if stated else None
+            if c.start == body_start and seg.title is not None:
+                c.ctx = "ls"  # right after a plan title run together with it
             action = self._decide(text, c, stack, secs, month_ends, closed)
             if level is not None:
                 action = _place_stated(level, stack, action)
