@@ -381,6 +381,8 @@ class StructureParser:
         segments = self._segments(text, budget)
         months = self._months(text, budget)
         cands, junk = self._candidates(text, budget)
+        if months:
+            cands = self._split_month_cells(text, cands, months)
         cand_starts = [c.start for c in cands]  # in reading order
         stated = stated_levels(norm, source)
         plans: list[Plan] = []
@@ -608,6 +610,29 @@ class StructureParser:
                 found.append((m.start(), m.end(), m.group("month")))
         found.sort()
         return found
+
+    def _split_month_cells(
+        self, text: str, cands: list[_Cand], months: list[tuple[int, int, str]]
+    ) -> list[_Cand]:
+        """The candidates with the item number after a month cell read on its own.
+
+        In a flattened month table the month cell runs into the item number of its
+        first row (``31、`` is month 3, item 1、; ``101、`` is month 10, item 1、).
+        """
+        family = next((f for f in self.families if f.numeral == "arabic"), None)
+        by_start = {c.start: c for c in cands}
+        changed = False
+        for ms, me, _ in months:
+            m = _ITEM_AFTER_MONTH.match(text, me)
+            if family is None or m is None or not text[ms:me].isdigit():
+                continue
+            c = by_start.pop(ms, None)
+            fam = c.family if c is not None and c.family.numeral == "arabic" else family
+            marker = m.group().rstrip()
+            num = int(marker.rstrip("、.．， \t"))
+            by_start[me] = _Cand(me, me + len(marker), fam, num, "", marker, "gl")
+            changed = True
+        return sorted(by_start.values(), key=attrgetter("start")) if changed else cands
 
     @staticmethod
     def _junk_windows(text: str) -> list[tuple[int, int]]:
@@ -1217,6 +1242,9 @@ def _scan(
         )
     except TimeoutError as err:
         raise ProcessingTimeout.during("structure", len(text), budget) from err
+
+
+_ITEM_AFTER_MONTH = regex.compile(r"[1-9][0-9]?[ \t]*[、.．](?![0-9])")
 
 
 def _context(text: str, pos: int) -> str:
