@@ -606,8 +606,11 @@ class StructureParser:
     def _months(self, text: str, budget: float) -> list[tuple[int, int, str]]:
         found = []
         for rule in self.month_rules:
+            if not rule.may_match(text):
+                continue
             for m in _scan(rule.pattern, text, budget):
-                found.append((m.start(), m.end(), m.group("month")))
+                # (from the month itself: a rule may take the blanks before it)
+                found.append((m.start("month"), m.end(), m.group("month")))
         found.sort()
         return found
 
