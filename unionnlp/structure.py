@@ -1037,6 +1037,11 @@ class StructureParser:
             nxt = secs[i].start if i < len(secs) else end
             if month_starts:
                 k = bisect.bisect_right(month_starts, sec.marker_end)
+                # A month range that is the heading's own title (`一、1——2月`) does not end it.
+                while k < len(month_starts) and _MONTH_RANGE_HEAD.fullmatch(
+                    text, sec.marker_end, month_starts[k]
+                ):
+                    k += 1
                 if k < len(month_starts):
                     nxt = min(nxt, month_starts[k])
             sec.title_start = _skip_lead(text, sec.marker_end, nxt)
@@ -1247,6 +1252,10 @@ def _scan(
         raise ProcessingTimeout.during("structure", len(text), budget) from err
 
 
+# What may stand between a marker and the month that ends a range in its title.
+_MONTH_RANGE_HEAD = regex.compile(
+    r"[ \t]*(?:[0-9]{1,2}|[一二三四五六七八九十元]{1,2})月?份?[ \t]*[—\-~～至到]+[ \t]*"
+)
 _ITEM_AFTER_MONTH = regex.compile(r"[1-9][0-9]?[ \t]*[、.．](?![0-9])")
 
 
