@@ -868,8 +868,12 @@ class StructureParser:
                 return ("continue", idx)
             if c.num == first and strong:
                 if idx == 0:
-                    # Under a month heading of a schedule, the top list restarts each month.
-                    return ("restart", 0) if after_month else ("restart_top", 0)
+                    # Under a month heading of a schedule, the top list restarts each month;
+                    # a plan starts anew where its top numbering restarts at 一 (an item
+                    # list of 1、2、… restarting is the same plan's next list).
+                    if after_month or (fam.rank is not None and fam.rank >= 3):
+                        return ("restart", 0)
+                    return ("restart_top", 0)
                 if (
                     not after_month
                     and c.ctx == "ls"
