@@ -106,8 +106,10 @@ def test_evaluate_errors_are_listed_by_file(capsys: pytest.CaptureFixture[str]) 
     blocks = ("== " + errors).split("\n== ")
     per_file = [b for b in blocks if not b.lstrip("= ").startswith("themes:")]
     lines = [line for b in per_file for line in b.splitlines()[1:]]
-    assert lines and all(line.split()[0] in ("deadlines", "parties") for line in lines)
-    assert all(line.split()[1] in ("missed", "spurious", "kind", "value", "role") for line in lines)
+    stages = ("documents", "sections", "deadlines", "parties")
+    assert lines and all(line.split()[0] in stages for line in lines)
+    kinds = ("missed", "spurious", "level", "kind", "value", "role")
+    assert all(line.split()[1] in kinds for line in lines)
     # then the themes: the level-1 sections missed, and first gold label against top label
     assert any(b.startswith("themes: first gold label") for b in blocks)
 

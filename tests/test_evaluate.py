@@ -174,6 +174,41 @@ def test_errors_list_what_was_missed_spurious_or_mislabelled(tmp_path: Path) -> 
     assert (kind["gold"], kind["predicted"]) == ("on", "by")
 
 
+def test_errors_list_documents_and_sections_in_reading_order(tmp_path: Path) -> None:
+    # The parser finds one plan with 一、 (level 1), 1、 (level 2) and 二、; the gold
+    # splits it in two, misses nothing the parser found except 二、 and wants 1、 one
+    # level deeper, and holds a section the parser cannot find (①).
+    text = "一、组织建设\n1、调整工会小组。\n二、民主管理\n召开职代会。"
+    gold = load_gold(
+        _gold(
+            tmp_path,
+            text,
+            [
+                {
+                    "sections": [
+                        {"level": 1, "marker": "一、", "title": "组织建设"},
+                        {"level": 3, "marker": "1、", "title": "调整工会小组"},
+                        {"level": 4, "marker": "①", "title": "召开职代会"},
+                    ]
+                },
+                {"title": "民主管理计划", "sections": []},
+            ],
+        )
+    )
+    errors = evaluate_plans(gold, Pipeline.default().parse(text)).errors
+    listed = [
+        (e["stage"], e["error"], e["text"], e.get("gold"), e.get("predicted"))
+        for e in errors
+        if e["stage"] in ("documents", "sections")
+    ]
+    assert listed == [
+        ("documents", "missed", "民主管理计划", None, None),
+        ("sections", "level", "1 调整工会小组", "3", "2"),
+        ("sections", "missed", "L4 c1 召开职代会", None, None),
+        ("sections", "spurious", "L1 二 民主管理", None, None),
+    ]
+
+
 def test_corpus_groups_and_folds(tmp_path: Path) -> None:
     gold = _gold(tmp_path, "一、组织建设", [{"sections": []}])
     (tmp_path / "index.jsonl").write_text(

@@ -313,6 +313,7 @@ def test_family_prefilters_change_no_candidate(corpus_texts: list[str], tmp_path
             for m in fam.rule.pattern.finditer(text):
                 assert any(lit in m.group() for lit in fam.rule.get("requires")), m.group()
         assert _found(fast, text) == _found(plain, text)
+        assert fast._months(text, 5.0) == plain._months(text, 5.0)
 
 
 def _found(parser: StructureParser, text: str) -> list[tuple[Any, ...]]:

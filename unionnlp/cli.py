@@ -493,7 +493,8 @@ def _build_parser() -> argparse.ArgumentParser:
     e.add_argument(
         "--errors",
         action="store_true",
-        help="also list each file's missed, spurious and mislabelled deadlines and parties",
+        help="also list each file's missed and spurious plans and sections, wrong levels,"
+        " and missed, spurious and mislabelled deadlines and parties",
     )
     e.add_argument(
         "--folds",

@@ -279,10 +279,11 @@ class FileResult:
     scores: dict[str, Score]
     n_docs_gold: int
     n_docs_pred: int
-    #: Disagreements on deadlines and parties, each a dict with ``stage``
-    #: (``deadlines``/``parties``), ``error`` (``missed``, ``spurious`` or the
-    #: attribute that differs: ``kind``, ``value``, ``role``), ``text``, and
-    #: ``gold`` / ``predicted`` where they differ.
+    #: Disagreements, each a dict with ``stage`` (``documents``, ``sections``,
+    #: ``deadlines``, ``parties``), ``error`` (``missed``, ``spurious`` or the
+    #: attribute that differs: ``level``, ``kind``, ``value``, ``role``), ``text``
+    #: (a section or document as ``marker title``), and ``gold`` / ``predicted``
+    #: where they differ. Documents and sections come in reading order.
     errors: list[dict[str, str]] = field(default_factory=list)
 
 
@@ -398,13 +399,25 @@ class EvalReport:
         return "\n".join(lines)
 
     def error_lines(self) -> str:
-        """Each file's disagreements on deadlines and parties, a line each (texts folded)."""
+        """Each file's disagreements, a line each (texts folded).
+
+        Documents and sections in reading order (gold and predicted interleaved),
+        then deadlines and parties sorted by error and text.
+        """
+        order = {"documents": 0, "sections": 1}
         lines: list[str] = []
         for f in self.files:
             if not f.errors:
                 continue
             lines.append(f"== {f.path}")
-            for e in sorted(f.errors, key=lambda e: (e["stage"], e["error"], e["text"])):
+            for e in sorted(
+                f.errors,
+                key=lambda e: (
+                    (order[e["stage"]], "", "", "")
+                    if e["stage"] in order
+                    else (2, e["stage"], e["error"], e["text"])
+                ),
+            ):
                 line = f"{e['stage']:10} {e['error']:9} {e['text']}"
                 if "gold" in e:
                     line += f"  gold {e['gold']!r}, predicted {e['predicted']!r}"
@@ -483,6 +496,7 @@ def evaluate_plans(
     pairs = _align([k for k, _, _ in g_secs], [k for k, _, _ in p_secs])
     sec = scores["sections"]
     sec.tp, sec.n_gold, sec.n_pred = len(pairs), len(g_secs), len(p_secs)
+    errors: list[dict[str, str]] = []
     for gi, pi in pairs:
         scores["levels"].attr_n += 1
         scores["levels"].attr_ok += int(g_secs[gi][1] == p_secs[pi][1])
@@ -494,6 +508,14 @@ def evaluate_plans(
     docs = scores["documents"]
     doc_pairs = _align(g_doc_keys, p_doc_keys)
     docs.tp, docs.n_gold, docs.n_pred = len(doc_pairs), len(g_doc_keys), len(p_doc_keys)
+    _listed_errors("documents", g_doc_keys, p_doc_keys, doc_pairs, errors)
+    _listed_errors(
+        "sections",
+        [(k, lv) for k, lv, _ in g_secs],
+        [(k, lv) for k, lv, _ in p_secs],
+        pairs,
+        errors,
+    )
     # each gold document is compared with the plan holding most of its matched sections
     g_owner = [d for d, doc in enumerate(gold.documents) for _ in _gold_sections(doc)]
     p_owner = [i for i, plan in enumerate(plans) for _ in _pred_sections(plan)]
@@ -503,7 +525,6 @@ def evaluate_plans(
     for gd, pd in doc_pairs:
         votes.setdefault(gd, Counter())[pd] += 1
     matched = {gd: c.most_common(1)[0][0] for gd, c in votes.items()}
-    errors: list[dict[str, str]] = []
     _score_items(gold, plans, matched, scores, errors)
     if themes is not None:
         _score_themes(gold, plans, pairs, scores, themes)
@@ -514,6 +535,46 @@ def evaluate_plans(
         n_docs_pred=len(plans),
         errors=errors,
     )
+
+
+def _listed_errors(
+    stage: str,
+    gold: Sequence[Any],
+    pred: Sequence[Any],
+    pairs: Sequence[tuple[int, int]],
+    errors: list[dict[str, str]],
+) -> None:
+    """Missed and spurious items of an alignment (and levels that differ), in reading order.
+
+    Items are keys ``(marker, title)`` or, for sections, ``((marker, title), level)``.
+    """
+
+    def text(item: Any) -> str:
+        key = item[0] if isinstance(item[0], tuple) else item
+        return f"{key[0]} {key[1]}".strip()
+
+    def level(item: Any) -> str:
+        return f"L{item[1]} " if isinstance(item[0], tuple) else ""
+
+    gi = pi = 0
+    for ga, pa in [*pairs, (len(gold), len(pred))]:
+        errors.extend(
+            {"stage": stage, "error": "missed", "text": level(g) + text(g)} for g in gold[gi:ga]
+        )
+        errors.extend(
+            {"stage": stage, "error": "spurious", "text": level(p) + text(p)} for p in pred[pi:pa]
+        )
+        if ga < len(gold) and isinstance(gold[ga][0], tuple) and gold[ga][1] != pred[pa][1]:
+            errors.append(
+                {
+                    "stage": stage,
+                    "error": "level",
+                    "text": text(gold[ga]),
+                    "gold": str(gold[ga][1]),
+                    "predicted": str(pred[pa][1]),
+                }
+            )
+        gi, pi = ga + 1, pa + 1
 
 
 def _section_text(plan: Plan, sec: Section) -> str:

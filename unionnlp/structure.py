@@ -146,6 +146,8 @@ class _Family:
     numeral: str
     group: str
     line_only: bool
+    strong_only: bool = False  # only at a line start, after a sentence end or a month heading
+    under_heading: bool = False  # only inside a numbered section (never a plan's first marker)
 
 
 @dataclass(slots=True)
@@ -156,7 +158,9 @@ class _Cand:
     num: int | None
     word: str
     marker: str
-    ctx: str  # "ls" line start, "se" after sentence end, "cm" after comma, "gl" glued
+    # "ls" line start, "se" after sentence end, "cm" after comma, "gl" glued, "sp" after
+    # blanks that follow a word (text whose line breaks became spaces, as in PDF previews)
+    ctx: str
 
 
 @dataclass(slots=True)
@@ -179,6 +183,7 @@ class _Sec:
     marker: str
     depth: int
     parent: int | None
+    rank: float | None = None
     title_start: int = 0
     title_end: int = 0
     end: int = 0
@@ -333,6 +338,8 @@ class StructureParser:
                     numeral=str(rule.get("numeral", "arabic")),
                     group=str(rule.get("group", rule.name)),
                     line_only=bool(rule.get("line_only", False)),
+                    strong_only=bool(rule.get("strong_only", False)),
+                    under_heading=bool(rule.get("under_heading", False)),
                 )
             )
         return families
@@ -374,9 +381,12 @@ class StructureParser:
         segments = self._segments(text, budget)
         months = self._months(text, budget)
         cands, junk = self._candidates(text, budget)
+        if months:
+            cands = self._split_month_cells(text, cands, months)
         cand_starts = [c.start for c in cands]  # in reading order
         stated = stated_levels(norm, source)
         plans: list[Plan] = []
+        untitled: list[int] = []  # unnumbered plans that no title or compilation marker opens
         for seg in segments:
             seg_cands = cands[
                 bisect.bisect_left(cand_starts, seg.start) : bisect.bisect_left(
@@ -389,7 +399,16 @@ class StructureParser:
                     norm, source, len(plans), doc_start, doc_end, secs, warnings, seg_title, months
                 )
                 if plan is not None:
+                    if not secs and plan.title is None and not seg.compiled:
+                        untitled.append(len(plans))
                     plans.append(plan)
+        if untitled and len(untitled) < len(plans):
+            # Beside numbered or titled plans, such a stretch is the page around them (a
+            # site header, a cover letter, a lead-in), not a plan of its own.
+            plans = [
+                replace(plan, index=i)
+                for i, plan in enumerate(p for k, p in enumerate(plans) if k not in untitled)
+            ]
         if not plans:
             plans.append(self._fallback_plan(norm, source))
         if junk:
@@ -587,10 +606,36 @@ class StructureParser:
     def _months(self, text: str, budget: float) -> list[tuple[int, int, str]]:
         found = []
         for rule in self.month_rules:
+            if not rule.may_match(text):
+                continue
             for m in _scan(rule.pattern, text, budget):
-                found.append((m.start(), m.end(), m.group("month")))
+                # (from the month itself: a rule may take the blanks before it)
+                found.append((m.start("month"), m.end(), m.group("month")))
         found.sort()
         return found
+
+    def _split_month_cells(
+        self, text: str, cands: list[_Cand], months: list[tuple[int, int, str]]
+    ) -> list[_Cand]:
+        """The candidates with the item number after a month cell read on its own.
+
+        In a flattened month table the month cell runs into the item number of its
+        first row (``31、`` is month 3, item 1、; ``101、`` is month 10, item 1、).
+        """
+        family = next((f for f in self.families if f.numeral == "arabic"), None)
+        by_start = {c.start: c for c in cands}
+        changed = False
+        for ms, me, _ in months:
+            m = _ITEM_AFTER_MONTH.match(text, me)
+            if family is None or m is None or not text[ms:me].isdigit():
+                continue
+            c = by_start.pop(ms, None)
+            fam = c.family if c is not None and c.family.numeral == "arabic" else family
+            marker = m.group().rstrip()
+            num = int(marker.rstrip("、.．， \t"))
+            by_start[me] = _Cand(me, me + len(marker), fam, num, "", marker, "gl")
+            changed = True
+        return sorted(by_start.values(), key=attrgetter("start")) if changed else cands
 
     @staticmethod
     def _junk_windows(text: str) -> list[tuple[int, int]]:
@@ -731,8 +776,11 @@ class StructureParser:
             secs, warns, stack = [], [], []
             closed.clear()
 
+        body_start = _skip_space(text, seg.start, seg.end)
         for c in cands:
             level = stated.get(c.start) if stated else None
+            if c.start == body_start and seg.title is not None:
+                c.ctx = "ls"  # right after a plan title run together with it
             action = self._decide(text, c, stack, secs, month_ends, closed)
             if level is not None:
                 action = _place_stated(level, stack, action)
@@ -746,6 +794,11 @@ class StructureParser:
                 kind, depth = "child", 0
             elif kind == "restart_top":
                 kind = "restart"
+            if kind == "lift":
+                # The plan so far sits one level below the heading found above it.
+                for s in secs:
+                    s.depth += 1
+                kind = "odd"
             if kind in ("gap", "odd", "repeat", "restart") and kind != "restart":
                 warns.append((f"numbering-{kind}", c.marker, c.start, c.end))
             for frame in stack[depth:]:
@@ -760,6 +813,7 @@ class StructureParser:
                 marker=c.marker,
                 depth=depth,
                 parent=parent,
+                rank=c.family.rank,
             )
             secs.append(sec)
             stack.append(
@@ -786,8 +840,14 @@ class StructureParser:
         closed: dict[str, int | None],
     ) -> tuple[str, int] | None:
         after_month = c.start in month_ends or _after_month(text, c.start, month_ends)
-        strong = c.ctx in ("ls", "se") or after_month
+        # Blanks after a word stand for a line break, unless the marker is a bare numeral
+        # (`一 加强`), which blanks alone make a marker.
+        strong = (
+            c.ctx in ("ls", "se") or after_month or (c.ctx == "sp" and _variant(c.marker) != "")
+        )
         fam = c.family
+        if (fam.strong_only and not strong) or (fam.under_heading and not stack):
+            return None
         first = 1
         # 1. the family is open: continue, restart or gap
         for idx in range(len(stack) - 1, -1, -1):
@@ -795,7 +855,7 @@ class StructureParser:
             if frame.family != fam.name:
                 continue
             if fam.numeral == "none" or (c.word == "最后"):
-                return ("continue", idx) if c.ctx in ("ls", "se", "cm") else None
+                return ("continue", idx) if c.ctx in ("ls", "se", "cm") or after_month else None
             if frame.last is not None and c.num == frame.last + 1:
                 if (
                     c.ctx == "gl"
@@ -808,8 +868,12 @@ class StructureParser:
                 return ("continue", idx)
             if c.num == first and strong:
                 if idx == 0:
-                    # Under a month heading of a schedule, the top list restarts each month.
-                    return ("restart", 0) if after_month else ("restart_top", 0)
+                    # Under a month heading of a schedule, the top list restarts each month;
+                    # a plan starts anew where its top numbering restarts at 一 (an item
+                    # list of 1、2、… restarting is the same plan's next list).
+                    if after_month or (fam.rank is not None and fam.rank >= 3):
+                        return ("restart", 0)
+                    return ("restart_top", 0)
                 if (
                     not after_month
                     and c.ctx == "ls"
@@ -855,7 +919,7 @@ class StructureParser:
                         break
             if strong:
                 return ("child", depth)
-            if c.ctx in ("gl", "cm") and stack and _title_open(text, secs, stack, c.start):
+            if c.ctx in ("gl", "sp", "cm") and stack and _title_open(text, secs, stack, c.start):
                 return ("child", depth)
             if c.ctx == "cm" and fam.rank is None and stack:
                 # Inline lists open after a comma inside a body: `…学习内容，一要…二要…`.
@@ -870,6 +934,17 @@ class StructureParser:
             and not stack
         ):
             return ("odd", 0)
+        # 5. a page that starts mid-list (`4、…` then `四、…`): a heading ranked above every
+        #    family of the plan so far, at the start of a line, is the real top level.
+        if (
+            c.ctx == "ls"
+            and fam.rank is not None
+            and fam.rank <= 3
+            and c.num is not None
+            and any(s.rank is not None for s in secs)
+            and all(s.rank is None or s.rank > fam.rank for s in secs)
+        ):
+            return ("lift", 0)
         return None
 
     @staticmethod
@@ -948,7 +1023,12 @@ class StructureParser:
     ) -> Plan | None:
         text = norm.text
         title = seg.title if start == seg.start else None
-        if not secs and not _FORTY_LETTERS.match(text, start, end):
+        if (
+            not secs
+            and not _FORTY_LETTERS.match(text, start, end)
+            and not (title and seg.compiled and text[start:end].strip())
+        ):
+            # (a compilation piece cut off after its first words is still a plan)
             return None
         warnings: list[Notice] = []
         for code, marker, s, e in raw_warnings:
@@ -961,6 +1041,11 @@ class StructureParser:
             nxt = secs[i].start if i < len(secs) else end
             if month_starts:
                 k = bisect.bisect_right(month_starts, sec.marker_end)
+                # A month range that is the heading's own title (`一、1——2月`) does not end it.
+                while k < len(month_starts) and _MONTH_RANGE_HEAD.fullmatch(
+                    text, sec.marker_end, month_starts[k]
+                ):
+                    k += 1
                 if k < len(month_starts):
                     nxt = min(nxt, month_starts[k])
             sec.title_start = _skip_lead(text, sec.marker_end, nxt)
@@ -1171,6 +1256,13 @@ def _scan(
         raise ProcessingTimeout.during("structure", len(text), budget) from err
 
 
+# What may stand between a marker and the month that ends a range in its title.
+_MONTH_RANGE_HEAD = regex.compile(
+    r"[ \t]*(?:[0-9]{1,2}|[一二三四五六七八九十元]{1,2})月?份?[ \t]*[—\-~～至到]+[ \t]*"
+)
+_ITEM_AFTER_MONTH = regex.compile(r"[1-9][0-9]?[ \t]*[、.．](?![0-9])")
+
+
 def _context(text: str, pos: int) -> str:
     i = pos - 1
     while i >= 0 and text[i] in " \t":
@@ -1190,7 +1282,7 @@ def _context(text: str, pos: int) -> str:
         return "se"
     if ch in "、，,":
         return "cm"
-    return "gl"
+    return "sp" if i < pos - 1 else "gl"
 
 
 def _variant(marker: str) -> str:
