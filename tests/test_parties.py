@@ -495,3 +495,83 @@ def test_labelled_offices_and_bracketed_names(text: str, expected: list[tuple[st
 )
 def test_subjects_that_join_or_adapt(text: str, expected: list[tuple[str, str]]) -> None:
     assert _roles(text) == expected
+
+
+# -- where parties are looked for, and heads that are also verbs ----------------------
+
+
+@pytest.mark.parametrize("table", ["scope", "tail"])
+def test_scope_and_tail_examples(table: str) -> None:
+    rules = load_rules("parties.toml", table)
+    assert rules
+    for rule in rules:
+        assert rule.must_match, f"{rule.name} has no `match` examples"
+        # a scope is searched in a title or a measure; a tail is matched just after a name
+        find = rule.pattern.search if table == "scope" else rule.pattern.match
+        for example in rule.must_match:
+            assert find(example), f"{rule.name} should match {example!r}"
+        for example in rule.must_not_match:
+            assert find(example) is None, f"{rule.name} should not match {example!r}"
+
+
+def _stage_parties(text: str) -> list[tuple[str, str]]:
+    plan = Pipeline.default().parse(text)[0]
+    return [(p.name, p.role) for _, m in plan.measures() for p in m.parties if not p.implicit]
+
+
+def test_the_opening_and_the_closing_name_no_parties() -> None:
+    # The guiding idea (指导思想) and a closing paragraph run into the last measure name the
+    # writing union and its leaders as background; inside the measures they act.
+    text = (
+        "2024年机关工会工作计划\n一、指导思想\n在机关党委的领导下，机关工会将团结职工。\n"
+        "二、主要工作\n1、机关工会将举办职工运动会。\n2、配合人事处做好体检。\n"
+        "总之，新的一年里机关工会将再接再厉。"
+    )
+    assert _stage_parties(text) == [("机关工会", "lead"), ("人事处", "lead")]
+
+
+def test_a_line_stating_the_guiding_idea_names_no_parties() -> None:
+    # a page whose numbering runs the opening into a measure: that line is skipped
+    text = (
+        "1、2025年镇工会工作的指导思想是：在镇党委的领导下，镇工会将服务大局。\n"
+        "镇工会要组织劳动竞赛。\n2、由镇妇联负责三八节活动。"
+    )
+    assert _stage_parties(text) == [("镇工会", "lead"), ("镇妇联", "lead")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("，各级工会组织要带头学习。", [("各级工会组织", "lead")]),
+        (
+            "，各级工会组织、工会干部都要带头学习。",
+            [("各级工会组织", "lead"), ("工会干部", "lead")],
+        ),
+        ("，车间工会组织开展技能比武。", [("车间工会", "lead")]),
+        ("，分厂工会组织班组开展安全检查。", [("分厂工会", "lead")]),
+        ("，女工组织要关心女职工。", [("女工组织", "lead")]),
+    ],
+)
+def test_organise_after_a_union_is_a_verb_unless_a_modal_follows(
+    text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert _roles(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the subjects after 与 are partners
+        ("。区总工会与区人社局继续开展春风行动。", [("区总工会", "lead"), ("区人社局", "support")]),
+        # the subject of a 配合 sentence helps, whatever it is; one named after it leads
+        ("，各校要主动配合党政推进校务公开。", [("各校", "support"), ("党政", "lead")]),
+        (
+            "配合纪委开展廉洁教育，院工会组织职工观看教育片。",
+            [("纪委", "lead"), ("院工会", "lead")],
+        ),
+    ],
+)
+def test_roles_of_subjects_beside_partners_and_helped_bodies(
+    text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert _roles(text) == expected

@@ -58,7 +58,9 @@ __all__ = ["FoundParty", "PartyExtractor"]
 
 logger = logging.getLogger(__name__)
 
-_SPLIT = regex.compile(r"[、和及与，,]")
+_SPLIT = regex.compile(r"以及|[、和及与，,]")
+#: the separator after which the subjects of a clause are partners (工会与X联合开展)
+_PARTNER = "与"
 _LEAD_COLUMNS = ("责任", "牵头", "负责", "承办", "主办", "实施")
 _SUPPORT_COLUMNS = ("配合", "协办", "协助", "参与")
 _ROLE_MARK = regex.compile(r"[（(](牵头|配合|协办)[）)]$")
@@ -240,6 +242,31 @@ class PartyExtractor:
         return {rule.name: rule for rule in rules}
 
     @cached_property
+    def _scopes(self) -> dict[str, regex.Pattern[str]]:
+        """The ``opening`` (a section title), ``opening_line`` (a line of a measure) and
+        ``closing`` (where a measure's text turns into the plan's closing paragraph)
+        patterns of the data file, when it has them."""
+        if not self._data.get("scope"):
+            return {}
+        scopes = {rule.name: rule.pattern for rule in load_rules(self._path, "scope")}
+        unknown = scopes.keys() - {"opening", "opening_line", "closing"}
+        if unknown:
+            raise DataFileError(self._path, f"unknown scope {sorted(unknown)[0]!r}")
+        return scopes
+
+    @cached_property
+    def tails(self) -> list[Rule]:
+        """Heads that are also verbs (``组织``): each with the pattern of what may follow a
+        name that keeps it."""
+        if not self._data.get("tail"):
+            return []
+        rules = load_rules(self._path, "tail")
+        for rule in rules:
+            if not all(isinstance(rule.get(k), str) and rule.get(k) for k in ("head", "word")):
+                raise DataFileError(self._path, f"tail {rule.name!r} needs a 'head' and a 'word'")
+        return rules
+
+    @cached_property
     def _clause_starts(self) -> _ClauseStarts | None:
         """Clause starts, when ``CLAUSE`` is made as :data:`_CLAUSE_START` says (else
         ``None``: the ``{CLAUSE}`` slots run at every position)."""
@@ -287,17 +314,43 @@ class PartyExtractor:
         found: list[FoundParty] = []
         for slot, m in self._matches(text):
             s, e = m.span("names")
-            if any(a < e and s < b for a, b in claimed):
-                continue
-            claimed.append((s, e))
+            overlaps = any(a < e and s < b for a, b in claimed)
             role = slot.role
             if slot.labelled and m.group("label") in ("配合", "协办", "协助"):
                 role = "support"
-            found.extend(self._listed(text, s, m.group("names"), role, slot.rule.name))
+            listed = self._listed(text, s, m.group("names"), role, slot.rule.name)
+            if overlaps:
+                # 区总工会与区人社局联合开展: an earlier slot claimed the partner; the names
+                # of the list before the first claimed one stay
+                first = min(a for a, b in claimed if a < e and s < b)
+                listed = [f for f in listed if f.end <= first]
+                claimed.extend((f.start, f.end) for f in listed)
+            else:
+                claimed.append((s, e))
+            if not slot.labelled:
+                listed = [self._trim_tail(text, f) for f in listed]
+            found.extend(listed)
         if not found:
             return found
         found.sort(key=lambda f: f.start)
         return _helper_roles(text, found)
+
+    def _trim_tail(self, text: str, found: FoundParty) -> FoundParty:
+        """``found`` up to a head whose next word is the verb after it (工会|组织开展)."""
+        for tail in self.tails:
+            head: str = tail.get("head", "")
+            word: str = tail.get("word")
+            at = found.name.find(head + word)
+            if at < 0:
+                continue
+            cut = at + len(head)  # in the name, where ``word`` begins
+            after = found.start + cut + len(word)
+            if cut >= 2 and not tail.pattern.match(text, after, timeout=scan_budget(len(text))):
+                short = found.name[:cut]
+                return replace(
+                    found, end=found.start + cut, name=short, canonical=self._canonical(short)
+                )
+        return found
 
     def _matches(self, text: str) -> Iterator[tuple[_Slot, regex.Match[str]]]:
         """The matches of the slots in ``text``, slot by slot, as their ``finditer`` finds
@@ -335,12 +388,16 @@ class PartyExtractor:
         """The parties of the list ``names`` found at ``start`` of ``text`` by slot ``rule``."""
         pos = start
         group: list[tuple[int, str, PartyRole | None]] = []
+        partner = False
         for part in _SPLIT.split(names):
             at = text.index(part, pos) if part else pos
+            # 工会与X开展…: the subjects after 与 are the union's partners
+            if rule == "subject" and at > start and text[at - 1 : at] == _PARTNER:
+                partner = True
             pos = at + len(part)
             name, marked = _strip_role_mark(part.strip())
             if len(name) >= 2:
-                group.append((at, name, marked))
+                group.append((at, name, marked or ("support" if partner else None)))
         # 责任单位：工会（牵头）、人事科: the names not marked as lead support it.
         default = role
         if any(mark == "lead" for _, _, mark in group):
@@ -381,27 +438,62 @@ class PartyExtractor:
                 out.append(f.party(span, role=None if role == "lead" else "support"))
         return out
 
+    def _readable(self, text: str, start: int, end: int) -> list[tuple[int, int]]:
+        """The stretches of ``text[start:end]`` (a measure) where parties are looked for:
+        up to a closing paragraph, without the lines that state the plan's guiding idea."""
+        timeout = scan_budget(end - start)
+        closing = self._scopes.get("closing")
+        if closing is not None:
+            m = closing.search(text, start, end, timeout=timeout)
+            end = m.start() if m else end
+        opening = self._scopes.get("opening_line")
+        if opening is None or opening.search(text, start, end, timeout=timeout) is None:
+            return [(start, end)]
+        stretches: list[tuple[int, int]] = []
+        at = start
+        while at < end:
+            stop = text.find("\n", at, end)
+            stop = end if stop < 0 else stop + 1
+            if opening.search(text, at, stop, timeout=timeout) is None:
+                if stretches and stretches[-1][1] == at:
+                    stretches[-1] = (stretches[-1][0], stop)
+                else:
+                    stretches.append((at, stop))
+            at = stop
+        return stretches
+
     # -- the stage ----------------------------------------------------------
     def __call__(self, plan: Plan) -> Plan:
         """Attach the parties named in each measure (and the implicit author unit)."""
         norm = plan.require_normalized(self.name)
         unit_canonical = self._canonical(plan.unit) if plan.unit else None
         ranges = iter(norm.norm_ranges([m.span for sec in plan.sections for m in sec.measures]))
+        opening = self._scopes.get("opening")
         sections: list[Section] = []
         for sec in plan.sections:
             if not sec.measures:
                 sections.append(sec)
                 continue
+            # the plan's guiding idea (指导思想): the bodies it names lead no measure
+            opens = (
+                opening is not None
+                and opening.match(sec.title, timeout=scan_budget(len(sec.title))) is not None
+            )
             measures: list[Measure] = []
             for measure in sec.measures:
                 ns, ne = next(ranges)
                 try:
-                    found = self.find(norm.text[ns:ne])
+                    stretches = [] if opens else self._readable(norm.text, ns, ne)
+                    found = [
+                        replace(f, start=start + f.start, end=start + f.end)
+                        for start, end in stretches
+                        for f in self.find(norm.text[start:end])
+                    ]
                 except TimeoutError as err:  # the pipeline reports the measure given up on
                     raise ProcessingTimeout.during(
                         self.name, ne - ns, scan_budget(ne - ns), span=measure.span
                     ) from err
-                parties = [f.party(norm.span(ns + f.start, ns + f.end)) for f in found]
+                parties = [f.party(norm.span(f.start, f.end)) for f in found]
                 if measure.columns:
                     parties.extend(self._from_columns(measure, norm, ns))
                 if not parties and self.implicit and plan.unit:
@@ -486,21 +578,20 @@ def _strip_role_mark(name: str) -> tuple[str, PartyRole | None]:
 
 
 def _helper_roles(text: str, found: list[FoundParty]) -> list[FoundParty]:
-    """配合X做好Y: a union that is the subject of the same sentence becomes ``support``."""
-    helped_sentences = set()
+    """配合X做好Y: the subject of the same sentence, named before X, helps: ``support``."""
+    helped: dict[int, tuple[int, set[str]]] = {}  # sentence -> last start, names helped
     for f in found:
         if f.rule == "help_lead":
-            helped_sentences.add(_sentence_id(text, f.start))
-    if not helped_sentences:
+            names = helped.get(_sentence_id(text, f.start), (0, set()))[1]
+            helped[_sentence_id(text, f.start)] = (f.start, names | {f.name})
+    if not helped:
         return found
     out = []
     for f in found:
-        if (
-            f.rule == "subject"
-            and "工会" in f.name
-            and _sentence_id(text, f.start) in helped_sentences
-        ):
-            f = replace(f, role="support")
+        if f.rule == "subject":
+            last, names = helped.get(_sentence_id(text, f.start), (-1, set()))
+            if f.start < last and f.name not in names:
+                f = replace(f, role="support")
         out.append(f)
     return out
 
