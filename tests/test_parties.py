@@ -3,6 +3,7 @@ must never change what the slots find."""
 
 from __future__ import annotations
 
+import json
 import time
 import tomllib
 from pathlib import Path
@@ -20,7 +21,7 @@ from unionnlp.normalize import Normalizer
 from unionnlp.parties import PartyExtractor
 from unionnlp.pipeline import Pipeline
 from unionnlp.readers import read
-from unionnlp.resources import Rule, data_path, load_rules, load_toml
+from unionnlp.resources import Rule, data_path, load_rules, load_toml, load_wordlist
 
 CASES: list[dict[str, Any]] = tomllib.loads(
     (Path(__file__).parent / "cases" / "parties.toml").read_text(encoding="utf-8")
@@ -575,3 +576,51 @@ def test_roles_of_subjects_beside_partners_and_helped_bodies(
     text: str, expected: list[tuple[str, str]]
 ) -> None:
     assert _roles(text) == expected
+
+
+# -- names are noun phrases ------------------------------------------------------------
+
+
+def test_clause_words_are_built_from_jiebas_dictionary() -> None:
+    # the shipped list is what write_clause_words() makes from the installed jieba
+    shipped = [tuple(e.split(" ")) for e in load_wordlist(data_path(parties.CLAUSE_WORDS_FILE))]
+    assert shipped == parties.build_clause_words()
+    assert ("同时", "A") in shipped and ("感到", "V") in shipped
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a clause that starts with a function word or ends a verb on a body is no subject
+        ("，同时协调卫生院为体检提供场地。", [("卫生院", "support")]),
+        ("，让困难职工感到学校工会的温暖。", []),
+        ("，切实彰显工会组织的作用。", []),
+        # after a slot word the name starts after the verb (督促|乡镇)
+        ("配合县里督促乡镇做好调解工作", [("乡镇", "lead")]),
+        # verbs inside names: among the modifiers, or before a part of a body
+        ("由劳动争议调解委员会负责。", [("劳动争议调解委员会", "lead")]),
+        ("，困难职工帮扶中心要建立台账。", [("困难职工帮扶中心", "lead")]),
+        ("，劳动保护监督检查员每月检查一次。", [("劳动保护监督检查员", "lead")]),
+        ("配合政府相关职能部门做好", [("政府相关职能部门", "lead")]),
+    ],
+)
+def test_names_are_noun_phrases(text: str, expected: list[tuple[str, str]]) -> None:
+    assert _roles(text) == expected
+
+
+def test_gold_names_of_the_written_sets_are_noun_phrases() -> None:
+    # every party the annotators of the written sets named passes the grammar whole
+    import opencc
+
+    t2s = opencc.OpenCC("t2s")
+    root = Path(__file__).resolve().parent.parent / "corpora"
+    names = {
+        t2s.convert(str(p["name"]))
+        for name in ("dev", "dev2", "dev3", "seeds")
+        for gold in sorted((root / name).glob("*.gold.json"))
+        for doc in json.loads(gold.read_text(encoding="utf-8"))["documents"]
+        for p in doc.get("parties", ())
+    }
+    assert len(names) > 200
+    grammar = EXTRACTOR._grammar
+    assert [n for n in sorted(names) if grammar.clause_end(n)] == []

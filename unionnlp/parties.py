@@ -49,12 +49,12 @@ import regex
 
 from .errors import DataFileError, ProcessingTimeout, scan_budget
 from .model import Measure, Party, PartyRole, Plan, Section, Span, replacer
-from .resources import Rule, load_rules, load_toml
+from .resources import Rule, data_path, load_rules, load_toml, load_wordlist
 
 if TYPE_CHECKING:
     from .normalize import NormalizedText
 
-__all__ = ["FoundParty", "PartyExtractor"]
+__all__ = ["FoundParty", "PartyExtractor", "build_clause_words", "write_clause_words"]
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +72,18 @@ _VARIABLE = regex.compile(r"\{[A-Z_][A-Z0-9_]*\}")
 #: how far a text may still be the start of an item marker before all its positions
 #: are tried (a text that starts with many spaces)
 _MARKER_REACH = 32
+#: slots whose names start a clause: a name there that is no noun phrase is no party
+_CLAUSE_SLOTS = frozenset({"subject", "named_lead", "named_support"})
+
+#: the shipped clause words: jieba's function words (``A``) and verbs (``V``)
+CLAUSE_WORDS_FILE = "clause_words.txt"
+#: jieba's part-of-speech tags of the function words that never stand inside a name:
+#: adverbs, conjunctions, prepositions, particles, modal particles and interjections
+_FUNCTION_TAGS = frozenset({"d", "c", "p", "u", "uj", "ul", "uv", "uz", "ud", "ug", "y", "e"})
+#: verbs, and adjectives used as adverbs, which do stand inside names (厂务公开领导小组)
+_VERB_TAGS = frozenset({"v", "vd", "ad"})
+#: words of two to four characters jieba has seen at least this often
+_MIN_FREQUENCY = 50
 
 
 @dataclass(frozen=True)
@@ -167,6 +179,64 @@ class _ClauseStarts:
         return sorted({*starts, *after})
 
 
+@dataclass(frozen=True)
+class _Grammar:
+    """A head-noun grammar of names: heads at the end, nothing of a clause before them.
+
+    A name is a run of modifiers and then one or more heads (局党组 = 局 + 党组). Among
+    its modifiers stand no function words (adverbs, conjunctions, prepositions,
+    particles: 同时, 关于), and no verb just before a head that is a body by itself
+    (感到|学校工会, 依靠|工会): a verb there ends a clause. Verbs do stand among the
+    modifiers (劳动保护监督检查员) and just before a head that names a part of a body
+    (调解委员会, 帮扶中心).
+    """
+
+    heads: frozenset[str]
+    head_lengths: tuple[int, ...]
+    #: heads that name a body by themselves (工会, 学校, 党委), not a part of one (委员会)
+    units: frozenset[str]
+    #: clause words -> (length, ``A`` function word or ``V`` verb)
+    words: Any
+
+    def head_starts(self, name: str) -> list[int]:
+        """Where the heads at the end of ``name`` begin, last first (longest head first)."""
+        starts: list[int] = []
+        end = len(name)
+        while end > 0:
+            for length in self.head_lengths:
+                if length <= end and name[end - length : end] in self.heads:
+                    end -= length
+                    starts.append(end)
+                    break
+            else:
+                break
+        return starts
+
+    def clause_end(self, name: str) -> int:
+        """Where the last clause word in front of the heads of ``name`` ends (0: none)."""
+        starts = self.head_starts(name)
+        if not starts:
+            return 0
+        prefix = starts[-1]  # the modifiers end where the heads begin
+        cut = 0
+        for last, (_length, kind) in self.words.iter(name, 0, prefix):
+            end = last + 1
+            # a verb ends a clause just before a body (彰显|工会, 感到|学校工会), not just
+            # before a part of one (调解|委员会) nor among the modifiers (劳动保护监督检查员)
+            if kind == "V" and self.head_at(name, end, starts) not in self.units:
+                continue
+            cut = max(cut, end)
+        return cut
+
+    @staticmethod
+    def head_at(name: str, at: int, starts: list[int]) -> str | None:
+        """The head of ``name`` that begins at ``at`` (``starts``: :meth:`head_starts`)."""
+        if at not in starts:
+            return None
+        i = starts.index(at)
+        return name[at : starts[i - 1] if i else len(name)]
+
+
 class PartyExtractor:
     """A pipeline stage that finds the parties of every measure.
 
@@ -240,6 +310,34 @@ class PartyExtractor:
             if rule.name not in names:
                 raise DataFileError(self._path, f"trigger {rule.name!r} names no slot")
         return {rule.name: rule for rule in rules}
+
+    @cached_property
+    def _grammar(self) -> _Grammar:
+        """What tells a name from a clause: heads, units, modifiers and clause words."""
+        import ahocorasick
+
+        heads = {str(h) for h in self._data.get("heads", ())} | set(self.canonical_names)
+        units = {str(u) for u in self._data.get("units", ())}
+        modifiers = {str(m) for m in self._data.get("modifiers", ())}
+        unknown = sorted(units - heads)
+        if unknown:
+            raise DataFileError(self._path, f"unit {unknown[0]!r} is no head")
+        automaton = ahocorasick.Automaton()
+        for n, entry in enumerate(load_wordlist(CLAUSE_WORDS_FILE), start=1):
+            word, _, kind = entry.partition(" ")
+            if kind not in ("A", "V") or not word:
+                raise DataFileError(
+                    data_path(CLAUSE_WORDS_FILE), f"bad entry {entry!r} (word A|V)", line=n
+                )
+            if word not in modifiers:
+                automaton.add_word(word, (len(word), kind))
+        automaton.make_automaton()
+        return _Grammar(
+            heads=frozenset(heads),
+            head_lengths=tuple(sorted({len(h) for h in heads}, reverse=True)),
+            units=frozenset(units | set(self.canonical_names)),
+            words=automaton,
+        )
 
     @cached_property
     def _scopes(self) -> dict[str, regex.Pattern[str]]:
@@ -328,12 +426,25 @@ class PartyExtractor:
             else:
                 claimed.append((s, e))
             if not slot.labelled:
-                listed = [self._trim_tail(text, f) for f in listed]
+                clause = slot.rule.name in _CLAUSE_SLOTS
+                phrases = (self._noun_phrase(self._trim_tail(text, f), clause) for f in listed)
+                listed = [f for f in phrases if f is not None]
             found.extend(listed)
         if not found:
             return found
         found.sort(key=lambda f: f.start)
         return _helper_roles(text, found)
+
+    def _noun_phrase(self, found: FoundParty, clause: bool) -> FoundParty | None:
+        """``found`` as a noun phrase: from after the last clause word in front of its
+        heads (感到|学校工会), or ``None`` when a clause starts with it (适时调整工会要…)."""
+        cut = self._grammar.clause_end(found.name)
+        if not cut:
+            return found
+        if clause or len(found.name) - cut < 2:
+            return None
+        name = found.name[cut:]
+        return replace(found, start=found.start + cut, name=name, canonical=self._canonical(name))
 
     def _trim_tail(self, text: str, found: FoundParty) -> FoundParty:
         """``found`` up to a head whose next word is the verb after it (工会|组织开展)."""
@@ -474,15 +585,15 @@ class PartyExtractor:
             if not sec.measures:
                 sections.append(sec)
                 continue
-            # the plan's guiding idea (指导思想): the bodies it names lead no measure
-            opens = (
-                opening is not None
-                and opening.match(sec.title, timeout=scan_budget(len(sec.title))) is not None
-            )
+            opens: bool | None = None
             measures: list[Measure] = []
             for measure in sec.measures:
                 ns, ne = next(ranges)
                 try:
+                    if opens is None:
+                        # the plan's guiding idea (指导思想): the bodies it names lead no measure
+                        budget = scan_budget(len(sec.title))
+                        opens = bool(opening and opening.match(sec.title, timeout=budget))
                     stretches = [] if opens else self._readable(norm.text, ns, ne)
                     found = [
                         replace(f, start=start + f.start, end=start + f.end)
@@ -598,3 +709,44 @@ def _helper_roles(text: str, found: list[FoundParty]) -> list[FoundParty]:
 
 def _sentence_id(text: str, pos: int) -> int:
     return max(text.rfind(ch, 0, pos) for ch in _CLAUSE_END)
+
+
+def build_clause_words(dictionary: str | Path | None = None) -> list[tuple[str, str]]:
+    """The clause words of jieba's dictionary: ``(word, "A")`` for function words,
+    ``(word, "V")`` for verbs, of two to four characters and seen often enough.
+
+    Args:
+        dictionary: a jieba ``dict.txt`` (``word frequency tag`` a line); default:
+            the installed jieba's.
+    """
+    if dictionary is None:
+        import jieba
+
+        dictionary = Path(jieba.__file__).parent / "dict.txt"
+    words: list[tuple[str, str]] = []
+    with open(dictionary, encoding="utf-8") as lines:
+        for n, line in enumerate(lines, start=1):
+            parts = line.split()
+            if len(parts) != 3 or not parts[1].isdigit():
+                raise DataFileError(dictionary, f"bad entry {line.strip()!r}", line=n)
+            word, frequency, tag = parts
+            if not 2 <= len(word) <= 4 or int(frequency) < _MIN_FREQUENCY:
+                continue
+            if tag in _FUNCTION_TAGS:
+                words.append((word, "A"))
+            elif tag in _VERB_TAGS:
+                words.append((word, "V"))
+    return sorted(set(words))
+
+
+def write_clause_words() -> None:
+    """Regenerate ``data/clause_words.txt`` from the installed jieba's dictionary."""
+    header = (
+        "# Clause words: the function words (A: adverbs, conjunctions, prepositions,\n"
+        "# particles) and verbs (V: verbs and adverbial adjectives) of jieba's dictionary,\n"
+        f"# two to four characters, seen at least {_MIN_FREQUENCY} times. Generated by\n"
+        "# unionnlp.parties.write_clause_words(); do not edit by hand (exceptions go to\n"
+        "# `modifiers` in parties.toml).\n"
+    )
+    body = "".join(f"{word} {kind}\n" for word, kind in build_clause_words())
+    data_path(CLAUSE_WORDS_FILE).write_text(header + body, encoding="utf-8")
