@@ -417,6 +417,8 @@ class PartyExtractor:
             if slot.labelled and m.group("label") in ("配合", "协办", "协助"):
                 role = "support"
             listed = self._listed(text, s, m.group("names"), role, slot.rule.name)
+            if slot.rule.get("union_leads"):  # 工会、人社、法院三方合作: the union leads
+                listed = [replace(f, role="lead") if f.name.endswith("工会") else f for f in listed]
             if overlaps:
                 # 区总工会与区人社局联合开展: an earlier slot claimed the partner; the names
                 # of the list before the first claimed one stay
@@ -456,7 +458,8 @@ class PartyExtractor:
                 continue
             cut = at + len(head)  # in the name, where ``word`` begins
             after = found.start + cut + len(word)
-            if cut >= 2 and not tail.pattern.match(text, after, timeout=scan_budget(len(text))):
+            budget = scan_budget(len(text))
+            if cut >= 2 and not tail.pattern.match(text, after, timeout=budget):
                 short = found.name[:cut]
                 return replace(
                     found, end=found.start + cut, name=short, canonical=self._canonical(short)
