@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import logging
 import time
+from bisect import bisect_left
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -340,13 +341,13 @@ class PartyExtractor:
         )
 
     @cached_property
-    def _scopes(self) -> dict[str, regex.Pattern[str]]:
+    def _scopes(self) -> dict[str, Rule]:
         """The ``opening`` (a section title), ``opening_line`` (a line of a measure) and
         ``closing`` (where a measure's text turns into the plan's closing paragraph)
         patterns of the data file, when it has them."""
         if not self._data.get("scope"):
             return {}
-        scopes = {rule.name: rule.pattern for rule in load_rules(self._path, "scope")}
+        scopes = {rule.name: rule for rule in load_rules(self._path, "scope")}
         unknown = scopes.keys() - {"opening", "opening_line", "closing"}
         if unknown:
             raise DataFileError(self._path, f"unknown scope {sorted(unknown)[0]!r}")
@@ -383,6 +384,22 @@ class PartyExtractor:
             return _ClauseStarts(regex.compile(brk), regex.compile(marker))
         except regex.error as err:
             raise DataFileError(self._path, f"BREAK or MARKER: bad pattern ({err})") from err
+
+    @cached_property
+    def _stop(self) -> regex.Pattern[str] | None:
+        """``STOP``, the characters no match of a clause slot holds (``None``: not given)."""
+        stop = self._data.get("vars", {}).get("STOP")
+        if stop is None:
+            return None
+        if not isinstance(stop, str) or not regex.fullmatch(r"\[[^\[\]]+\]", stop):
+            raise DataFileError(self._path, "STOP must be a set of characters ([…])")
+        return regex.compile(stop)
+
+    def _stops(self, text: str, timeout: float) -> list[int]:
+        """Where ``STOP`` characters stand in ``text`` (none when it is not given)."""
+        if self._stop is None:
+            return []
+        return [m.start() for m in self._stop.finditer(text, timeout=timeout)]
 
     @cached_property
     def _plan(self) -> tuple[tuple[_Slot, ...], _Scan]:
@@ -473,22 +490,28 @@ class PartyExtractor:
         slots, scan = self._plan
         met = scan.met(text)
         clause_starts: Sequence[int] | None = None
+        stops: list[int] | None = None
         for slot in slots:
             if not met & slot.bit:
                 continue  # no match lacks what the slot requires
             pattern = slot.rule.pattern
             matches: Iterator[regex.Match[str]]
             if slot.clause is not None:
-                end = len(text) + 1  # no match starts here or after
-                if slot.trigger is not None:
-                    end = 0
-                    for t in slot.trigger.finditer(text, timeout=timeout):
-                        end = t.end()
-                    if not end:
-                        continue  # no match lacks the trigger
                 if clause_starts is None:
                     clause_starts = slot.clause.positions(text)
-                matches = _matches_at(pattern, text, clause_starts, end, timeout)
+                starts = clause_starts
+                end = len(text) + 1  # no match starts here or after
+                if slot.trigger is not None:
+                    hits = [
+                        t.start()
+                        for t in slot.trigger.finditer(text, overlapped=True, timeout=timeout)
+                    ]
+                    if not hits:
+                        continue  # no match lacks the trigger
+                    if stops is None:
+                        stops = self._stops(text, timeout)
+                    starts = _before_hits(clause_starts, hits, stops)
+                matches = _matches_at(pattern, text, starts, end, timeout)
             elif slot.trigger is not None and slot.trigger.search(text, timeout=timeout) is None:
                 continue
             else:
@@ -556,12 +579,16 @@ class PartyExtractor:
         """The stretches of ``text[start:end]`` (a measure) where parties are looked for:
         up to a closing paragraph, without the lines that state the plan's guiding idea."""
         timeout = scan_budget(end - start)
+        measure = text[start:end]
         closing = self._scopes.get("closing")
-        if closing is not None:
-            m = closing.search(text, start, end, timeout=timeout)
+        if closing is not None and closing.may_match(measure):
+            m = closing.pattern.search(text, start, end, timeout=timeout)
             end = m.start() if m else end
-        opening = self._scopes.get("opening_line")
-        if opening is None or opening.search(text, start, end, timeout=timeout) is None:
+        rule = self._scopes.get("opening_line")
+        if rule is None or not rule.may_match(measure):
+            return [(start, end)]
+        opening = rule.pattern
+        if opening.search(text, start, end, timeout=timeout) is None:
             return [(start, end)]
         stretches: list[tuple[int, int]] = []
         at = start
@@ -596,10 +623,10 @@ class PartyExtractor:
                     if opens is None:
                         # the plan's guiding idea (指导思想): the bodies it names lead no measure
                         budget = scan_budget(len(sec.title))
-                        opens = bool(opening and opening.match(sec.title, timeout=budget))
+                        opens = bool(opening and opening.pattern.match(sec.title, timeout=budget))
                     stretches = [] if opens else self._readable(norm.text, ns, ne)
                     found = [
-                        replace(f, start=start + f.start, end=start + f.end)
+                        (start, f)
                         for start, end in stretches
                         for f in self.find(norm.text[start:end])
                     ]
@@ -607,7 +634,7 @@ class PartyExtractor:
                     raise ProcessingTimeout.during(
                         self.name, ne - ns, scan_budget(ne - ns), span=measure.span
                     ) from err
-                parties = [f.party(norm.span(f.start, f.end)) for f in found]
+                parties = [f.party(norm.span(at + f.start, at + f.end)) for at, f in found]
                 if measure.columns:
                     parties.extend(self._from_columns(measure, norm, ns))
                 if not parties and self.implicit and plan.unit:
@@ -623,6 +650,20 @@ class PartyExtractor:
                 measures.append(_with_parties(measure, tuple(parties)))
             sections.append(_with_measures(sec, tuple(measures)))
         return replace(plan, sections=tuple(sections))
+
+
+def _before_hits(starts: Sequence[int], hits: list[int], stops: list[int]) -> list[int]:
+    """The ``starts`` from which a trigger hit (``hits``: where they begin, in order) is
+    reached before a stop (``stops``: the positions of ``STOP`` characters, in order)."""
+    kept: list[int] = []
+    for p in starts:
+        i = bisect_left(hits, p)
+        if i == len(hits):
+            break  # no hit after this start, nor after the later ones
+        j = bisect_left(stops, p)
+        if j == len(stops) or hits[i] < stops[j]:
+            kept.append(p)
+    return kept
 
 
 def _matches_at(
