@@ -509,8 +509,12 @@ def test_scope_and_tail_examples(table: str) -> None:
         assert rule.must_match, f"{rule.name} has no `match` examples"
         # a scope is searched in a title or a measure; a tail is matched just after a name
         find = rule.pattern.search if table == "scope" else rule.pattern.match
+        requires = rule.get("requires", [])
         for example in rule.must_match:
-            assert find(example), f"{rule.name} should match {example!r}"
+            m = find(example)
+            assert m, f"{rule.name} should match {example!r}"
+            # a scope is not searched in text holding none of what it requires
+            assert not requires or any(word in m.group() for word in requires), example
         for example in rule.must_not_match:
             assert find(example) is None, f"{rule.name} should not match {example!r}"
 

@@ -39,9 +39,8 @@ from __future__ import annotations
 
 import logging
 import time
-from bisect import bisect_left
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -161,9 +160,23 @@ class _ClauseStarts:
     brk: regex.Pattern[str]
     marker: regex.Pattern[str]
 
-    def positions(self, text: str) -> Sequence[int]:
-        """Every position of ``text`` where ``{CLAUSE}`` may match, in order."""
+    #: first characters of texts seen -> whether a marker may begin with it
+    first: dict[str, bool] = field(default_factory=dict)
+
+    def may_open(self, ch: str) -> bool:
+        """Whether a text beginning with ``ch`` may begin with a marker."""
+        known = self.first.get(ch)
+        if known is None:  # one character against the pattern: no scan to budget
+            known = self.first[ch] = self.marker.fullmatch(ch, partial=True) is not None
+        return known
+
+    def positions(self, text: str) -> tuple[Sequence[int], list[int]]:
+        """Every position of ``text`` where ``{CLAUSE}`` may match, in order, and where
+        the ``BREAK`` characters stand."""
+        breaks = [m.start() for m in self.brk.finditer(text)]
         starts = [0]
+        if not text or not self.may_open(text[0]):
+            return starts + [b + 1 for b in breaks], breaks
         # ``(?<=^{MARKER})``: the ends of the whole markers that ``text`` begins with. A
         # text that is not even the start of a marker starts none longer than itself.
         for p in range(1, len(text) + 1):
@@ -171,13 +184,13 @@ class _ClauseStarts:
             if m is None:
                 break
             if p > _MARKER_REACH:
-                return range(len(text) + 1)
+                return range(len(text) + 1), breaks
             if not m.partial:
                 starts.append(p)
-        after = [m.end() for m in self.brk.finditer(text)]
+        after = [b + 1 for b in breaks]
         if len(starts) == 1:
-            return starts + after
-        return sorted({*starts, *after})
+            return starts + after, breaks
+        return sorted({*starts, *after}), breaks
 
 
 @dataclass(frozen=True)
@@ -395,11 +408,27 @@ class PartyExtractor:
             raise DataFileError(self._path, "STOP must be a set of characters ([…])")
         return regex.compile(stop)
 
-    def _stops(self, text: str, timeout: float) -> list[int]:
-        """Where ``STOP`` characters stand in ``text`` (none when it is not given)."""
-        if self._stop is None:
+    def _stops(self, text: str, breaks: list[int]) -> list[int]:
+        """Where ``STOP`` characters stand in ``text``, among its ``BREAK`` characters
+        (``breaks``). A stop left out only makes more clause starts tried."""
+        stop = self._stop
+        if stop is None:
             return []
-        return [m.start() for m in self._stop.finditer(text, timeout=timeout)]
+        known = self._stop_chars
+        stops: list[int] = []
+        for b in breaks:
+            ch = text[b]
+            is_stop = known.get(ch)
+            if is_stop is None:  # one character against a set: no scan to budget
+                is_stop = known[ch] = stop.fullmatch(ch) is not None
+            if is_stop:
+                stops.append(b)
+        return stops
+
+    @cached_property
+    def _stop_chars(self) -> dict[str, bool]:
+        """Break characters seen so far, and whether ``STOP`` holds each."""
+        return {}
 
     @cached_property
     def _plan(self) -> tuple[tuple[_Slot, ...], _Scan]:
@@ -490,6 +519,7 @@ class PartyExtractor:
         slots, scan = self._plan
         met = scan.met(text)
         clause_starts: Sequence[int] | None = None
+        breaks: list[int] = []
         stops: list[int] | None = None
         for slot in slots:
             if not met & slot.bit:
@@ -497,19 +527,18 @@ class PartyExtractor:
             pattern = slot.rule.pattern
             matches: Iterator[regex.Match[str]]
             if slot.clause is not None:
-                if clause_starts is None:
-                    clause_starts = slot.clause.positions(text)
-                starts = clause_starts
-                end = len(text) + 1  # no match starts here or after
+                hits = None
                 if slot.trigger is not None:
-                    hits = [
-                        t.start()
-                        for t in slot.trigger.finditer(text, overlapped=True, timeout=timeout)
-                    ]
+                    hits = [t.span() for t in slot.trigger.finditer(text, timeout=timeout)]
                     if not hits:
                         continue  # no match lacks the trigger
+                if clause_starts is None:
+                    clause_starts, breaks = slot.clause.positions(text)
+                starts = clause_starts
+                end = len(text) + 1  # no match starts here or after
+                if hits is not None:
                     if stops is None:
-                        stops = self._stops(text, timeout)
+                        stops = self._stops(text, breaks)
                     starts = _before_hits(clause_starts, hits, stops)
                 matches = _matches_at(pattern, text, starts, end, timeout)
             elif slot.trigger is not None and slot.trigger.search(text, timeout=timeout) is None:
@@ -575,17 +604,23 @@ class PartyExtractor:
                 out.append(f.party(span, role=None if role == "lead" else "support"))
         return out
 
+    @cached_property
+    def _scope_scan(self) -> _Scan:
+        """The scan for the ``requires`` of ``closing`` (bit 0) and ``opening_line`` (bit 1)."""
+        rules = [self._scopes.get(name) for name in ("closing", "opening_line")]
+        return _Scan.of([tuple(rule.get("requires") or ()) if rule else () for rule in rules])
+
     def _readable(self, text: str, start: int, end: int) -> list[tuple[int, int]]:
         """The stretches of ``text[start:end]`` (a measure) where parties are looked for:
         up to a closing paragraph, without the lines that state the plan's guiding idea."""
         timeout = scan_budget(end - start)
-        measure = text[start:end]
+        met = self._scope_scan.met(text[start:end])
         closing = self._scopes.get("closing")
-        if closing is not None and closing.may_match(measure):
+        if closing is not None and met & 1:
             m = closing.pattern.search(text, start, end, timeout=timeout)
             end = m.start() if m else end
         rule = self._scopes.get("opening_line")
-        if rule is None or not rule.may_match(measure):
+        if rule is None or not met & 2:
             return [(start, end)]
         opening = rule.pattern
         if opening.search(text, start, end, timeout=timeout) is None:
@@ -623,7 +658,11 @@ class PartyExtractor:
                     if opens is None:
                         # the plan's guiding idea (指导思想): the bodies it names lead no measure
                         budget = scan_budget(len(sec.title))
-                        opens = bool(opening and opening.pattern.match(sec.title, timeout=budget))
+                        opens = bool(
+                            opening
+                            and opening.may_match(sec.title)
+                            and opening.pattern.match(sec.title, timeout=budget)
+                        )
                     stretches = [] if opens else self._readable(norm.text, ns, ne)
                     found = [
                         (start, f)
@@ -652,16 +691,28 @@ class PartyExtractor:
         return replace(plan, sections=tuple(sections))
 
 
-def _before_hits(starts: Sequence[int], hits: list[int], stops: list[int]) -> list[int]:
-    """The ``starts`` from which a trigger hit (``hits``: where they begin, in order) is
-    reached before a stop (``stops``: the positions of ``STOP`` characters, in order)."""
+def _before_hits(starts: Sequence[int], hits: list[tuple[int, int]], stops: list[int]) -> list[int]:
+    """The ``starts`` from which a trigger hit is reached before a stop (``stops``: the
+    positions of ``STOP`` characters, in order).
+
+    ``hits`` are the spans of the trigger's ``finditer``, which skips the hits that begin
+    inside an earlier one: a start inside a hit is kept, whatever follows it. Any other
+    start reaches a skipped hit only past the hit found before it.
+    """
     kept: list[int] = []
+    i = j = 0  # the first hit and the first stop at or after the start
+    n, m = len(hits), len(stops)
     for p in starts:
-        i = bisect_left(hits, p)
-        if i == len(hits):
+        while i < n and hits[i][0] < p:
+            i += 1
+        if i and hits[i - 1][1] > p:
+            kept.append(p)  # inside a hit: a hit that overlaps it may begin here
+            continue
+        if i == n:
             break  # no hit after this start, nor after the later ones
-        j = bisect_left(stops, p)
-        if j == len(stops) or hits[i] < stops[j]:
+        while j < m and stops[j] < p:
+            j += 1
+        if j == m or hits[i][0] < stops[j]:
             kept.append(p)
     return kept
 
