@@ -118,6 +118,24 @@ def test_slot_examples_and_their_shortcuts(rule: Rule) -> None:
         assert rule.pattern.search(example) is None, f"{rule.name} should not match {example!r}"
 
 
+def test_slots_built_from_heads_are_tried_only_where_a_head_is() -> None:
+    # a slot naming parties by {NAME}, {NAMES} or {LONG_NAME} is skipped on text holding no
+    # head or body alias: each of its examples holds one, and text without any finds nothing
+    slots, scan = EXTRACTOR._plan
+    head_bit = 1 << len(slots)
+    words = set(load_toml("parties.toml")["heads"]) | set(EXTRACTOR.canonical_names)
+    named = [slot for slot in slots if slot.needs & head_bit]
+    assert {"subject", "by_lead", "help_lead"} <= {slot.rule.name for slot in named}
+    assert "labelled_lead" not in {slot.rule.name for slot in named}
+    for slot in named:
+        for example in slot.rule.must_match:
+            m = slot.rule.pattern.search(example)
+            assert m and any(word in m.group("names") for word in words), example
+            assert scan.met(example) & head_bit, example
+    assert not scan.met("组织职工开展健步走活动") & head_bit
+    assert EXTRACTOR.find("负责：张三、李四") != []  # a labelled field needs no head
+
+
 # -- the shortcuts ------------------------------------------------------------------
 # `requires`, triggers and clause starts skip tries that cannot match, and HEADS is
 # written as a trie: slot by slot, the stage must find exactly what each slot's plain

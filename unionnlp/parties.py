@@ -72,6 +72,10 @@ _VARIABLE = regex.compile(r"\{[A-Z_][A-Z0-9_]*\}")
 #: how far a text may still be the start of an item marker before all its positions
 #: are tried (a text that starts with many spaces)
 _MARKER_REACH = 32
+#: a slot pattern that names parties by ``{NAME}``, ``{NAMES}`` or ``{LONG_NAME}``: each of
+#: its matches holds a head or a body alias (a ``{FIELD}`` need not), so the slot is not
+#: tried on text holding none
+_NAMED = regex.compile(r"\{(?:NAME|NAMES|LONG_NAME)\}")
 #: slots whose names start a clause: a name there that is no noun phrase is no party
 _CLAUSE_SLOTS = frozenset({"subject", "named_lead", "named_support"})
 
@@ -112,6 +116,9 @@ class _Slot:
     labelled: bool
     #: this slot's bit in :meth:`_Scan.met`
     bit: int
+    #: the bits of :meth:`_Scan.met` the slot needs: its own, and the bit of the heads
+    #: when its names are built from them
+    needs: int
     trigger: regex.Pattern[str] | None
     #: where matches may start, when the pattern begins with ``{CLAUSE}``
     clause: _ClauseStarts | None
@@ -437,20 +444,27 @@ class PartyExtractor:
         raw = {entry["name"]: entry["pattern"] for entry in self._data["slot"]}
         slots: list[_Slot] = []
         requires: list[tuple[str, ...]] = []
+        # the last bit: the text holds a head or a body alias, which every name has
+        head_bit = 1 << len(rules)
         for i, rule in enumerate(rules):
             requires.append(tuple(rule.get("requires") or ()))
             trigger = self.triggers.get(rule.name)
+            needs = 1 << i
+            if _NAMED.search(raw[rule.name]) and "{FIELD}" not in raw[rule.name]:
+                needs |= head_bit
             slots.append(
                 _Slot(
                     rule,
                     rule.get("role", "lead"),
                     "label" in rule.pattern.groupindex,
                     1 << i,
+                    needs,
                     None if trigger is None else trigger.pattern,
                     self._clause_starts if raw[rule.name].startswith("{CLAUSE}") else None,
                 )
             )
-        return tuple(slots), _Scan.of(requires)
+        heads = {str(h) for h in self._data.get("heads", ())} | set(self.canonical_names)
+        return tuple(slots), _Scan.of([*requires, tuple(sorted(heads))])
 
     def find(self, text: str) -> list[FoundParty]:
         """Every party mention in ``text`` with its role, in reading order."""
@@ -522,7 +536,7 @@ class PartyExtractor:
         breaks: list[int] = []
         stops: list[int] | None = None
         for slot in slots:
-            if not met & slot.bit:
+            if met & slot.needs != slot.needs:
                 continue  # no match lacks what the slot requires
             pattern = slot.rule.pattern
             matches: Iterator[regex.Match[str]]
@@ -606,8 +620,9 @@ class PartyExtractor:
 
     @cached_property
     def _scope_scan(self) -> _Scan:
-        """The scan for the ``requires`` of ``closing`` (bit 0) and ``opening_line`` (bit 1)."""
-        rules = [self._scopes.get(name) for name in ("closing", "opening_line")]
+        """The scan for the ``requires`` of ``closing`` (bit 0), ``opening_line`` (bit 1)
+        and ``opening`` (bit 2)."""
+        rules = [self._scopes.get(name) for name in ("closing", "opening_line", "opening")]
         return _Scan.of([tuple(rule.get("requires") or ()) if rule else () for rule in rules])
 
     def _readable(self, text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -660,7 +675,7 @@ class PartyExtractor:
                         budget = scan_budget(len(sec.title))
                         opens = bool(
                             opening
-                            and opening.may_match(sec.title)
+                            and self._scope_scan.met(sec.title) & 4
                             and opening.pattern.match(sec.title, timeout=budget)
                         )
                     stretches = [] if opens else self._readable(norm.text, ns, ne)
