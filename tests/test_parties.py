@@ -3,6 +3,7 @@ must never change what the slots find."""
 
 from __future__ import annotations
 
+import json
 import time
 import tomllib
 from pathlib import Path
@@ -20,7 +21,7 @@ from unionnlp.normalize import Normalizer
 from unionnlp.parties import PartyExtractor
 from unionnlp.pipeline import Pipeline
 from unionnlp.readers import read
-from unionnlp.resources import Rule, data_path, load_rules, load_toml
+from unionnlp.resources import Rule, data_path, load_rules, load_toml, load_wordlist
 
 CASES: list[dict[str, Any]] = tomllib.loads(
     (Path(__file__).parent / "cases" / "parties.toml").read_text(encoding="utf-8")
@@ -115,6 +116,24 @@ def test_slot_examples_and_their_shortcuts(rule: Rule) -> None:
         assert trigger is None or trigger.pattern.search(m.group()), example
     for example in rule.must_not_match:
         assert rule.pattern.search(example) is None, f"{rule.name} should not match {example!r}"
+
+
+def test_slots_built_from_heads_are_tried_only_where_a_head_is() -> None:
+    # a slot naming parties by {NAME}, {NAMES} or {LONG_NAME} is skipped on text holding no
+    # head or body alias: each of its examples holds one, and text without any finds nothing
+    slots, scan = EXTRACTOR._plan
+    head_bit = 1 << len(slots)
+    words = set(load_toml("parties.toml")["heads"]) | set(EXTRACTOR.canonical_names)
+    named = [slot for slot in slots if slot.needs & head_bit]
+    assert {"subject", "by_lead", "help_lead"} <= {slot.rule.name for slot in named}
+    assert "labelled_lead" not in {slot.rule.name for slot in named}
+    for slot in named:
+        for example in slot.rule.must_match:
+            m = slot.rule.pattern.search(example)
+            assert m and any(word in m.group("names") for word in words), example
+            assert scan.met(example) & head_bit, example
+    assert not scan.met("组织职工开展健步走活动") & head_bit
+    assert EXTRACTOR.find("负责：张三、李四") != []  # a labelled field needs no head
 
 
 # -- the shortcuts ------------------------------------------------------------------
@@ -495,3 +514,135 @@ def test_labelled_offices_and_bracketed_names(text: str, expected: list[tuple[st
 )
 def test_subjects_that_join_or_adapt(text: str, expected: list[tuple[str, str]]) -> None:
     assert _roles(text) == expected
+
+
+# -- where parties are looked for, and heads that are also verbs ----------------------
+
+
+@pytest.mark.parametrize("table", ["scope", "tail"])
+def test_scope_and_tail_examples(table: str) -> None:
+    rules = load_rules("parties.toml", table)
+    assert rules
+    for rule in rules:
+        assert rule.must_match, f"{rule.name} has no `match` examples"
+        # a scope is searched in a title or a measure; a tail is matched just after a name
+        find = rule.pattern.search if table == "scope" else rule.pattern.match
+        requires = rule.get("requires", [])
+        for example in rule.must_match:
+            m = find(example)
+            assert m, f"{rule.name} should match {example!r}"
+            # a scope is not searched in text holding none of what it requires
+            assert not requires or any(word in m.group() for word in requires), example
+        for example in rule.must_not_match:
+            assert find(example) is None, f"{rule.name} should not match {example!r}"
+
+
+def _stage_parties(text: str) -> list[tuple[str, str]]:
+    plan = Pipeline.default().parse(text)[0]
+    return [(p.name, p.role) for _, m in plan.measures() for p in m.parties if not p.implicit]
+
+
+def test_the_opening_and_the_closing_name_no_parties() -> None:
+    # The guiding idea (指导思想) and a closing paragraph run into the last measure name the
+    # writing union and its leaders as background; inside the measures they act.
+    text = (
+        "2024年机关工会工作计划\n一、指导思想\n在机关党委的领导下，机关工会将团结职工。\n"
+        "二、主要工作\n1、机关工会将举办职工运动会。\n2、配合人事处做好体检。\n"
+        "总之，新的一年里机关工会将再接再厉。"
+    )
+    assert _stage_parties(text) == [("机关工会", "lead"), ("人事处", "lead")]
+
+
+def test_a_line_stating_the_guiding_idea_names_no_parties() -> None:
+    # a page whose numbering runs the opening into a measure: that line is skipped
+    text = (
+        "1、2025年镇工会工作的指导思想是：在镇党委的领导下，镇工会将服务大局。\n"
+        "镇工会要组织劳动竞赛。\n2、由镇妇联负责三八节活动。"
+    )
+    assert _stage_parties(text) == [("镇工会", "lead"), ("镇妇联", "lead")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("，各级工会组织要带头学习。", [("各级工会组织", "lead")]),
+        (
+            "，各级工会组织、工会干部都要带头学习。",
+            [("各级工会组织", "lead"), ("工会干部", "lead")],
+        ),
+        ("，车间工会组织开展技能比武。", [("车间工会", "lead")]),
+        ("，分厂工会组织班组开展安全检查。", [("分厂工会", "lead")]),
+        ("，女工组织要关心女职工。", [("女工组织", "lead")]),
+    ],
+)
+def test_organise_after_a_union_is_a_verb_unless_a_modal_follows(
+    text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert _roles(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the subjects after 与 are partners
+        ("。区总工会与区人社局继续开展春风行动。", [("区总工会", "lead"), ("区人社局", "support")]),
+        # the subject of a 配合 sentence helps, whatever it is; one named after it leads
+        ("，各校要主动配合党政推进校务公开。", [("各校", "support"), ("党政", "lead")]),
+        (
+            "配合纪委开展廉洁教育，院工会组织职工观看教育片。",
+            [("纪委", "lead"), ("院工会", "lead")],
+        ),
+    ],
+)
+def test_roles_of_subjects_beside_partners_and_helped_bodies(
+    text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert _roles(text) == expected
+
+
+# -- names are noun phrases ------------------------------------------------------------
+
+
+def test_clause_words_are_built_from_jiebas_dictionary() -> None:
+    # the shipped list is what write_clause_words() makes from the installed jieba
+    shipped = [tuple(e.split(" ")) for e in load_wordlist(data_path(parties.CLAUSE_WORDS_FILE))]
+    assert shipped == parties.build_clause_words()
+    assert ("同时", "A") in shipped and ("感到", "V") in shipped
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a clause that starts with a function word or ends a verb on a body is no subject
+        ("，同时协调卫生院为体检提供场地。", [("卫生院", "support")]),
+        ("，让困难职工感到学校工会的温暖。", []),
+        ("，切实彰显工会组织的作用。", []),
+        # after a slot word the name starts after the verb (督促|乡镇)
+        ("配合县里督促乡镇做好调解工作", [("乡镇", "lead")]),
+        # verbs inside names: among the modifiers, or before a part of a body
+        ("由劳动争议调解委员会负责。", [("劳动争议调解委员会", "lead")]),
+        ("，困难职工帮扶中心要建立台账。", [("困难职工帮扶中心", "lead")]),
+        ("，劳动保护监督检查员每月检查一次。", [("劳动保护监督检查员", "lead")]),
+        ("配合政府相关职能部门做好", [("政府相关职能部门", "lead")]),
+    ],
+)
+def test_names_are_noun_phrases(text: str, expected: list[tuple[str, str]]) -> None:
+    assert _roles(text) == expected
+
+
+def test_gold_names_of_the_written_sets_are_noun_phrases() -> None:
+    # every party the annotators of the written sets named passes the grammar whole
+    import opencc
+
+    t2s = opencc.OpenCC("t2s")
+    root = Path(__file__).resolve().parent.parent / "corpora"
+    names = {
+        t2s.convert(str(p["name"]))
+        for name in ("dev", "dev2", "dev3", "seeds")
+        for gold in sorted((root / name).glob("*.gold.json"))
+        for doc in json.loads(gold.read_text(encoding="utf-8"))["documents"]
+        for p in doc.get("parties", ())
+    }
+    assert len(names) > 200
+    grammar = EXTRACTOR._grammar
+    assert [n for n in sorted(names) if grammar.clause_end(n)] == []
