@@ -1429,14 +1429,21 @@ def _period(title: str | None, opening: str, year: int | None) -> str | None:
 
 #: how far into a page its heading may stand (the lines before the first numbered section)
 _HEADING_READ = 1500
+#: a year a plan's body names (`2023年教职工篮球比赛`; not `1980年代`)
+_BODY_YEAR = regex.compile(r"(?<![0-9])((?:19|20)\d{2})\s*年(?!代)")
+#: the body naming the plan's targets by their year (`全面完成2011年度工作目标`)
+_TARGETS_YEAR = regex.compile(r"完成((?:19|20)\d{2})\s*年度?(?:的)?(?:各项)?(?:工作)?(?:目标|任务)")
 
 
 def _with_heading_year(plans: list[Plan], norm: NormalizedText) -> list[Plan]:
-    """Plans whose own words state no year take the year of the page's heading.
+    """Plans whose title and opening state no year: the page heading's, else the body's.
 
     The heading is the first title-like line holding a year before the page's
-    first numbered section (`2024年小学工会工作计划范文(精选27篇)`); a plan whose
-    title or opening writes its year as a blank (`20__年`) keeps it unknown.
+    first numbered section (`2024年小学工会工作计划范文(精选27篇)`). Without
+    one, the year the body gives the plan's targets (`全面完成2011年度工作目标`),
+    or the one year its measures name, more than once and no other
+    (`2023年青年教师教学竞赛…2023年教职工篮球比赛`). A plan whose title or
+    opening writes its year as a blank (`20__年`) keeps it unknown.
     """
     if all(plan.year is not None for plan in plans):
         return plans
@@ -1450,14 +1457,26 @@ def _with_heading_year(plans: list[Plan], norm: NormalizedText) -> list[Plan]:
         heading_year = _year_period(m.group(), "")[0]
         if heading_year is not None:
             break
-    if heading_year is None:
-        return plans
     out: list[Plan] = []
     for plan in plans:
         if plan.year is None and not _blank_year(plan):
-            plan = replace(plan, year=heading_year, period=plan.period or "annual")
+            year = heading_year or _body_year(text, *norm.norm_range(plan.span))
+            if year is not None:
+                plan = replace(plan, year=year, period=plan.period or "annual")
         out.append(plan)
     return out
+
+
+def _body_year(text: str, start: int, end: int) -> int | None:
+    """The year a plan's body gives itself (see :func:`_with_heading_year`), or None."""
+    budget = scan_budget(end - start)
+    targets = {int(m.group(1)) for m in _scan(_TARGETS_YEAR, text, budget, start, end)}
+    if len(targets) == 1:
+        return targets.pop()
+    named = [int(m.group(1)) for m in _scan(_BODY_YEAR, text, budget, start, end)]
+    if len(named) > 1 and len(set(named)) == 1:
+        return named[0]
+    return None
 
 
 def _blank_year(plan: Plan) -> bool:
