@@ -493,6 +493,15 @@ class _Festival:
     lunar: str | None
     month: str | None
 
+    @property
+    def nominal_month(self) -> int:
+        """The month it falls in, roughly (a lunar date runs about a month behind)."""
+        if self.solar:
+            return int(self.solar[:2])
+        if self.lunar:
+            return int(self.lunar[:2]) + 1
+        return int(self.month or 0)
+
 
 class DeadlineExtractor:
     """A pipeline stage that finds deadlines and attaches them to measures.
@@ -515,30 +524,43 @@ class DeadlineExtractor:
 
     # -- resources ----------------------------------------------------------
     @cached_property
-    def festivals(self) -> dict[str, _Festival]:
+    def _festival_tables(self) -> tuple[dict[str, _Festival], dict[str, _Festival]]:
+        """The festival of each alias, and of each form named only in quotes (“十一”)."""
         path = self.festivals_path or "festivals.toml"
         data = load_toml(path)
         table: dict[str, _Festival] = {}
+        quoted: dict[str, _Festival] = {}
         for entry in data.get("festival", ()):
             try:
                 fest = _Festival(
                     str(entry["name"]), entry.get("solar"), entry.get("lunar"), entry.get("month")
                 )
                 aliases = [str(a) for a in entry["aliases"]]
+                quoted_forms = [str(a) for a in entry.get("quoted", ())]
             except (KeyError, TypeError) as err:
                 raise DataFileError(path, f"festival entry {entry!r} lacks {err}") from err
-            for alias in aliases:
-                if alias in table:
+            for alias in aliases + quoted_forms:
+                if alias in table or alias in quoted:
                     raise DataFileError(path, f"alias {alias!r} given twice")
-                table[alias] = fest
-        return table
+                (table if alias in aliases else quoted)[alias] = fest
+        return table, quoted
+
+    @property
+    def festivals(self) -> dict[str, _Festival]:
+        """The festival each alias names (``data/festivals.toml``)."""
+        return self._festival_tables[0]
 
     @cached_property
     def rules(self) -> list[Rule]:
-        names = sorted(self.festivals, key=len, reverse=True)
-        alternation = "|".join(regex.escape(n) for n in names)
+        table, quoted = self._festival_tables
+
+        def alternation(names: Iterable[str]) -> str:
+            return "|".join(regex.escape(n) for n in sorted(names, key=len, reverse=True)) or "(?!)"
+
         return load_rules(
-            self.rules_path or "deadlines.toml", "rule", variables={"FESTIVALS": alternation}
+            self.rules_path or "deadlines.toml",
+            "rule",
+            variables={"FESTIVALS": alternation(table), "QUOTED_FESTIVALS": alternation(quoted)},
         )
 
     @cached_property
@@ -672,6 +694,30 @@ class DeadlineExtractor:
                 kind = "by"
             elif suf in ("期间", "前后"):
                 kind = "during"
+            elif suf == "左右":  # about then: EDTF's approximate mark
+                value += "~"
+        elif handler == "date_range":
+            month, day = _number(g.get("m")), _number(g.get("d"))
+            month2 = _number(g.get("m2")) if g.get("m2") else month
+            day2 = _number(g.get("d2"))
+            if not (month and month2 and day and day2) or not (
+                1 <= month <= month2 <= 12 and 1 <= day <= 31 and 1 <= day2 <= 31
+            ):
+                return []
+            if (month, day) >= (month2, day2):
+                return []
+            value = f"{ystr(month)}-{month:02d}-{day:02d}/{ystr(month2)}-{month2:02d}-{day2:02d}"
+        elif handler == "month_pair":
+            m1, m2 = _number(g.get("m1")), _number(g.get("m2"))
+            if not m1 or not m2 or not (1 <= m1 < m2 <= 12):
+                return []
+            if m2 == m1 + 1:  # two months in a row: one period
+                value = f"{ystr(m1)}-{m1:02d}/{ystr(m2)}-{m2:02d}"
+                kind = "during"
+            elif g.get("own"):  # 三月、九月: each month written out
+                value = f"{{{ystr(m1)}-{m1:02d},{ystr(m2)}-{m2:02d}}}"
+            else:  # 三、八月份: a marker 三、 and 八月份, more likely than a set
+                return []
         elif handler == "month_range":
             m1 = _number(g.get("m1") or g.get("m1b"))
             m2 = _number(g.get("m2") or g.get("m2b"))
@@ -693,10 +739,12 @@ class DeadlineExtractor:
             value = f"{ystr(month)}-{month:02d}/.."
         elif handler == "year_part":
             part = g.get("part") or ""
+            if part == "年中" and g.get("y"):
+                return []  # 2023年中: in 2023, not the middle of it
             if part in ("上半年", "下半年"):
                 value = f"{ystr()}-{'40' if part == '上半年' else '41'}"
                 kind = "by" if suf in _BEFORE or suf == "末" else "during"
-            elif part in ("年底", "年末", "年终", "岁末"):
+            elif part in ("年底", "年末", "年终", "岁末", "年末岁尾", "年终岁尾"):
                 value, kind = f"{ystr()}-12", ("by" if suf in _BEFORE else "on")
             elif part == "年初":
                 value, kind = f"{ystr()}-01", ("by" if suf in _BEFORE else "on")
@@ -723,7 +771,8 @@ class DeadlineExtractor:
                 return []
             value = "{" + ",".join(f"{ystr(x)}-{x:02d}" for x in months) + "}"
         elif handler == "season":
-            season = g.get("season") or ""
+            season = g.get("season") or g.get("season2") or ""
+            suf = suf or g.get("suf2") or ""
             if season in _SEASONS:
                 value = f"{ystr()}-{_SEASONS[season]}"
             elif season in _HOLIDAYS:
@@ -741,19 +790,23 @@ class DeadlineExtractor:
                 kind = "during"
         elif handler == "festival":
             first = self._festival_date(g.get("f1"), y, school_year)
-            second = self._festival_date(g.get("f2"), y, school_year) if g.get("f2") else None
-            if g.get("f2") and first and second:
-                value = f"{first}/{second}" if first <= second else first
-            elif g.get("f2"):
-                value = None
-            else:
-                value = first
-            if suf in ("期间", "前后") or g.get("f2"):
+            if g.get("f2") and not self._one_period(m, g):
+                # “五一”劳动节和“端午节”, 春节、端午节期间: two festivals, a deadline each
+                at, to = m.span()
+                cut, resume = m.span("join")
+                second = self._festival_date(g.get("f2"), y, school_year)
+                later, later_value = _festival_kind(kind, suf, second)
+                return [
+                    Found(at, cut, text[at:cut], kind, first, None, rule.name),
+                    Found(resume, to, text[resume:to], later, later_value, None, rule.name),
+                ]
+            if g.get("f2"):
+                second = self._festival_date(g.get("f2"), y, school_year)
+                if first and second:
+                    value = f"{first}/{second}" if first <= second else first
                 kind = "during"
-            elif suf == "前夕":  # the eve: the day before
-                kind, value = "on", _day_before(value)
-            elif suf in ("前", "之前"):
-                kind = "by"
+            else:
+                kind, value = _festival_kind(kind, suf, first)
         elif handler == "every_weekdays":
             rrule = _weekly(g.get("days") or "")
             if rrule is None:
@@ -812,10 +865,29 @@ class DeadlineExtractor:
             out.append(f._replace(kind=kind, rule=f"labelled_field+{f.rule}"))
         return out
 
+    def _one_period(self, m: regex.Match[str], g: dict[str, Any]) -> bool:
+        """Two festivals in one expression make one period (中秋国庆期间, 中秋、国庆).
+
+        Written together or joined by 暨, they do; joined by 和/与, only with a
+        period word after them (元旦和春节期间); joined by a list comma, only when
+        the second follows the first within a month or so (中秋、国庆, not 春节、端午).
+        """
+        join = g.get("join") or ""
+        if join in ("", "暨") or join.isspace() or m.group().endswith("双节"):
+            return True
+        if join in ("和", "与"):
+            return bool(g.get("suf"))
+        table, quoted = self._festival_tables
+        months = [
+            (table.get(a) or quoted[a]).nominal_month for a in (g.get("f1"), g.get("f2")) if a
+        ]
+        return len(months) == 2 and 0 <= months[1] - months[0] <= 1
+
     def _festival_date(self, alias: str | None, year: int | None, school_year: bool) -> str | None:
         if not alias:
             return None
-        fest = self.festivals.get(alias)
+        table, quoted = self._festival_tables
+        fest = table.get(alias) or quoted.get(alias)
         if fest is None:
             return None
         if fest.solar:
@@ -945,6 +1017,19 @@ def _is_signature(text: str, start: int, end: int) -> bool:
     return len(line) <= _SIGNATURE_LINE and line.endswith(text[start:end].strip()[-2:])
 
 
+def _festival_kind(
+    kind: DeadlineKind, suffix: str, value: str | None
+) -> tuple[DeadlineKind, str | None]:
+    """The kind and value of a festival followed by ``suffix`` (期间, 前夕, 前…)."""
+    if suffix in ("期间", "前后"):
+        return "during", value
+    if suffix == "前夕":  # the eve: the day before
+        return "on", _day_before(value)
+    if suffix in ("前", "之前"):
+        return "by", value
+    return kind, value
+
+
 def _day_before(value: str | None) -> str | None:
     """The EDTF day before ``value`` (``XXXX-05-01`` -> ``XXXX-04-30``); None if not a day."""
     if value is None or len(value) != 10:
@@ -972,7 +1057,9 @@ def _quoted_whole(f: Found, text: str) -> Found:
     while expr and expr[-1] in _QUOTES and not _opens_inside(expr[:-1]):
         expr, end = expr[:-1], end - 1
     first = next((ch for ch in expr if ch in _QUOTES), "")
-    if first and first in _CLOSING_QUOTES:  # the name's opening mark is before the match
+    # (a straight mark first in the expression opens it: "十一")
+    if first and first in _CLOSING_QUOTES and not expr.startswith(first):
+        # the name's opening mark is before the match
         if start > 0 and text[start - 1] in _OPENING_QUOTES:
             expr, start = text[start - 1] + expr, start - 1  # “三八”节: the opening mark too
         else:  # a stray closing mark: keep the name before it
@@ -1027,6 +1114,10 @@ _UNITS = {
     "两周": "FREQ=WEEKLY;INTERVAL=2",
     "两个月": "FREQ=MONTHLY;INTERVAL=2",
     "两月": "FREQ=MONTHLY;INTERVAL=2",
+    "二个月": "FREQ=MONTHLY;INTERVAL=2",
+    "二月": "FREQ=MONTHLY;INTERVAL=2",
+    "两年": "FREQ=YEARLY;INTERVAL=2",
+    "二年": "FREQ=YEARLY;INTERVAL=2",
     "天": "FREQ=DAILY",
     "日": "FREQ=DAILY",
     "学期": "FREQ=MONTHLY;INTERVAL=6",
@@ -1039,6 +1130,8 @@ def _every(g: dict[str, Any]) -> str | None:
         return "FREQ=WEEKLY;INTERVAL=2"
     if g.get("yearly"):
         return "FREQ=YEARLY"
+    if g.get("biyear"):
+        return "FREQ=YEARLY;INTERVAL=2"
     if g.get("ytimes"):
         return "FREQ=YEARLY" if g["ytimes"] == "一次" else "FREQ=MONTHLY;INTERVAL=6"
     if g.get("bimonth"):
