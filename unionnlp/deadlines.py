@@ -59,7 +59,8 @@ _WEEKDAYS = {
 }
 _WEEK_ORDER = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
 _DIGITS = re.compile(r"[0-9]+")
-_SEASONS = {"春季": "21", "夏季": "22", "秋季": "23", "冬季": "24"}  # EDTF season codes
+# EDTF season codes; 高温(期间) is the summer's heat
+_SEASONS = {"春季": "21", "夏季": "22", "秋季": "23", "冬季": "24", "高温": "22"}
 # School holidays are months, not seasons: the summer one July and August, the winter
 # one January and February (of the school year's second calendar year).
 _HOLIDAYS = {"暑假": (7, 8), "暑期": (7, 8), "寒假": (1, 2)}
@@ -83,6 +84,7 @@ _SIGNATURE_LINE = 25
 _SIGNATURE_YEAR = re.compile(r"(?:19|20)\d{2}年")
 _WEEKLY_TOKEN = regex.compile(r"[一二三四五六日天]|至|到|-")
 _NTH_MARK = regex.compile(r"[第个]")
+_YEAR_MONTH = re.compile(r"(\d{4})-(\d{2})")
 
 
 @lru_cache(maxsize=4096)
@@ -492,6 +494,16 @@ class _Festival:
     solar: str | None
     lunar: str | None
     month: str | None
+    #: the last day of its public holiday (month-day), by year and otherwise
+    holiday_end: str | None = None
+    holiday_ends: tuple[tuple[str, str], ...] = ()
+
+    def last_day(self, date: str) -> str:
+        """The last day of the holiday around ``date`` (``date`` itself without one)."""
+        if self.holiday_end is None or date.startswith("XXXX"):
+            return date
+        year = date[:4]
+        return f"{year}-{dict(self.holiday_ends).get(year, self.holiday_end)}"
 
     @property
     def nominal_month(self) -> int:
@@ -533,7 +545,12 @@ class DeadlineExtractor:
         for entry in data.get("festival", ()):
             try:
                 fest = _Festival(
-                    str(entry["name"]), entry.get("solar"), entry.get("lunar"), entry.get("month")
+                    str(entry["name"]),
+                    entry.get("solar"),
+                    entry.get("lunar"),
+                    entry.get("month"),
+                    entry.get("holiday_end"),
+                    tuple((str(y), str(d)) for y, d in entry.get("holiday_ends", {}).items()),
                 )
                 aliases = [str(a) for a in entry["aliases"]]
                 quoted_forms = [str(a) for a in entry.get("quoted", ())]
@@ -773,6 +790,8 @@ class DeadlineExtractor:
         elif handler == "season":
             season = g.get("season") or g.get("season2") or ""
             suf = suf or g.get("suf2") or ""
+            if season == "高温" and not suf:
+                return []  # the heat itself (高温慰问): a period only as 高温期间
             if season in _SEASONS:
                 value = f"{ystr()}-{_SEASONS[season]}"
             elif season in _HOLIDAYS:
@@ -801,9 +820,13 @@ class DeadlineExtractor:
                     Found(resume, to, text[resume:to], later, later_value, None, rule.name),
                 ]
             if g.get("f2"):
+                # The period holds both days, to the end of the later one's holiday
+                # (中秋国庆期间: 中秋 to the last day of the National Day holiday).
                 second = self._festival_date(g.get("f2"), y, school_year)
                 if first and second:
-                    value = f"{first}/{second}" if first <= second else first
+                    last = self._festival(g.get("f2")).last_day(second)
+                    lo, hi = min(first, second), max(first, last)
+                    value = f"{lo}/{hi}" if lo != hi else lo
                 kind = "during"
             else:
                 kind, value = _festival_kind(kind, suf, first)
@@ -877,11 +900,13 @@ class DeadlineExtractor:
             return True
         if join in ("和", "与"):
             return bool(g.get("suf"))
-        table, quoted = self._festival_tables
-        months = [
-            (table.get(a) or quoted[a]).nominal_month for a in (g.get("f1"), g.get("f2")) if a
-        ]
+        months = [self._festival(a).nominal_month for a in (g.get("f1"), g.get("f2")) if a]
         return len(months) == 2 and 0 <= months[1] - months[0] <= 1
+
+    def _festival(self, alias: str | None) -> _Festival:
+        """The festival ``alias`` names (an alias the grammar matched)."""
+        table, quoted = self._festival_tables
+        return table.get(alias or "") or quoted[alias or ""]
 
     def _festival_date(self, alias: str | None, year: int | None, school_year: bool) -> str | None:
         if not alias:
@@ -926,7 +951,12 @@ def _attach(
     year: int | None,
     school: bool,
 ) -> tuple[Section, ...]:
-    """Give each deadline to the measure that holds it (else the nearest one before it)."""
+    """Give each deadline to the measure that holds it (else the nearest one before it).
+
+    A month heading of a schedule is the deadline of the items under it: as the
+    scan of the whole text read it where that is longer than the heading
+    (`七、八月份` over a heading `八月份`), else read from the heading alone.
+    """
     slots: list[tuple[int, int, int, int]] = []  # span start, end, section index, measure index
     for si, sec in enumerate(sections):
         for mi, measure in enumerate(sec.measures):
@@ -940,22 +970,23 @@ def _attach(
         {m.schedule_span for sec in sections for m in sec.measures if m.schedule_span is not None}
     )
     heading_starts = [h.start for h in headings]
+    #: a heading -> the longer expression the whole scan read over it (七、八月份 over 八月份)
+    covering: dict[Span, Deadline] = {}
     for d in deadlines:
         h = bisect.bisect_right(heading_starts, d.span.start) - 1
         near = headings[max(h, 0) : h + 2] if headings else []
-        if any(x.start < d.span.end and d.span.start < x.end for x in near):
+        over = [x for x in near if x.start < d.span.end and d.span.start < x.end]
+        if over:
+            for x in over:
+                if d.span.start <= x.start and x.end <= d.span.end and d.span != x:
+                    covering[x] = d
             continue
         k = bisect.bisect_right(starts, d.span.start) - 1
         target: tuple[int, int] | None = None
-        while k >= 0:
+        if k >= 0:
             s, e, si, mi = slots[k]
-            if s <= d.span.start and d.span.end <= e:
-                target = (si, mi)
-                break
-            if sections[si].span.contains(d.span):
-                target = (si, mi)  # a 时限 line after the measure it belongs to
-                break
-            break
+            if (s <= d.span.start and d.span.end <= e) or sections[si].span.contains(d.span):
+                target = (si, mi)  # (or a 时限 line after the measure it belongs to)
         if target is None:
             continue
         bucket.setdefault(target, []).append(d)
@@ -965,8 +996,17 @@ def _attach(
         for mi, measure in enumerate(sec.measures):
             found = list(bucket.get((si, mi), ()))
             if measure.schedule and measure.schedule_span is not None:
-                for f in extractor.find(measure.schedule, year=year, school_year=school):
-                    found.insert(0, f.deadline(measure.schedule_span, prefix="schedule+"))
+                whole = covering.get(measure.schedule_span)
+                if whole is not None:
+                    heads = [replace(whole, rule="schedule+" + whole.rule)]
+                else:
+                    heads = [
+                        f.deadline(measure.schedule_span, prefix="schedule+")
+                        for f in extractor.find(measure.schedule, year=year, school_year=school)
+                    ]
+                if year is not None and heads:
+                    found = [_coming(d, heads[0], extractor, year, school) for d in found]
+                found[:0] = heads[::-1]
             deadlines = tuple(found)
             # An unchanged record stays as it is (a rebuild costs more than the comparison).
             same = deadlines == measure.deadlines
@@ -974,6 +1014,32 @@ def _attach(
         same = all(new is old for new, old in zip(measures, sec.measures, strict=True))
         out.append(sec if same else _with_measures(sec, tuple(measures)))
     return tuple(out)
+
+
+#: months between a schedule's month and a festival named in it from which the festival is
+#: the coming one, of the next year (元旦 in 十二月: 9 or more months before December)
+_COMING_GAP = 9
+
+
+def _coming(
+    d: Deadline, heading: Deadline, extractor: DeadlineExtractor, year: int, school: bool
+) -> Deadline:
+    """A festival named under a month late in the year is the coming one (元旦 in 十二月).
+
+    Read again in the next year when it falls :data:`_COMING_GAP` months or more
+    before the month of the schedule entry it is named in.
+    """
+    if not d.rule.endswith("festival") or not _YEAR_MONTH.match(d.value or ""):
+        return d
+    month = _YEAR_MONTH.match(heading.value or "")
+    if month is None:
+        return d
+    at = int(month[1]) * 12 + int(month[2])
+    fest = _YEAR_MONTH.match(d.value or "")
+    if fest is None or at - (int(fest[1]) * 12 + int(fest[2])) < _COMING_GAP:
+        return d
+    again = extractor.find(d.text, year=year + 1, school_year=school)
+    return replace(d, value=again[0].value) if again else d
 
 
 _with_deadlines: Callable[[Measure, tuple[Deadline, ...]], Measure] = replacer(Measure, "deadlines")
