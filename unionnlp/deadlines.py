@@ -840,7 +840,8 @@ class DeadlineExtractor:
             if weekday is None:
                 return []
             n = -1 if nth.startswith("最后") else (_number(_NTH_MARK.sub("", nth)) or 1)
-            rrule = f"FREQ=MONTHLY;BYDAY={n}{weekday}"
+            every = "FREQ=MONTHLY;INTERVAL=2" if g.get("bi") else "FREQ=MONTHLY"
+            rrule = f"{every};BYDAY={n}{weekday}"
         elif handler == "every_monthday":
             day = _number(g.get("d"))
             if day is None or not 1 <= day <= 31:
@@ -1181,6 +1182,7 @@ _UNITS = {
     "两个月": "FREQ=MONTHLY;INTERVAL=2",
     "两月": "FREQ=MONTHLY;INTERVAL=2",
     "二个月": "FREQ=MONTHLY;INTERVAL=2",
+    "双月": "FREQ=MONTHLY;INTERVAL=2",
     "二月": "FREQ=MONTHLY;INTERVAL=2",
     "两年": "FREQ=YEARLY;INTERVAL=2",
     "二年": "FREQ=YEARLY;INTERVAL=2",
