@@ -808,6 +808,7 @@ class DeadlineExtractor:
             elif suf == "期间":
                 kind = "during"
         elif handler == "festival":
+            school_year = school_year and not g.get("y")  # (2024年春节: that year's)
             first = self._festival_date(g.get("f1"), y, school_year)
             if g.get("f2") and not self._one_period(m, g):
                 # “五一”劳动节和“端午节”, 春节、端午节期间: two festivals, a deadline each
@@ -894,13 +895,16 @@ class DeadlineExtractor:
 
         Written together or joined by 暨, they do; joined by 和/与, only with a
         period word after them (元旦和春节期间); joined by a list comma, only when
-        the second follows the first within a month or so (中秋、国庆, not 春节、端午).
+        the second follows the first within a month or so (中秋、国庆, not 春节、端午)
+        and the list goes no further (元旦、春节、职工生日: three occasions).
         """
         join = g.get("join") or ""
         if join in ("", "暨") or join.isspace() or m.group().endswith("双节"):
             return True
         if join in ("和", "与"):
             return bool(g.get("suf"))
+        if m.string.startswith("、", m.end()):
+            return False  # 元旦、春节、职工生日…: a list of occasions, not a pair
         months = [self._festival(a).nominal_month for a in (g.get("f1"), g.get("f2")) if a]
         return len(months) == 2 and 0 <= months[1] - months[0] <= 1
 
