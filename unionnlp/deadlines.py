@@ -996,6 +996,9 @@ def _attach(
             continue
         bucket.setdefault(target, []).append(d)
     out: list[Section] = []
+    # A schedule whose months fall back (九月…十二月, then 一月) runs into the next year.
+    last_month: int | None = None
+    next_year = False
     for si, sec in enumerate(sections):
         measures: list[Measure] = []
         for mi, measure in enumerate(sec.measures):
@@ -1009,9 +1012,16 @@ def _attach(
                         f.deadline(measure.schedule_span, prefix="schedule+")
                         for f in extractor.find(measure.schedule, year=year, school_year=school)
                     ]
-                if year is not None and heads:
-                    found = [_coming(d, heads[0], extractor, year, school) for d in found]
+                month = _YEAR_MONTH.match(heads[0].value or "") if heads else None
+                if month is not None and not school:
+                    if last_month is not None and int(month[2]) <= last_month - _FALL_BACK:
+                        next_year = True
+                    last_month = int(month[2])
                 found[:0] = heads[::-1]
+                if year is not None and next_year:
+                    found = [_in_year(d, extractor, year + 1) for d in found]
+                elif year is not None and heads:
+                    found = [_coming(d, heads[0], extractor, year, school) for d in found]
             deadlines = tuple(found)
             # An unchanged record stays as it is (a rebuild costs more than the comparison).
             same = deadlines == measure.deadlines
@@ -1019,6 +1029,19 @@ def _attach(
         same = all(new is old for new, old in zip(measures, sec.measures, strict=True))
         out.append(sec if same else _with_measures(sec, tuple(measures)))
     return tuple(out)
+
+
+#: how far a schedule's month must fall below the one before it to start the next year
+#: (十二月 then 一月; not a month repeated or put back by one)
+_FALL_BACK = 6
+
+
+def _in_year(d: Deadline, extractor: DeadlineExtractor, year: int) -> Deadline:
+    """``d`` read again in ``year`` (a schedule entry after the schedule ran into it)."""
+    if not d.value or not _YEAR_MONTH.match(d.value):
+        return d
+    again = extractor.find(d.text, year=year)
+    return replace(d, value=again[0].value) if again and again[0].text == d.text else d
 
 
 #: months between a schedule's month and a festival named in it from which the festival is
