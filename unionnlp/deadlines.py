@@ -686,11 +686,14 @@ class DeadlineExtractor:
             else dict(zip(entry.names, m.groups(), strict=False))
         )
         y = _number(g.get("y")) or year
+        if g.get("next"):  # 次年: the year after the plan's
+            y = None if year is None else year + 1
 
         def ystr(month: int | None = None) -> str:
             if y is None:
                 return "XXXX"
-            if school_year and month is not None and month < 9 and g.get("y") is None:
+            stated = g.get("y") or g.get("next")  # a year written out is not shifted
+            if school_year and month is not None and month < 9 and not stated:
                 return str(y + 1)
             return str(y)
 
@@ -1231,7 +1234,7 @@ def _every(g: dict[str, Any]) -> str | None:
         return "FREQ=YEARLY" if g["ytimes"] == "一次" else "FREQ=MONTHLY;INTERVAL=6"
     if g.get("bimonth"):
         return "FREQ=MONTHLY;INTERVAL=2"
-    unit = g.get("unit")
+    unit = g.get("unit") or g.get("unit2")
     if unit is None:
         return None
     base = _UNITS.get(unit)
