@@ -380,13 +380,9 @@ def _needs(pattern: regex.Pattern[str]) -> tuple[frozenset[str], ...]:
         return ()
 
 
-def _literal_pattern(strings: Iterable[str]) -> re.Pattern[str]:
-    """Any of ``strings`` (the longest of those starting at one place), as a trie.
-
-    Compiled with the standard ``re``: it scans a trie of literals several times
-    faster than ``regex`` does. A literal trie cannot backtrack beyond its
-    longest string, so the scan is linear and needs no timeout.
-    """
+def _trie(strings: Iterable[str]) -> str:
+    """A pattern matching any of ``strings``, the longest first, with common prefixes
+    shared (a flat alternation is tried string by string at every place)."""
     trie: dict[str, Any] = {}
     for string in strings:
         node = trie
@@ -401,7 +397,17 @@ def _literal_pattern(strings: Iterable[str]) -> re.Pattern[str]:
         body = alternatives[0] if len(alternatives) == 1 else f"(?:{'|'.join(alternatives)})"
         return f"(?:{body})?" if "" in node else body  # greedy: the longer string first
 
-    return re.compile(branches(trie) or "(?!)")
+    return branches(trie) or "(?!)"
+
+
+def _literal_pattern(strings: Iterable[str]) -> re.Pattern[str]:
+    """Any of ``strings`` (the longest of those starting at one place), as a trie.
+
+    Compiled with the standard ``re``: it scans a trie of literals several times
+    faster than ``regex`` does. A literal trie cannot backtrack beyond its
+    longest string, so the scan is linear and needs no timeout.
+    """
+    return re.compile(_trie(strings))
 
 
 @dataclass(frozen=True)
@@ -570,14 +576,10 @@ class DeadlineExtractor:
     @cached_property
     def rules(self) -> list[Rule]:
         table, quoted = self._festival_tables
-
-        def alternation(names: Iterable[str]) -> str:
-            return "|".join(regex.escape(n) for n in sorted(names, key=len, reverse=True)) or "(?!)"
-
         return load_rules(
             self.rules_path or "deadlines.toml",
             "rule",
-            variables={"FESTIVALS": alternation(table), "QUOTED_FESTIVALS": alternation(quoted)},
+            variables={"FESTIVALS": _trie(table), "QUOTED_FESTIVALS": _trie(quoted)},
         )
 
     @cached_property
