@@ -235,3 +235,16 @@ def test_past_words_reach_twelve_characters_back_within_the_clause() -> None:
     assert [f.text for f in EXTRACTOR.find("去年" + filler[:11] + "3月召开")] == ["3月"]
     assert [f.text for f in EXTRACTOR.find("去年总结。" + "3月召开")] == ["3月"]
     assert EXTRACTOR.find("3月以来") == [] and EXTRACTOR.find("3月 已召开") == []
+
+
+def test_festival_alternation_prefers_the_longest_name_and_escapes_marks() -> None:
+    # The festival names are one trie: the longest name starting at a place wins, as in
+    # the flat alternation it replaced, and a mark like "." stays literal.
+    names = ["三八", "三八节", "三.八", "五一", "五一国际劳动节"]
+    pattern = regex.compile(deadlines._trie(names))
+    assert pattern.match("三八节期间").group() == "三八节"
+    assert pattern.match("五一国际劳动节").group() == "五一国际劳动节"
+    assert pattern.match("五一国际").group() == "五一"
+    assert pattern.match("三.八").group() == "三.八"
+    assert pattern.match("三x八") is None
+    assert regex.compile(deadlines._trie([])).search("三八") is None

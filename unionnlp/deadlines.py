@@ -59,7 +59,8 @@ _WEEKDAYS = {
 }
 _WEEK_ORDER = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
 _DIGITS = re.compile(r"[0-9]+")
-_SEASONS = {"春季": "21", "夏季": "22", "秋季": "23", "冬季": "24"}  # EDTF season codes
+# EDTF season codes; 高温(期间) is the summer's heat
+_SEASONS = {"春季": "21", "夏季": "22", "秋季": "23", "冬季": "24", "高温": "22"}
 # School holidays are months, not seasons: the summer one July and August, the winter
 # one January and February (of the school year's second calendar year).
 _HOLIDAYS = {"暑假": (7, 8), "暑期": (7, 8), "寒假": (1, 2)}
@@ -83,6 +84,7 @@ _SIGNATURE_LINE = 25
 _SIGNATURE_YEAR = re.compile(r"(?:19|20)\d{2}年")
 _WEEKLY_TOKEN = regex.compile(r"[一二三四五六日天]|至|到|-")
 _NTH_MARK = regex.compile(r"[第个]")
+_YEAR_MONTH = re.compile(r"(\d{4})-(\d{2})")
 
 
 @lru_cache(maxsize=4096)
@@ -378,13 +380,9 @@ def _needs(pattern: regex.Pattern[str]) -> tuple[frozenset[str], ...]:
         return ()
 
 
-def _literal_pattern(strings: Iterable[str]) -> re.Pattern[str]:
-    """Any of ``strings`` (the longest of those starting at one place), as a trie.
-
-    Compiled with the standard ``re``: it scans a trie of literals several times
-    faster than ``regex`` does. A literal trie cannot backtrack beyond its
-    longest string, so the scan is linear and needs no timeout.
-    """
+def _trie(strings: Iterable[str]) -> str:
+    """A pattern matching any of ``strings``, the longest first, with common prefixes
+    shared (a flat alternation is tried string by string at every place)."""
     trie: dict[str, Any] = {}
     for string in strings:
         node = trie
@@ -399,7 +397,17 @@ def _literal_pattern(strings: Iterable[str]) -> re.Pattern[str]:
         body = alternatives[0] if len(alternatives) == 1 else f"(?:{'|'.join(alternatives)})"
         return f"(?:{body})?" if "" in node else body  # greedy: the longer string first
 
-    return re.compile(branches(trie) or "(?!)")
+    return branches(trie) or "(?!)"
+
+
+def _literal_pattern(strings: Iterable[str]) -> re.Pattern[str]:
+    """Any of ``strings`` (the longest of those starting at one place), as a trie.
+
+    Compiled with the standard ``re``: it scans a trie of literals several times
+    faster than ``regex`` does. A literal trie cannot backtrack beyond its
+    longest string, so the scan is linear and needs no timeout.
+    """
+    return re.compile(_trie(strings))
 
 
 @dataclass(frozen=True)
@@ -492,6 +500,25 @@ class _Festival:
     solar: str | None
     lunar: str | None
     month: str | None
+    #: the last day of its public holiday (month-day), by year and otherwise
+    holiday_end: str | None = None
+    holiday_ends: tuple[tuple[str, str], ...] = ()
+
+    def last_day(self, date: str) -> str:
+        """The last day of the holiday around ``date`` (``date`` itself without one)."""
+        if self.holiday_end is None or date.startswith("XXXX"):
+            return date
+        year = date[:4]
+        return f"{year}-{dict(self.holiday_ends).get(year, self.holiday_end)}"
+
+    @property
+    def nominal_month(self) -> int:
+        """The month it falls in, roughly (a lunar date runs about a month behind)."""
+        if self.solar:
+            return int(self.solar[:2])
+        if self.lunar:
+            return int(self.lunar[:2]) + 1
+        return int(self.month or 0)
 
 
 class DeadlineExtractor:
@@ -515,30 +542,44 @@ class DeadlineExtractor:
 
     # -- resources ----------------------------------------------------------
     @cached_property
-    def festivals(self) -> dict[str, _Festival]:
+    def _festival_tables(self) -> tuple[dict[str, _Festival], dict[str, _Festival]]:
+        """The festival of each alias, and of each form named only in quotes (“十一”)."""
         path = self.festivals_path or "festivals.toml"
         data = load_toml(path)
         table: dict[str, _Festival] = {}
+        quoted: dict[str, _Festival] = {}
         for entry in data.get("festival", ()):
             try:
                 fest = _Festival(
-                    str(entry["name"]), entry.get("solar"), entry.get("lunar"), entry.get("month")
+                    str(entry["name"]),
+                    entry.get("solar"),
+                    entry.get("lunar"),
+                    entry.get("month"),
+                    entry.get("holiday_end"),
+                    tuple((str(y), str(d)) for y, d in entry.get("holiday_ends", {}).items()),
                 )
                 aliases = [str(a) for a in entry["aliases"]]
+                quoted_forms = [str(a) for a in entry.get("quoted", ())]
             except (KeyError, TypeError) as err:
                 raise DataFileError(path, f"festival entry {entry!r} lacks {err}") from err
-            for alias in aliases:
-                if alias in table:
+            for alias in aliases + quoted_forms:
+                if alias in table or alias in quoted:
                     raise DataFileError(path, f"alias {alias!r} given twice")
-                table[alias] = fest
-        return table
+                (table if alias in aliases else quoted)[alias] = fest
+        return table, quoted
+
+    @property
+    def festivals(self) -> dict[str, _Festival]:
+        """The festival each alias names (``data/festivals.toml``)."""
+        return self._festival_tables[0]
 
     @cached_property
     def rules(self) -> list[Rule]:
-        names = sorted(self.festivals, key=len, reverse=True)
-        alternation = "|".join(regex.escape(n) for n in names)
+        table, quoted = self._festival_tables
         return load_rules(
-            self.rules_path or "deadlines.toml", "rule", variables={"FESTIVALS": alternation}
+            self.rules_path or "deadlines.toml",
+            "rule",
+            variables={"FESTIVALS": _trie(table), "QUOTED_FESTIVALS": _trie(quoted)},
         )
 
     @cached_property
@@ -647,11 +688,14 @@ class DeadlineExtractor:
             else dict(zip(entry.names, m.groups(), strict=False))
         )
         y = _number(g.get("y")) or year
+        if g.get("next"):  # 次年: the year after the plan's
+            y = None if year is None else year + 1
 
         def ystr(month: int | None = None) -> str:
             if y is None:
                 return "XXXX"
-            if school_year and month is not None and month < 9 and g.get("y") is None:
+            stated = g.get("y") or g.get("next")  # a year written out is not shifted
+            if school_year and month is not None and month < 9 and not stated:
                 return str(y + 1)
             return str(y)
 
@@ -672,6 +716,30 @@ class DeadlineExtractor:
                 kind = "by"
             elif suf in ("期间", "前后"):
                 kind = "during"
+            elif suf == "左右":  # about then: EDTF's approximate mark
+                value += "~"
+        elif handler == "date_range":
+            month, day = _number(g.get("m")), _number(g.get("d"))
+            month2 = _number(g.get("m2")) if g.get("m2") else month
+            day2 = _number(g.get("d2"))
+            if not (month and month2 and day and day2) or not (
+                1 <= month <= month2 <= 12 and 1 <= day <= 31 and 1 <= day2 <= 31
+            ):
+                return []
+            if (month, day) >= (month2, day2):
+                return []
+            value = f"{ystr(month)}-{month:02d}-{day:02d}/{ystr(month2)}-{month2:02d}-{day2:02d}"
+        elif handler == "month_pair":
+            m1, m2 = _number(g.get("m1")), _number(g.get("m2"))
+            if not m1 or not m2 or not (1 <= m1 < m2 <= 12):
+                return []
+            if m2 == m1 + 1:  # two months in a row: one period
+                value = f"{ystr(m1)}-{m1:02d}/{ystr(m2)}-{m2:02d}"
+                kind = "during"
+            elif g.get("own"):  # 三月、九月: each month written out
+                value = f"{{{ystr(m1)}-{m1:02d},{ystr(m2)}-{m2:02d}}}"
+            else:  # 三、八月份: a marker 三、 and 八月份, more likely than a set
+                return []
         elif handler == "month_range":
             m1 = _number(g.get("m1") or g.get("m1b"))
             m2 = _number(g.get("m2") or g.get("m2b"))
@@ -693,10 +761,12 @@ class DeadlineExtractor:
             value = f"{ystr(month)}-{month:02d}/.."
         elif handler == "year_part":
             part = g.get("part") or ""
+            if part == "年中" and g.get("y"):
+                return []  # 2023年中: in 2023, not the middle of it
             if part in ("上半年", "下半年"):
                 value = f"{ystr()}-{'40' if part == '上半年' else '41'}"
                 kind = "by" if suf in _BEFORE or suf == "末" else "during"
-            elif part in ("年底", "年末", "年终", "岁末"):
+            elif part in ("年底", "年末", "年终", "岁末", "年末岁尾", "年终岁尾"):
                 value, kind = f"{ystr()}-12", ("by" if suf in _BEFORE else "on")
             elif part == "年初":
                 value, kind = f"{ystr()}-01", ("by" if suf in _BEFORE else "on")
@@ -723,7 +793,10 @@ class DeadlineExtractor:
                 return []
             value = "{" + ",".join(f"{ystr(x)}-{x:02d}" for x in months) + "}"
         elif handler == "season":
-            season = g.get("season") or ""
+            season = g.get("season") or g.get("season2") or ""
+            suf = suf or g.get("suf2") or ""
+            if season == "高温" and not suf:
+                return []  # the heat itself (高温慰问): a period only as 高温期间
             if season in _SEASONS:
                 value = f"{ystr()}-{_SEASONS[season]}"
             elif season in _HOLIDAYS:
@@ -740,20 +813,29 @@ class DeadlineExtractor:
             elif suf == "期间":
                 kind = "during"
         elif handler == "festival":
+            school_year = school_year and not g.get("y")  # (2024年春节: that year's)
             first = self._festival_date(g.get("f1"), y, school_year)
-            second = self._festival_date(g.get("f2"), y, school_year) if g.get("f2") else None
-            if g.get("f2") and first and second:
-                value = f"{first}/{second}" if first <= second else first
-            elif g.get("f2"):
-                value = None
-            else:
-                value = first
-            if suf in ("期间", "前后") or g.get("f2"):
+            if g.get("f2") and not self._one_period(m, g):
+                # “五一”劳动节和“端午节”, 春节、端午节期间: two festivals, a deadline each
+                at, to = m.span()
+                cut, resume = m.span("join")
+                second = self._festival_date(g.get("f2"), y, school_year)
+                later, later_value = _festival_kind(kind, suf, second)
+                return [
+                    Found(at, cut, text[at:cut], kind, first, None, rule.name),
+                    Found(resume, to, text[resume:to], later, later_value, None, rule.name),
+                ]
+            if g.get("f2"):
+                # The period holds both days, to the end of the later one's holiday
+                # (中秋国庆期间: 中秋 to the last day of the National Day holiday).
+                second = self._festival_date(g.get("f2"), y, school_year)
+                if first and second:
+                    last = self._festival(g.get("f2")).last_day(second)
+                    lo, hi = min(first, second), max(first, last)
+                    value = f"{lo}/{hi}" if lo != hi else lo
                 kind = "during"
-            elif suf == "前夕":  # the eve: the day before
-                kind, value = "on", _day_before(value)
-            elif suf in ("前", "之前"):
-                kind = "by"
+            else:
+                kind, value = _festival_kind(kind, suf, first)
         elif handler == "every_weekdays":
             rrule = _weekly(g.get("days") or "")
             if rrule is None:
@@ -764,7 +846,8 @@ class DeadlineExtractor:
             if weekday is None:
                 return []
             n = -1 if nth.startswith("最后") else (_number(_NTH_MARK.sub("", nth)) or 1)
-            rrule = f"FREQ=MONTHLY;BYDAY={n}{weekday}"
+            every = "FREQ=MONTHLY;INTERVAL=2" if g.get("bi") else "FREQ=MONTHLY"
+            rrule = f"{every};BYDAY={n}{weekday}"
         elif handler == "every_monthday":
             day = _number(g.get("d"))
             if day is None or not 1 <= day <= 31:
@@ -812,10 +895,34 @@ class DeadlineExtractor:
             out.append(f._replace(kind=kind, rule=f"labelled_field+{f.rule}"))
         return out
 
+    def _one_period(self, m: regex.Match[str], g: dict[str, Any]) -> bool:
+        """Two festivals in one expression make one period (中秋国庆期间, 中秋、国庆).
+
+        Written together or joined by 暨, they do; joined by 和/与, only with a
+        period word after them (元旦和春节期间); joined by a list comma, only when
+        the second follows the first within a month or so (中秋、国庆, not 春节、端午)
+        and the list goes no further (元旦、春节、职工生日: three occasions).
+        """
+        join = g.get("join") or ""
+        if join in ("", "暨") or join.isspace() or m.group().endswith("双节"):
+            return True
+        if join in ("和", "与"):
+            return bool(g.get("suf"))
+        if m.string.startswith("、", m.end()):
+            return False  # 元旦、春节、职工生日…: a list of occasions, not a pair
+        months = [self._festival(a).nominal_month for a in (g.get("f1"), g.get("f2")) if a]
+        return len(months) == 2 and 0 <= months[1] - months[0] <= 1
+
+    def _festival(self, alias: str | None) -> _Festival:
+        """The festival ``alias`` names (an alias the grammar matched)."""
+        table, quoted = self._festival_tables
+        return table.get(alias or "") or quoted[alias or ""]
+
     def _festival_date(self, alias: str | None, year: int | None, school_year: bool) -> str | None:
         if not alias:
             return None
-        fest = self.festivals.get(alias)
+        table, quoted = self._festival_tables
+        fest = table.get(alias) or quoted.get(alias)
         if fest is None:
             return None
         if fest.solar:
@@ -854,7 +961,12 @@ def _attach(
     year: int | None,
     school: bool,
 ) -> tuple[Section, ...]:
-    """Give each deadline to the measure that holds it (else the nearest one before it)."""
+    """Give each deadline to the measure that holds it (else the nearest one before it).
+
+    A month heading of a schedule is the deadline of the items under it: as the
+    scan of the whole text read it where that is longer than the heading
+    (`七、八月份` over a heading `八月份`), else read from the heading alone.
+    """
     slots: list[tuple[int, int, int, int]] = []  # span start, end, section index, measure index
     for si, sec in enumerate(sections):
         for mi, measure in enumerate(sec.measures):
@@ -868,33 +980,53 @@ def _attach(
         {m.schedule_span for sec in sections for m in sec.measures if m.schedule_span is not None}
     )
     heading_starts = [h.start for h in headings]
+    #: a heading -> the longer expression the whole scan read over it (七、八月份 over 八月份)
+    covering: dict[Span, Deadline] = {}
     for d in deadlines:
         h = bisect.bisect_right(heading_starts, d.span.start) - 1
         near = headings[max(h, 0) : h + 2] if headings else []
-        if any(x.start < d.span.end and d.span.start < x.end for x in near):
+        over = [x for x in near if x.start < d.span.end and d.span.start < x.end]
+        if over:
+            for x in over:
+                if d.span.start <= x.start and x.end <= d.span.end and d.span != x:
+                    covering[x] = d
             continue
         k = bisect.bisect_right(starts, d.span.start) - 1
         target: tuple[int, int] | None = None
-        while k >= 0:
+        if k >= 0:
             s, e, si, mi = slots[k]
-            if s <= d.span.start and d.span.end <= e:
-                target = (si, mi)
-                break
-            if sections[si].span.contains(d.span):
-                target = (si, mi)  # a 时限 line after the measure it belongs to
-                break
-            break
+            if (s <= d.span.start and d.span.end <= e) or sections[si].span.contains(d.span):
+                target = (si, mi)  # (or a 时限 line after the measure it belongs to)
         if target is None:
             continue
         bucket.setdefault(target, []).append(d)
     out: list[Section] = []
+    # A schedule whose months fall back (九月…十二月, then 一月) runs into the next year.
+    last_month: int | None = None
+    next_year = False
     for si, sec in enumerate(sections):
         measures: list[Measure] = []
         for mi, measure in enumerate(sec.measures):
             found = list(bucket.get((si, mi), ()))
             if measure.schedule and measure.schedule_span is not None:
-                for f in extractor.find(measure.schedule, year=year, school_year=school):
-                    found.insert(0, f.deadline(measure.schedule_span, prefix="schedule+"))
+                whole = covering.get(measure.schedule_span)
+                if whole is not None:
+                    heads = [replace(whole, rule="schedule+" + whole.rule)]
+                else:
+                    heads = [
+                        f.deadline(measure.schedule_span, prefix="schedule+")
+                        for f in extractor.find(measure.schedule, year=year, school_year=school)
+                    ]
+                month = _YEAR_MONTH.match(heads[0].value or "") if heads else None
+                if month is not None and not school:
+                    if last_month is not None and int(month[2]) <= last_month - _FALL_BACK:
+                        next_year = True
+                    last_month = int(month[2])
+                found[:0] = heads[::-1]
+                if year is not None and next_year:
+                    found = [_in_year(d, extractor, year + 1) for d in found]
+                elif year is not None and heads:
+                    found = [_coming(d, heads[0], extractor, year, school) for d in found]
             deadlines = tuple(found)
             # An unchanged record stays as it is (a rebuild costs more than the comparison).
             same = deadlines == measure.deadlines
@@ -902,6 +1034,45 @@ def _attach(
         same = all(new is old for new, old in zip(measures, sec.measures, strict=True))
         out.append(sec if same else _with_measures(sec, tuple(measures)))
     return tuple(out)
+
+
+#: how far a schedule's month must fall below the one before it to start the next year
+#: (十二月 then 一月; not a month repeated or put back by one)
+_FALL_BACK = 6
+
+
+def _in_year(d: Deadline, extractor: DeadlineExtractor, year: int) -> Deadline:
+    """``d`` read again in ``year`` (a schedule entry after the schedule ran into it)."""
+    if not d.value or not _YEAR_MONTH.match(d.value):
+        return d
+    again = extractor.find(d.text, year=year)
+    return replace(d, value=again[0].value) if again and again[0].text == d.text else d
+
+
+#: months between a schedule's month and a festival named in it from which the festival is
+#: the coming one, of the next year (元旦 in 十二月: 9 or more months before December)
+_COMING_GAP = 9
+
+
+def _coming(
+    d: Deadline, heading: Deadline, extractor: DeadlineExtractor, year: int, school: bool
+) -> Deadline:
+    """A festival named under a month late in the year is the coming one (元旦 in 十二月).
+
+    Read again in the next year when it falls :data:`_COMING_GAP` months or more
+    before the month of the schedule entry it is named in.
+    """
+    if not d.rule.endswith("festival") or not _YEAR_MONTH.match(d.value or ""):
+        return d
+    month = _YEAR_MONTH.match(heading.value or "")
+    if month is None:
+        return d
+    at = int(month[1]) * 12 + int(month[2])
+    fest = _YEAR_MONTH.match(d.value or "")
+    if fest is None or at - (int(fest[1]) * 12 + int(fest[2])) < _COMING_GAP:
+        return d
+    again = extractor.find(d.text, year=year + 1, school_year=school)
+    return replace(d, value=again[0].value) if again else d
 
 
 _with_deadlines: Callable[[Measure, tuple[Deadline, ...]], Measure] = replacer(Measure, "deadlines")
@@ -945,6 +1116,19 @@ def _is_signature(text: str, start: int, end: int) -> bool:
     return len(line) <= _SIGNATURE_LINE and line.endswith(text[start:end].strip()[-2:])
 
 
+def _festival_kind(
+    kind: DeadlineKind, suffix: str, value: str | None
+) -> tuple[DeadlineKind, str | None]:
+    """The kind and value of a festival followed by ``suffix`` (期间, 前夕, 前…)."""
+    if suffix in ("期间", "前后"):
+        return "during", value
+    if suffix == "前夕":  # the eve: the day before
+        return "on", _day_before(value)
+    if suffix in ("前", "之前"):
+        return "by", value
+    return kind, value
+
+
 def _day_before(value: str | None) -> str | None:
     """The EDTF day before ``value`` (``XXXX-05-01`` -> ``XXXX-04-30``); None if not a day."""
     if value is None or len(value) != 10:
@@ -972,7 +1156,9 @@ def _quoted_whole(f: Found, text: str) -> Found:
     while expr and expr[-1] in _QUOTES and not _opens_inside(expr[:-1]):
         expr, end = expr[:-1], end - 1
     first = next((ch for ch in expr if ch in _QUOTES), "")
-    if first and first in _CLOSING_QUOTES:  # the name's opening mark is before the match
+    # (a straight mark first in the expression opens it: "十一")
+    if first and first in _CLOSING_QUOTES and not expr.startswith(first):
+        # the name's opening mark is before the match
         if start > 0 and text[start - 1] in _OPENING_QUOTES:
             expr, start = text[start - 1] + expr, start - 1  # “三八”节: the opening mark too
         else:  # a stray closing mark: keep the name before it
@@ -1027,6 +1213,11 @@ _UNITS = {
     "两周": "FREQ=WEEKLY;INTERVAL=2",
     "两个月": "FREQ=MONTHLY;INTERVAL=2",
     "两月": "FREQ=MONTHLY;INTERVAL=2",
+    "二个月": "FREQ=MONTHLY;INTERVAL=2",
+    "双月": "FREQ=MONTHLY;INTERVAL=2",
+    "二月": "FREQ=MONTHLY;INTERVAL=2",
+    "两年": "FREQ=YEARLY;INTERVAL=2",
+    "二年": "FREQ=YEARLY;INTERVAL=2",
     "天": "FREQ=DAILY",
     "日": "FREQ=DAILY",
     "学期": "FREQ=MONTHLY;INTERVAL=6",
@@ -1039,11 +1230,13 @@ def _every(g: dict[str, Any]) -> str | None:
         return "FREQ=WEEKLY;INTERVAL=2"
     if g.get("yearly"):
         return "FREQ=YEARLY"
+    if g.get("biyear"):
+        return "FREQ=YEARLY;INTERVAL=2"
     if g.get("ytimes"):
         return "FREQ=YEARLY" if g["ytimes"] == "一次" else "FREQ=MONTHLY;INTERVAL=6"
     if g.get("bimonth"):
         return "FREQ=MONTHLY;INTERVAL=2"
-    unit = g.get("unit")
+    unit = g.get("unit") or g.get("unit2")
     if unit is None:
         return None
     base = _UNITS.get(unit)

@@ -411,6 +411,7 @@ class StructureParser:
             ]
         if not plans:
             plans.append(self._fallback_plan(norm, source))
+        plans = _with_heading_year(plans, norm)
         if junk:
             notices = tuple(
                 Notice(
@@ -1112,9 +1113,8 @@ class StructureParser:
                     )
                 )
         opening_end = secs[0].start if secs else min(end, start + 300)
-        meta_text = (title or "") + "\n" + text[start:opening_end][:400]
         unit = self._unit(title, text[start:opening_end], text[start:end])
-        year, period = _year_period(meta_text, norm.placeholders, norm, start, opening_end, title)
+        year, period = _year_period(title, text[start:opening_end][:_OPENING_READ])
         plan_span = norm.span(start, _trim_end(text, start, end))
         title_span = None
         if title is not None and seg.title_start is not None and seg.title_end is not None:
@@ -1385,36 +1385,193 @@ def _unit_name(m: regex.Match[str]) -> str:
     return m.group("name")
 
 
-_YEAR = regex.compile(r"(?<![0-9])((?:19|20)\d{2})\s*(?:年|[-—~～至]\s*(?:19|20)?\d{2}\s*学年)")
+# -- the plan's year and period ---------------------------------------------------
+# ANNOTATION.md: the year the plan's own title line states; else the year its opening
+# gives for itself; else a year in the page or compilation heading above it. Sites
+# relabel old plans with a new year (`2020年工作计划范文` over `2013年是…`): a title
+# that carries a site's label gives way to the opening's own words.
+
+#: how much of a plan's opening is read for its year
+_OPENING_READ = 400
+#: how far into the opening a title-like line counts as the plan's own heading
+_HEAD_LINES_IN = 200
+#: a year written with 年 (a range of years: its first, `2024—2026年`; a school year
+#: `2022-2023学年`: the year it starts in)
+_YEAR = regex.compile(
+    r"(?<![0-9])((?:19|20)\d{2})\s*(?:学?年|[-—－~～至]+\s*(?:19|20)?\d{2}\s*学?年)"
+)
 _CN_YEAR = regex.compile(r"([一二][〇零○一二三四五六七八九]{3})年")
+#: a year without 年 in a title line (`局工会2023工作计划`, `工作计划2022`); not a count
+#: or an amount (`2000元`, `1500人`)
+_BARE_YEAR = regex.compile(
+    r"(?<![0-9.．])((?:19|20)\d{2})(?![0-9.．%％]|\s*[万亿元人名个件次项届期位余多])"
+)
+#: a placeholder year (`20__年`, `20xx年`, `XX年`): the title states a year, unknown
+_PLACEHOLDER_YEAR = regex.compile(r"(?:19|20)?(?:[xX×＿_]{2}|[xX×]{2})\s*年")
+#: a title-like line of an opening (a plan's own heading the splitter left in its body)
+_TITLE_LINE = regex.compile(
+    r"^[^\n。；;]{0,50}?(?:计划|要点|安排|方案|思路|规划|打算)[^\n。；;]{0,20}$", regex.MULTILINE
+)
+#: a site's label on a title (a template or compilation page, not the plan's own words);
+#: a count of pieces (`优秀6篇`, `【三篇】`), not a piece's number (`…2022篇1`)
+_SITE_LABEL = regex.compile(
+    r"范文|范本|模板|模版|精选|大全|合集|样本|例文|格式|"
+    r"(?<![0-9一二三四五六七八九十])[0-9两一二三四五六七八九十]{1,2}篇(?![0-9一二三四五六七八九十])"
+)
+#: the opening naming its own year (`2013年是…的关键之年`, `20XX年机关工会的总体任务是`)
+_SELF_YEAR = regex.compile(
+    r"(?<![0-9])(?:(?P<y>(?:19|20)\d{2})|(?:19|20)?[xX×＿_]{2})\s*年度?[,，]?"
+    r"[^。，,；;：:\n0-9]{0,16}?是"
+)
+#: a school year's second term (Feb to July of the school year's second calendar year);
+#: with a calendar year only, 下学期 may be the autumn one: only 春季学期 says spring
+_SECOND_TERM = regex.compile(r"第二学期|下学期|春季学期|春学期")
+_SPRING_TERM = regex.compile(r"春季学期|春学期")
+_SCHOOL_YEAR_RANGE = regex.compile(r"(?:19|20)\d{2}\s*[-—－~～至]+\s*(?:19|20)?\d{2}\s*学年")
 
 
-def _year_period(
-    meta: str,
-    placeholders: Sequence[Placeholder],
-    norm: NormalizedText,
-    start: int,
-    end: int,
-    title: str | None,
-) -> tuple[int | None, str | None]:
-    year: int | None = None
-    m = _YEAR.search(meta)
+def _title_year(line: str) -> int | None:
+    """The year a title line states: `2009年…`, `二〇二二年…`, `局工会2023工作计划`.
+
+    A school year's second term falls in its second year (`2014-2015学年第二学期`: 2015).
+    """
+    m = _YEAR.search(line)
     if m:
-        year = int(m.group(1))
-    else:
-        cm = _CN_YEAR.search(meta)
-        if cm:
-            year = read_number(cm.group(1))
-    period: str | None = None
-    probe = (title or "") + meta[:120]
-    if "上半年" in probe:
-        period = "first_half"
-    elif "下半年" in probe:
-        period = "second_half"
-    elif _SCHOOL_TERM.search(probe):
-        period = "school_year"
-    elif _MONTH_PLAN.search(probe):
-        period = "month"
-    elif _YEAR_WORD.search(title or "") or year is not None:
-        period = "annual"
-    return year, period
+        second_term = _SECOND_TERM.search(line) and _SCHOOL_YEAR_RANGE.search(line)
+        return int(m.group(1)) + (1 if second_term else 0)
+    cm = _CN_YEAR.search(line)
+    if cm:
+        return read_number(cm.group(1))
+    bare = _BARE_YEAR.search(line)
+    return int(bare.group(1)) if bare else None
+
+
+def _year_period(title: str | None, opening: str) -> tuple[int | None, str | None]:
+    """The plan's year and period from its title line and the start of its opening.
+
+    The year, in this order: the plan's own title line (its title, or a
+    title-like line opening its text), with or without 年 (`局工会2023工作计划`);
+    else what the opening says of itself (`2013年是…`, `2015年,…总体思路是`; a
+    blank `20XX年…是` keeps it unknown); else a site's or compilation's heading
+    (a title carrying a site's label: `…范文`, `…(精选27篇)`); else the first
+    year the opening names. A blank (`20__年`) states no year.
+
+    School years start in September: `2014-2015学年第二学期` and `2024年春季学期`
+    (February to July) are the first half of 2015 and 2024; other school-year
+    plans keep the year they start in and period ``school_year`` (months before
+    September fall in the next year).
+
+    示例: ``_year_period("2014——2015学年度第二学期工会工作计划", "") == (2015, "first_half")``
+    """
+    heads = [(title, 0, 0)] if title else []
+    lines = _scan(_TITLE_LINE, opening, scan_budget(len(opening)))
+    heads += [(m.group(), *m.span()) for m in lines if m.start() < _HEAD_LINES_IN][:2]
+    labelled = [h for h in heads if _SITE_LABEL.search(h[0])]
+    year = _heads_year(h for h in heads if h not in labelled)
+    if year is None:
+        rest = opening
+        for _, s, e in heads[1 if title else 0 :]:
+            rest = rest[:s] + " " * (e - s) + rest[e:]  # the opening without its head lines
+        self_year = _SELF_YEAR.search(rest)
+        if self_year:
+            year = int(self_year.group("y")) if self_year.group("y") else None
+        else:
+            year = _heads_year(labelled) or _first_year(rest)
+    return year, _period(title, opening, year)
+
+
+def _heads_year(heads: Iterable[tuple[str, int, int]]) -> int | None:
+    """The year of the first of ``heads`` that states one (a blank `20__年` states none)."""
+    for line, _, _ in heads:
+        if not _PLACEHOLDER_YEAR.search(line):
+            year = _title_year(line)
+            if year is not None:
+                return year
+    return None
+
+
+def _first_year(text: str) -> int | None:
+    """The first year with 年 that ``text`` names."""
+    m = _YEAR.search(text)
+    if m:
+        return int(m.group(1))
+    cm = _CN_YEAR.search(text)
+    return read_number(cm.group(1)) if cm else None
+
+
+def _period(title: str | None, opening: str, year: int | None) -> str | None:
+    """The plan's period (see :class:`~unionnlp.model.Plan`): the title's, else the opening's."""
+    for probe in (title or "", opening[:120]):
+        if "上半年" in probe:
+            return "first_half"
+        if "下半年" in probe:
+            return "second_half"
+        if _SCHOOL_TERM.search(probe):
+            if _SPRING_TERM.search(probe) or (
+                _SECOND_TERM.search(probe) and _SCHOOL_YEAR_RANGE.search(probe)
+            ):
+                return "first_half"
+            return "school_year"
+        if _MONTH_PLAN.search(probe):
+            return "month"
+    if _YEAR_WORD.search(title or "") or year is not None:
+        return "annual"
+    return None
+
+
+#: how far into a page its heading may stand (the lines before the first numbered section)
+_HEADING_READ = 1500
+#: a year a plan's body names (`2023年教职工篮球比赛`; not `1980年代`)
+_BODY_YEAR = regex.compile(r"(?<![0-9])((?:19|20)\d{2})\s*年(?!代)")
+#: the body naming the plan's targets by their year (`全面完成2011年度工作目标`)
+_TARGETS_YEAR = regex.compile(r"完成((?:19|20)\d{2})\s*年度?(?:的)?(?:各项)?(?:工作)?(?:目标|任务)")
+
+
+def _with_heading_year(plans: list[Plan], norm: NormalizedText) -> list[Plan]:
+    """Plans whose title and opening state no year: the page heading's, else the body's.
+
+    The heading is the first title-like line holding a year before the page's
+    first numbered section (`2024年小学工会工作计划范文(精选27篇)`). Without
+    one, the year the body gives the plan's targets (`全面完成2011年度工作目标`),
+    or the one year its measures name, more than once and no other
+    (`2023年青年教师教学竞赛…2023年教职工篮球比赛`). A plan whose title or
+    opening writes its year as a blank (`20__年`) keeps it unknown.
+    """
+    if all(plan.year is not None for plan in plans):
+        return plans
+    text = norm.text
+    starts = [norm.norm_range(p.sections[0].span)[0] for p in plans if p.sections[0].marker]
+    limit = min([*starts, _HEADING_READ, len(text)])
+    heading_year: int | None = None
+    for m in _scan(_TITLE_LINE, text, scan_budget(limit), 0, limit):
+        if _PLACEHOLDER_YEAR.search(m.group()):
+            continue
+        heading_year = _year_period(m.group(), "")[0]
+        if heading_year is not None:
+            break
+    out: list[Plan] = []
+    for plan in plans:
+        if plan.year is None and not _blank_year(plan):
+            year = heading_year or _body_year(text, *norm.norm_range(plan.span))
+            if year is not None:
+                plan = replace(plan, year=year, period=plan.period or "annual")
+        out.append(plan)
+    return out
+
+
+def _body_year(text: str, start: int, end: int) -> int | None:
+    """The year a plan's body gives itself (see :func:`_with_heading_year`), or None."""
+    budget = scan_budget(end - start)
+    targets = {int(m.group(1)) for m in _scan(_TARGETS_YEAR, text, budget, start, end)}
+    if len(targets) == 1:
+        return targets.pop()
+    named = [int(m.group(1)) for m in _scan(_BODY_YEAR, text, budget, start, end)]
+    if len(named) > 1 and len(set(named)) == 1:
+        return named[0]
+    return None
+
+
+def _blank_year(plan: Plan) -> bool:
+    """The plan writes its year as a blank (`20xx年…计划`) in its title or opening."""
+    body = next((s.span.start for s in plan.sections if s.marker), plan.span.end)
+    return any(p.kind == "year" and p.span.start < body for p in plan.placeholders)
