@@ -31,12 +31,12 @@ def test_runs():
 def _pytest(tmp_path: Path, strict: str) -> subprocess.CompletedProcess[str]:
     (tmp_path / "test_case.py").write_text(CASE, encoding="utf-8")
     env = {**os.environ, "UNIONNLP_STRICT_SKIPS": strict}
+    command = [sys.executable, "-m", "pytest", "-c", str(ROOT / "pyproject.toml")]
+    command += ["-p", "tests.strict_skips", "-p", "no:cacheprovider"]
+    command.append(str(tmp_path / "test_case.py"))
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-c", str(ROOT / "pyproject.toml"), "-p", "tests.strict_skips",
-         "-p", "no:cacheprovider",
-         str(tmp_path / "test_case.py")],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False
+    )
 
 
 def test_skips_are_listed_and_pass_by_default(tmp_path: Path) -> None:
