@@ -206,7 +206,8 @@ UNREAD = ["(?i)ab", "\\p{Han}月", "(?:ab){e<=1}", "a\\b", "[[:digit:]]月", "(a
 @pytest.mark.parametrize(
     "pattern",
     [regex.compile(p) for p in UNREAD] + [regex.compile("ab", regex.IGNORECASE)],
-    ids=[*UNREAD, "IGNORECASE"],
+    # brackets in an id make its node id unaddressable (mutmut selects tests by node id)
+    ids=[*(p.replace("[", "(").replace("]", ")") for p in UNREAD), "IGNORECASE"],
 )
 def test_what_the_analysis_does_not_read_gives_no_needs(pattern: regex.Pattern[str]) -> None:
     # No needs: the rule runs on every text (the analysis never guesses).

@@ -47,17 +47,24 @@ def main() -> int:
     parser.add_argument("--sample", default="200", help="mutants to try, or `all`")
     parser.add_argument("--seed", type=int, default=19)
     parser.add_argument("--max-children", default="2", help="parallel mutant runs")
+    parser.add_argument(
+        "--report", action="store_true", help="only report the sample's results of the last run"
+    )
     args = parser.parse_args()
-    # Generate the mutants and the map from tests to functions (runs no mutant: the
-    # pattern names none).
-    if mutmut("--max-children", args.max_children, "unionnlp.no_such_module.*") != 0:
-        print("mutation: mutmut failed before running mutants", file=sys.stderr)
-        return 1
+    rc = 0
+    if not args.report:
+        # Generate the mutants and the map from tests to functions. The pattern names
+        # no mutant, so mutmut stops (with an error) before running any.
+        mutmut("--max-children", args.max_children, "unionnlp.no_such_module.*")
+        if not exit_codes() or not (MUTANTS / "mutmut-stats.json").is_file():
+            print("mutation: mutmut failed before running mutants", file=sys.stderr)
+            return 1
     names = sorted(exit_codes())
     if args.sample != "all" and int(args.sample) < len(names):
         names = sorted(random.Random(args.seed).sample(names, int(args.sample)))
-    print(f"mutation: running {len(names)} of {len(exit_codes())} mutants", flush=True)
-    rc = mutmut("--max-children", args.max_children, *names)
+    if not args.report:
+        print(f"mutation: running {len(names)} of {len(exit_codes())} mutants", flush=True)
+        rc = mutmut("--max-children", args.max_children, *names)
     codes = exit_codes()
     tried = {n: codes.get(n) for n in names if codes.get(n) not in NOT_RUN}
     killed = [n for n, code in tried.items() if code in KILLED]
