@@ -108,11 +108,12 @@ snapshots: $(VENV)/.installed-dev
 	$(PY) -m pytest tests/test_golden.py --snapshot-update
 
 # Mutation testing of normalize, structure, deadlines, parties and themes with their
-# fast tests, on a random sample (MUTANTS=200 by default; MUTANTS=all for every one);
-# prints the share killed and the survivors. Mutants are written to mutants/.
+# fast tests, on a random sample (MUTANTS=200 by default; MUTANTS=all for every one;
+# MUTATION_JOBS=1 on a shared machine); prints the share killed and the survivors.
+# Mutants are written to mutants/.
 mutation: $(VENV)/.installed-dev
 	$(PIP) install 'mutmut==3.8.1'
-	$(PY) tools/mutation.py --sample $${MUTANTS:-200}
+	$(PY) tools/mutation.py --sample $${MUTANTS:-200} --max-children $${MUTATION_JOBS:-2}
 
 # The shipped theme model: weights only, from the written sets and ../shared/real.
 model: $(VENV)/.installed
