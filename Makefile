@@ -6,7 +6,7 @@ PIP    := $(PY) -m pip --disable-pip-version-check -q
 OUT    := build
 
 .PHONY: run report test test-all lint typecheck evaluate model bench profile instructions fuzz \
-	fuzz-readers clean system-packages-test system-packages-report
+	fuzz-readers clean system-packages-test system-packages-report floors snapshots mutation
 
 # Debian packages beyond Python: LibreOffice converts .doc/.wps/.rtf/.odt (its Python bridge,
 # python3-uno, keeps one running per worker), a CJK font draws the report's charts, Chromium
@@ -97,9 +97,27 @@ fuzz-readers: $(VENV)/.installed-dev
 evaluate: $(VENV)/.installed
 	$(VENV)/bin/unionnlp evaluate --baseline
 
+# Raise tests/quality_floors.json to the figures measured now (truncated, never lowered
+# unless `tests/floors.py --write --lower SET.KEY --why '…'` says which and why).
+floors: $(VENV)/.installed-dev
+	$(PY) tests/floors.py --write
+
+# Accept the current output of parse on corpora/ as the golden snapshots
+# (tests/__snapshots__/test_golden/); review the diff before committing.
+snapshots: $(VENV)/.installed-dev
+	$(PY) -m pytest tests/test_golden.py --snapshot-update
+
+# Mutation testing of normalize, structure, deadlines, parties and themes with their
+# fast tests, on a random sample (MUTANTS=200 by default; MUTANTS=all for every one;
+# MUTATION_JOBS=1 on a shared machine); prints the share killed and the survivors.
+# Mutants are written to mutants/.
+mutation: $(VENV)/.installed-dev
+	$(PIP) install 'mutmut==3.8.1'
+	$(PY) tools/mutation.py --sample $${MUTANTS:-200} --max-children $${MUTATION_JOBS:-2}
+
 # The shipped theme model: weights only, from the written sets and ../shared/real.
 model: $(VENV)/.installed
 	$(VENV)/bin/unionnlp train corpora ../shared/real -o unionnlp/data
 
 clean:
-	rm -rf $(OUT) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(OUT) .pytest_cache .mypy_cache .ruff_cache mutants

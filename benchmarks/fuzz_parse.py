@@ -5,12 +5,16 @@ Run for a while with::
     make fuzz            # or: .venv/bin/python benchmarks/fuzz_parse.py -max_total_time=300
 
 Any input that raises something other than the documented errors is written
-by libFuzzer as ``crash-*``; add it to ``tests/cases/fuzz/`` so that
-``tests/test_fuzz_regressions.py`` replays it forever.
+by libFuzzer as ``crash-*`` (its raw bytes) and by this target as
+``found-<sha1>.txt`` (the text that was parsed, UTF-8); a text that ran out of
+its time budget is kept as ``timeout-<sha1>.txt`` and the run goes on. Copy the
+``.txt`` to ``tests/cases/fuzz/`` with a line in its NOTES.md, so that
+``tests/test_fuzz_regressions.py`` replays it forever (a timeout there fails).
 """
 
 from __future__ import annotations
 
+import hashlib
 import sys
 from pathlib import Path
 
@@ -23,12 +27,30 @@ with atheris.instrument_imports():
     from unionnlp.errors import EmptyInputError, ProcessingTimeout
 
 
+def _keep(prefix: str, text: str) -> None:
+    digest = hashlib.sha1(text.encode("utf-8")).hexdigest()
+    Path(f"{prefix}-{digest}.txt").write_text(text, encoding="utf-8")
+
+
 def test_one_input(data: bytes) -> None:
     text = atheris.FuzzedDataProvider(data).ConsumeUnicodeNoSurrogates(len(data))
     try:
+        _check(text)
+    except ProcessingTimeout:
+        _keep("timeout", text)
+    except BaseException:
+        _keep("found", text)
+        raise
+
+
+def _check(text: str) -> None:
+    try:
         plans = unionnlp.parse(text)
-    except (EmptyInputError, ProcessingTimeout):
+    except EmptyInputError:
         return
+    for plan in plans:
+        if any(w.code == "stage-timeout" for w in plan.warnings):
+            _keep("timeout", text)
     for plan in plans:
         assert plan.span.end <= len(text)
         for section in plan.sections:

@@ -11,6 +11,8 @@ import pytest
 from unionnlp.normalize import Normalizer
 from unionnlp.pipeline import Pipeline
 
+pytest_plugins = ["tests.strict_skips"]
+
 ROOT = Path(__file__).resolve().parent.parent
 CORPORA = ROOT / "corpora"
 SEEDS = sorted((CORPORA / "seeds").glob("*.txt"))

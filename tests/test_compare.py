@@ -44,6 +44,7 @@ from unionnlp.resources import load_rules, load_toml  # noqa: E402
 from unionnlp.themes import load_taxonomy  # noqa: E402
 
 from .conftest import CORPORA  # noqa: E402
+from .strict_skips import MISSING  # noqa: E402
 
 # ---------------------------------------------------------------------------
 # hand-made plans
@@ -850,7 +851,7 @@ IMAGES_LOADED = (
 def test_report_renders_in_headless_chromium(report: Path, tmp_path: Path) -> None:
     binary = _chromium()
     if binary is None:
-        pytest.skip("chromium is not installed (Debian: apt-get install chromium); CI installs it")
+        pytest.skip(f"{MISSING}chromium (Debian: apt-get install chromium); CI installs it")
     np = pytest.importorskip("numpy")
     image_module = pytest.importorskip("PIL.Image")
     browser = _DevTools(binary, tmp_path / "profile", tmp_path / "chromium.log")
@@ -898,7 +899,7 @@ def test_chromium_reports_console_errors(tmp_path: Path) -> None:
     """The check above can fail: a page with a broken image and a script error is caught."""
     binary = _chromium()
     if binary is None:
-        pytest.skip("chromium is not installed (Debian: apt-get install chromium); CI installs it")
+        pytest.skip(f"{MISSING}chromium (Debian: apt-get install chromium); CI installs it")
     page = tmp_path / "bad.html"
     page.write_text(
         '<html><body><img src="missing.png"><script>console.error("boom"); nope();</script>'

@@ -11,9 +11,11 @@ from unionnlp.errors import DataFileError, InputError
 from unionnlp.evaluate import ThemeScorer, evaluate_dir, evaluate_plans, load_gold, marker_key
 from unionnlp.pipeline import Pipeline
 
+from . import floors
 from .conftest import CORPORA
 
-FLOORS = json.loads((Path(__file__).parent / "quality_floors.json").read_text(encoding="utf-8"))
+FLOORS = json.loads(floors.FLOORS_PATH.read_text(encoding="utf-8"))
+REAL = floors.REAL
 
 
 @pytest.mark.parametrize(
@@ -107,26 +109,23 @@ def test_bad_gold_files(tmp_path: Path) -> None:
         evaluate_dir(tmp_path / "empty-dir-that-is-not-there")
 
 
-#: The real scraped plans (third-party pages, never copied into the repository).
-REAL = CORPORA.parent.parent / "shared" / "real"
-
-
 @pytest.fixture(scope="module")
 def theme_scorer() -> ThemeScorer:
     """One scorer for every set: its pool of training examples and refits are built once."""
-    corpora = [REAL, CORPORA] if REAL.is_dir() else [CORPORA]
-    return ThemeScorer(corpora=corpora)
+    return floors.theme_scorer()
 
 
 @pytest.mark.parametrize("subset", sorted(FLOORS))
 def test_quality_floors(subset: str, theme_scorer: ThemeScorer) -> None:
-    """Scores on the annotated corpus may only rise; raise a floor when they do.
+    """Scores on the annotated corpus may only rise; counts of gold items are pinned.
 
-    ``real`` is ../shared/real (skipped where it is absent): its themes are
-    cross-validated by site. A retrained theme model may lower a theme floor of
-    one set when cross-validation over all training files rose; a value or kind
-    convention on which the annotators disagree may lower a value floor when it
-    was chosen on the other sets' evidence. The commit says which and by how much.
+    Every figure `evaluate` prints has a floor (tests/floors.py measures and
+    writes them: ``make floors``). ``real`` is ../shared/real (skipped where it
+    is absent): its themes are cross-validated by site. A retrained theme model
+    may lower a theme floor of one set when cross-validation over all training
+    files rose; a value or kind convention on which the annotators disagree may
+    lower a value floor when it was chosen on the other sets' evidence. The
+    commit says which and by how much (``tests/floors.py --lower KEY --why``).
     """
     if subset == "real":
         if not REAL.is_dir():
@@ -134,12 +133,43 @@ def test_quality_floors(subset: str, theme_scorer: ThemeScorer) -> None:
         folder = REAL
     else:
         folder = CORPORA / subset
-    report = evaluate_dir(folder, themes=theme_scorer)
+    measured = floors.figures(evaluate_dir(folder, themes=theme_scorer))
+    failures = []
     for key, floor in FLOORS[subset].items():
-        stage, metric = key.split(".")
-        score = report.scores[stage]
-        value = score.accuracy if metric == "accuracy" else getattr(score, metric)
-        assert value is not None and value >= floor, f"{subset} {key}: {value:.3f} < floor {floor}"
+        value = measured.get(key)
+        if key.startswith(floors.COUNT):
+            if value != floor:
+                failures.append(f"{key}: {value} gold items, pinned {floor}")
+        elif value is None or value < floor:
+            failures.append(f"{key}: {value} < floor {floor}")
+    unfloored = sorted(measured.keys() - FLOORS[subset].keys())
+    assert not failures and not unfloored, (
+        f"{subset}: {failures}; figures with no floor: {unfloored}"
+        " (run `make floors` after a change meant to raise figures)"
+    )
+
+
+def test_every_gold_set_has_floors() -> None:
+    """A new set under corpora/ gets floors too (`make floors` writes them)."""
+    assert set(floors.gold_sets()) - {"real"} <= set(FLOORS)
+    assert "real" in FLOORS
+
+
+def test_floors_are_truncated_and_never_lowered_silently() -> None:
+    assert floors.truncate(0.29) == 0.29
+    assert floors.truncate(0.9999) == 0.999
+    assert floors.truncate(1.0) == 1.0
+    old = {"dev": {"sections.f1": 0.9, "count.files": 6}}
+    new, changes, refusals = floors.update(old, {"dev": {"sections.f1": 0.95, "count.files": 6}})
+    assert new["dev"]["sections.f1"] == 0.95 and not refusals and len(changes) == 1
+    new, _, refusals = floors.update(old, {"dev": {"sections.f1": 0.8, "count.files": 5}})
+    assert new["dev"] == old["dev"] and len(refusals) == 2
+    new, _, refusals = floors.update(
+        old, {"dev": {"sections.f1": 0.8, "count.files": 6}}, ["dev.sections.f1"]
+    )
+    assert new["dev"]["sections.f1"] == 0.8 and not refusals
+    _, _, refusals = floors.update(old, {"dev": {"count.files": 6}})
+    assert refusals == ["dev.sections.f1: no longer measured"]
 
 
 def test_errors_list_what_was_missed_spurious_or_mislabelled(tmp_path: Path) -> None:

@@ -12,7 +12,6 @@ import io
 import os
 import random
 import re
-import shutil
 import stat
 import subprocess
 import sys
@@ -32,6 +31,7 @@ from unionnlp.readers import html as html_reader
 from unionnlp.readers._word_numbering import Numbering, format_number
 
 from .conftest import SEEDS, seed_id
+from .strict_skips import needs_command
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 HEADER = ("工作任务", "主要形式", "完成时间")
@@ -46,9 +46,8 @@ OUTLINE = [
     ("3、", "建立工会工作体系", 2),
 ]
 
-needs_soffice = pytest.mark.skipif(
-    shutil.which("soffice") is None,
-    reason="LibreOffice is not installed (apt-get install libreoffice-writer-nogui)",
+needs_soffice = needs_command(
+    "soffice", "LibreOffice (apt-get install libreoffice-writer-nogui; `make test` installs it)"
 )
 
 

@@ -9,7 +9,6 @@ examples of each kind; ``-m slow`` tries many more.
 from __future__ import annotations
 
 import io
-import shutil
 import tempfile
 import time
 import zipfile
@@ -24,6 +23,7 @@ import unionnlp
 from unionnlp.errors import UnionNLPError, scan_budget
 from unionnlp.readers import office
 
+from .strict_skips import needs_command
 from .test_readers import W_NS, make_docx
 from .test_robustness import HOSTILE
 
@@ -246,7 +246,7 @@ def test_readers_raise_only_unionnlp_errors(suffix: str) -> None:
     _fuzzer(suffix, KINDS[suffix](), examples=12)()
 
 
-needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None, reason="needs LibreOffice")
+needs_soffice = needs_command("soffice", "LibreOffice (apt-get install libreoffice-writer-nogui)")
 
 
 @needs_soffice

@@ -330,6 +330,22 @@ def test_generic_words_are_no_features_of_the_shipped_model() -> None:
 
 
 @pytest.mark.parametrize(
+    "entry",
+    [
+        'generic = ["工作", "开"]',  # a word of one character
+        '[generic]\n"工作" = 1',  # a table, whose keys would pass for words
+        'generic = "工作"',  # one string, not a list
+    ],
+    ids=["one_character", "table", "string"],
+)
+def test_generic_terms_must_be_a_list_of_words(tmp_path: Path, entry: str) -> None:
+    bad = tmp_path / "tax.toml"
+    bad.write_text(entry + "\n", encoding="utf-8")
+    with pytest.raises(DataFileError, match="two characters"):
+        load_generic_terms(bad)
+
+
+@pytest.mark.parametrize(
     ("term", "generic"),
     [
         ("工作", True),  # a whole word

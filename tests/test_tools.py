@@ -15,11 +15,12 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
+from tests.strict_skips import needs_command
 
 SCRIPT = ROOT / "tools" / "system-packages"
 FAKE = "unionnlp-no-such-package"
 
-needs_dpkg = pytest.mark.skipif(shutil.which("dpkg-query") is None, reason="needs dpkg-query")
+needs_dpkg = needs_command("dpkg-query", "dpkg-query (Debian's package database)")
 
 
 def _stub(path: Path, body: str) -> Path:
