@@ -21,7 +21,7 @@ from unionnlp.normalize import Normalizer
 from unionnlp.parties import PartyExtractor
 from unionnlp.pipeline import Pipeline
 from unionnlp.readers import read
-from unionnlp.resources import Rule, data_path, load_rules, load_toml, load_wordlist
+from unionnlp.resources import Rule, _expand, data_path, load_rules, load_toml, load_wordlist
 
 CASES: list[dict[str, Any]] = tomllib.loads(
     (Path(__file__).parent / "cases" / "parties.toml").read_text(encoding="utf-8")
@@ -307,6 +307,25 @@ def test_a_long_run_of_spaces_before_a_marker_stays_linear() -> None:
     started = time.process_time()
     assert [f.name for f in EXTRACTOR.find(text)] == ["工会办公室"]
     assert time.process_time() - started < 3  # about 0.2 s; 9 s when quadratic
+
+
+#: the characters of the Basic Multilingual Plane (surrogates left out)
+_BMP_CHARS = [chr(c) for c in range(0x10000) if not 0xD800 <= c < 0xE000]
+
+
+@pytest.mark.parametrize(("start", "words"), [("VERB_START", "VERBS"), ("ACTS_START", "ACTS")])
+def test_a_start_set_holds_the_first_characters(start: str, words: str) -> None:
+    # NAME checks VERBS, and the clause slots try ACTS, only where a character of the
+    # start set stands: a character missing from it would lose matches (a verb starting
+    # a name, a subject before 亦), one too many would only cost time
+    env = {str(k): str(v) for k, v in load_toml("parties.toml")["vars"].items()}
+    raw = env[words].replace(f"(?={{{start}}})", "")  # the words without their guard
+    assert "\\p" not in raw.lower()  # no Unicode class: a match begins within the BMP
+    body = regex.compile("(?:" + _expand(raw, env, data_path("parties.toml"), words) + ")")
+    firsts = {ch for ch in _BMP_CHARS if body.fullmatch(ch, partial=True) is not None}
+    listed = regex.compile(env[start])
+    assert firsts == {ch for ch in _BMP_CHARS if listed.fullmatch(ch)}
+    assert {"要", "3"} <= firsts if words == "ACTS" else {"组", "加"} <= firsts
 
 
 @settings(max_examples=200, deadline=None)

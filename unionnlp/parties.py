@@ -466,6 +466,11 @@ class PartyExtractor:
         heads = {str(h) for h in self._data.get("heads", ())} | set(self.canonical_names)
         return tuple(slots), _Scan.of([*requires, tuple(sorted(heads))])
 
+    @cached_property
+    def _runnable(self) -> dict[int, tuple[_Slot, ...]]:
+        """The slots to try, in order, by the bits of :meth:`_Scan.met` of a text."""
+        return {}
+
     def find(self, text: str) -> list[FoundParty]:
         """Every party mention in ``text`` with its role, in reading order."""
         claimed: list[tuple[int, int]] = []
@@ -530,14 +535,16 @@ class PartyExtractor:
         """The matches of the slots in ``text``, slot by slot, as their ``finditer`` finds
         them: the shortcuts skip only tries that cannot match."""
         timeout = scan_budget(len(text))
-        slots, scan = self._plan
-        met = scan.met(text)
+        met = self._plan[1].met(text)
+        slots = self._runnable.get(met)
+        if slots is None:  # no match lacks what its slot requires
+            slots = self._runnable[met] = tuple(
+                slot for slot in self._plan[0] if met & slot.needs == slot.needs
+            )
         clause_starts: Sequence[int] | None = None
         breaks: list[int] = []
         stops: list[int] | None = None
         for slot in slots:
-            if met & slot.needs != slot.needs:
-                continue  # no match lacks what the slot requires
             pattern = slot.rule.pattern
             matches: Iterator[regex.Match[str]]
             if slot.clause is not None:
