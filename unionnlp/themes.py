@@ -12,9 +12,9 @@
   logistic regression per label is fitted with scikit-learn (``liblinear``,
   deterministic).
 - Scoring does not segment: :class:`FeatureSpace` finds the vocabulary where
-  it occurs (n-grams through numpy tables of character ids, words and
-  keywords with one Aho-Corasick automaton), so a whole plan is featurised
-  in one pass and every section and measure is a range of it.
+  it occurs (n-grams and words through numpy tables of character ids), so a
+  whole plan is featurised in one pass and every section and measure is a
+  range of it.
 - Weights ship as plain data (``data/themes_model.npz``, loaded with
   ``allow_pickle=False``), so scoring is a sparse dot product in numpy; the
   training examples ship beside them (``data/themes_train.jsonl``) so that
@@ -37,7 +37,7 @@ import json
 import logging
 import zipfile
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
@@ -177,8 +177,8 @@ def load_taxonomy(path: str | Path | None = None) -> list[Theme]:
 # 3-grams of Han runs, ``w:`` words of four or more characters that jieba finds
 # in the training text (the union-domain user dictionary included), and one
 # ``k:`` feature per label (the share of its taxonomy keywords present). jieba
-# chooses the words when a model is trained; scoring does not segment: one
-# Aho-Corasick pass finds every vocabulary string and keyword where it occurs
+# chooses the words when a model is trained; scoring does not segment: tables
+# of character ids find every vocabulary string where it occurs
 # (overlapping), and each range of the text (a section, a measure) counts the
 # matches inside it. Character n-gram counts are exactly those of slicing the
 # Han runs; a word counts wherever it occurs, in training and scoring alike.
@@ -208,10 +208,11 @@ class RowFeatures:
 
 
 class FeatureSpace:
-    """A vocabulary, its IDF weights and the matchers that find it in text.
+    """A vocabulary, its IDF weights and the tables that find it in text.
 
-    Character n-grams are looked up through numpy tables of character ids;
-    words are found by one Aho-Corasick automaton (pyahocorasick).
+    Every character becomes an id (0 for characters of no feature); 2-grams are
+    then found through a dense table of id pairs, 3-grams and words by a
+    binary search where their first two characters begin one.
 
     Args:
         vocabulary: feature strings (``c:…`` character n-grams, ``w:…`` words).
@@ -223,7 +224,6 @@ class FeatureSpace:
     """
 
     def __init__(self, vocabulary: Sequence[str], idf: Any) -> None:
-        import ahocorasick
         import numpy as np
 
         self.vocabulary = list(vocabulary)
@@ -239,51 +239,56 @@ class FeatureSpace:
                 words[value] = i
             else:
                 raise ValueError(f"unknown or repeated feature {feature!r}")
-        self._index_grams(grams)
         self.word_feature = np.asarray(list(words.values()), dtype=np.int64)
         self.word_length = np.asarray([len(w) for w in words], dtype=np.int64)
-        automaton = ahocorasick.Automaton()
-        for k, word in enumerate(words):
-            automaton.add_word(word, k)
-        if words:
-            automaton.make_automaton()
-        self._automaton = automaton
+        self._index(grams, list(words))
 
-    def _index_grams(self, grams: dict[str, int]) -> None:
-        """Tables for :meth:`_find_grams`: character ids, 2-grams, 3-grams by their prefix."""
+    def _index(self, grams: dict[str, int], words: list[str]) -> None:
+        """Tables for :meth:`_find`: character ids, 2-grams, 3-grams and words by their prefix."""
         import numpy as np
 
-        chars = sorted({ch for gram in grams for ch in gram})
-        self._width = width = len(chars) + 1  # id 0: a character in no n-gram
+        chars = sorted({ch for text in (*grams, *words) for ch in text})
+        self._width = width = len(chars) + 1  # id 0: a character of no feature
         self._char_id = np.zeros(max(map(ord, chars), default=0) + 1, dtype=np.int64)
         self._char_id[[ord(ch) for ch in chars]] = np.arange(1, width)
 
-        def key(gram: str) -> int:
+        def key(text: str) -> int:
             value = 0
-            for ch in gram:
+            for ch in text:
                 value = value * width + int(self._char_id[ord(ch)])
             return value
 
         self._bigram = np.full(width * width, -1, dtype=np.int64)
-        self._trigram_prefix = np.zeros(width * width, dtype=bool)
-        trigrams = sorted((key(g), f) for g, f in grams.items() if len(g) == 3)
         for gram, feature in grams.items():
             if len(gram) == 2:
                 self._bigram[key(gram)] = feature
-            else:
-                self._trigram_prefix[key(gram[:2])] = True
-        table = np.asarray(trigrams, dtype=np.int64).reshape(-1, 2)
-        self._trigram_key, self._trigram_feature = table[:, 0], table[:, 1]
+        # one entry per first three characters of a 3-gram or of words: the 3-gram's
+        # feature (-1: none) and the words that begin so (a slice of the words sorted
+        # by this key, their characters as ids in rows padded with -1)
+        starting = sorted({w[:3] for w in words} | {g for g in grams if len(g) == 3}, key=key)
+        entry = {prefix: e for e, prefix in enumerate(starting)}
+        self._prefix = np.zeros(width * width, dtype=bool)
+        self._prefix[[key(prefix[:2]) for prefix in starting]] = True
+        self._table = _KeyTable([key(prefix) for prefix in starting])
+        self._entry_trigram = np.asarray([grams.get(p, -1) for p in starting], dtype=np.int64)
+        order = sorted(range(len(words)), key=lambda k: entry[words[k][:3]])
+        self._word_order = np.asarray(order, dtype=np.int64)
+        held = np.bincount([entry[words[k][:3]] for k in order], minlength=len(starting))
+        self._entry_words = held.astype(np.int64)
+        self._entry_first_word = np.cumsum(self._entry_words) - self._entry_words
+        longest = max(map(len, words), default=MIN_WORD)
+        self._word_chars = np.full((len(words), longest), -1, dtype=np.int64)
+        for row, k in enumerate(order):
+            self._word_chars[row, : len(words[k])] = [self._char_id[ord(ch)] for ch in words[k]]
 
-    def _find_grams(
+    def _find(
         self, text: str
-    ) -> Iterator[tuple[npt.NDArray[np.int64], int, npt.NDArray[np.int64]]]:
-        """Start, length and feature of every vocabulary n-gram in ``text``, by length.
+    ) -> list[tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]]:
+        """Starts, ends (ascending) and features of the vocabulary in ``text``, by kind.
 
-        Each character becomes its id (0 for characters in no n-gram); a 2-gram
-        is then one lookup in a dense table, and 3-grams are searched only where
-        their first two characters begin one. Exact: a match is a vocabulary
-        string wherever it occurs, overlapping ones included.
+        Exact: a match is a vocabulary string wherever it occurs, overlapping
+        ones included. A 2-gram is one lookup of its id pair; 3-grams and words
+        are searched only where their first two characters begin one.
         """
         import numpy as np
 
@@ -291,18 +296,35 @@ class FeatureSpace:
         limit = len(self._char_id) - 1
         ids = np.where(codes <= limit, self._char_id[np.minimum(codes, limit)], 0)
         if len(ids) < 2:
-            return
+            return []
         pair = ids[:-1] * self._width + ids[1:]
         feature = self._bigram[pair]
         starts = np.flatnonzero(feature >= 0)
-        yield starts, 2, feature[starts]
-        if len(ids) < 3 or not self._trigram_key.size:
-            return
-        candidates = np.flatnonzero(self._trigram_prefix[pair[:-1]])
-        keys = pair[candidates] * self._width + ids[candidates + 2]
-        at = np.minimum(np.searchsorted(self._trigram_key, keys), len(self._trigram_key) - 1)
-        found = self._trigram_key[at] == keys
-        yield candidates[found], 3, self._trigram_feature[at[found]]
+        found = [(starts, starts + 2, feature[starts])]
+        if len(ids) < 3:
+            return found
+        # the positions whose first two characters begin a 3-gram or a word
+        candidates = np.flatnonzero(self._prefix[pair[:-1]])
+        entry = self._table.find(pair[candidates] * self._width + ids[candidates + 2])
+        candidates, entry = candidates[entry >= 0], entry[entry >= 0]
+        trigram = self._entry_trigram[entry]
+        hit = trigram >= 0
+        found.append((candidates[hit], candidates[hit] + 3, trigram[hit]))
+        which, slot = _stretches(self._entry_first_word[entry], self._entry_words[entry])
+        if slot.size:
+            # the rest of each word, against the text (-2 past its end; -1 past the word's)
+            longest = self._word_chars.shape[1]
+            padded = np.concatenate([ids, np.full(longest, -2, dtype=ids.dtype)])
+            at = candidates[which]
+            want = self._word_chars[slot, 3:]
+            got = padded[at[:, None] + np.arange(3, longest)]
+            hit = ((want == got) | (want < 0)).all(axis=1)
+            words = self._word_order[slot[hit]]
+            starts = at[hit]
+            ends = starts + self.word_length[words]
+            order = np.argsort(ends, kind="stable")
+            found.append((starts[order], ends[order], self.word_feature[words[order]]))
+        return found
 
     def count(
         self,
@@ -318,25 +340,21 @@ class FeatureSpace:
         import numpy as np
 
         bounds = np.asarray(ranges, dtype=np.int64).reshape(-1, 2)
-        row_of = None if rows is None else np.asarray(rows, dtype=np.int64)
-        found_rows: list[npt.NDArray[np.int64]] = []
-        features: list[npt.NDArray[np.int64]] = []
-        for starts, n, feature in self._find_grams(text):
-            row, hit = _within(starts, starts + n, bounds)
+        found_rows: list[npt.NDArray[np.int64]] = [np.zeros(0, dtype=np.int64)]
+        features: list[npt.NDArray[np.int64]] = [np.zeros(0, dtype=np.int64)]
+        for starts, ends, feature in self._find(text):
+            row, hit = _within(starts, ends, bounds)
             found_rows.append(row)
             features.append(feature[hit])
-        found = np.asarray(
-            list(self._automaton.iter(text)) if self.word_length.size else (), dtype=np.int64
-        ).reshape(-1, 2)
-        ends, words = found[:, 0] + 1, found[:, 1]
-        row, hit = _within(ends - self.word_length[words], ends, bounds)
-        found_rows.append(row)
-        features.append(self.word_feature[words[hit]])
         width = max(len(self.vocabulary), 1)
         row_all = np.concatenate(found_rows)
-        if row_of is not None:
-            row_all = row_of[row_all]
-        cells, counts = np.unique(row_all * width + np.concatenate(features), return_counts=True)
+        if rows is not None:
+            row_all = np.asarray(rows, dtype=np.int64)[row_all]
+        cells = row_all * width + np.concatenate(features)
+        if _n_rows(ranges, rows) * width < 2**31:
+            cells = cells.astype(np.int32)  # sorts in about half the time
+        cells, counts = np.unique(cells, return_counts=True)
+        cells = cells.astype(np.int64)
         return RowFeatures(
             rows=cells // width, features=cells % width, counts=counts.astype(np.int64)
         )
@@ -766,6 +784,51 @@ def _stretches(
         np.cumsum(sizes) - sizes - starts, sizes
     )
     return owner, index
+
+
+class _KeyTable:
+    """Non-negative integer keys -> their index, for many keys at once (open addressing)."""
+
+    _MULTIPLIER = 0x9E3779B97F4A7C15  # Fibonacci hashing: the top bits of key * this
+
+    def __init__(self, keys: Sequence[int]) -> None:
+        import numpy as np
+
+        self._bits = max(3, (4 * len(keys)).bit_length())  # at most a quarter full
+        size = 1 << self._bits
+        slot_key, slot_index = [-1] * size, [-1] * size
+        homes = self._home(np.asarray(keys, dtype=np.int64)).tolist()
+        for index, (key, slot) in enumerate(zip(keys, homes, strict=True)):
+            if key < 0:
+                raise ValueError(f"negative key {key}")
+            while slot_key[slot] != -1:
+                if slot_key[slot] == key:
+                    raise ValueError(f"key {key} given twice")
+                slot = (slot + 1) & (size - 1)
+            slot_key[slot], slot_index[slot] = key, index
+        self._key = np.asarray(slot_key, dtype=np.int64)
+        self._index = np.asarray(slot_index, dtype=np.int64)
+
+    def _home(self, keys: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        import numpy as np
+
+        product = keys.astype(np.uint64) * np.uint64(self._MULTIPLIER)  # modulo 2**64
+        home: npt.NDArray[np.int64] = (product >> np.uint64(64 - self._bits)).astype(np.int64)
+        return home
+
+    def find(self, keys: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        """The index of each of ``keys``, -1 for keys not in the table."""
+        import numpy as np
+
+        found = np.full(len(keys), -1, dtype=np.int64)
+        todo, slot = np.arange(len(keys)), self._home(keys)
+        while todo.size:
+            held = self._key[slot]
+            hit = held == keys[todo]
+            found[todo[hit]] = self._index[slot[hit]]
+            probe = ~hit & (held >= 0)  # an occupied slot of another key: look at the next
+            todo, slot = todo[probe], (slot[probe] + 1) & (len(self._key) - 1)
+        return found
 
 
 def _within(
