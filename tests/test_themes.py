@@ -24,6 +24,7 @@ from unionnlp.themes import (
     ThemeModel,
     ThemeTagger,
     _KeyTable,
+    _lowest,
     cross_validate,
     examples_from_gold,
     gold_files_under,
@@ -280,6 +281,23 @@ def test_key_table_finds_what_a_dict_finds(keys: list[int], queries: list[int]) 
     asked = unique + queries
     found = _KeyTable(unique).find(np.asarray(asked, dtype=np.int64))
     assert found.tolist() == [index.get(key, -1) for key in asked]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 6), st.sampled_from([0.0, 0.1, 0.25, 0.3, 0.5]))),
+    st.integers(0, 4),
+)
+def test_lowest_keys_are_those_of_a_full_stable_sort(raw: list[tuple[int, float]], k: int) -> None:
+    # keys of group g lie in [g - 0.5, g], as the evidence ranking makes them; repeats tie
+    raw.sort(key=lambda pair: pair[0])
+    groups = np.asarray([g for g, _ in raw], dtype=np.int64)
+    keys = np.asarray([g - x for g, x in raw], dtype=np.float64)
+    expected: list[int] = []
+    for i in np.argsort(keys, kind="stable").tolist():
+        if sum(groups[j] == groups[i] for j in expected) < k:
+            expected.append(i)
+    assert _lowest(keys, groups, k).tolist() == expected
 
 
 def test_model_with_unknown_features_gives_data_file_error(tmp_path: Path) -> None:

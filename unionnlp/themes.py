@@ -613,22 +613,27 @@ class ThemeModel:
         npt.NDArray[np.int64],
         npt.NDArray[np.float64],
     ]:
-        """Label scores of each row, and the feature coordinates behind them."""
+        """Label scores of each row, its features' rows and columns, and what each adds.
+
+        ``parts[i, j]`` is what the feature at ``rows[i], cols[i]`` adds to label ``j``.
+        """
         import numpy as np
 
         n = _n_rows(ranges, rows)
         found_rows, cols, vals = self.features.weigh(self.features.count(text, ranges, rows), n)
+        parts = self._weights[cols]
+        parts *= vals[:, None]
         z = np.tile(self.intercept, (n, 1))
         if found_rows.size:
             starts = np.flatnonzero(np.r_[True, found_rows[1:] != found_rows[:-1]])
-            z[found_rows[starts]] += np.add.reduceat(self._weights[cols] * vals[:, None], starts)
+            z[found_rows[starts]] += np.add.reduceat(parts, starts)
         probs = 1.0 / (1.0 + np.exp(-z))
         if self._fallback:
             # the fallback label scores what the best topic leaves
             topics = np.delete(probs, self._fallback, axis=1)
             best = topics.max(axis=1) if topics.shape[1] else np.zeros(n)
             probs[:, self._fallback] = (1.0 - best)[:, None]
-        return probs, found_rows, cols, vals
+        return probs, found_rows, cols, parts
 
     def scores(self, text: str) -> npt.NDArray[np.float64]:
         """The score of every label for ``text`` (logistic, in label order).
@@ -671,7 +676,7 @@ class ThemeModel:
         """
         import numpy as np
 
-        probs, found_rows, cols, vals = self._matrix(text, ranges, rows)
+        probs, found_rows, cols, parts = self._matrix(text, ranges, rows)
         n = len(probs)
         ranked_probs = probs.copy()
         if self._fallback:
@@ -681,33 +686,29 @@ class ThemeModel:
         order = np.argsort(-ranked_probs, axis=1, kind="stable")[:, : self.max_labels]
         chosen = np.take_along_axis(ranked_probs, order, axis=1) >= self.threshold
         chosen[:, 0] = True
-        chosen &= (np.bincount(found_rows, minlength=n) > 0)[:, None]
+        per_row = np.bincount(found_rows, minlength=n)  # each row's features are one slice
+        chosen &= (per_row > 0)[:, None]
         c_row, c_rank = np.nonzero(chosen)
         c_label = order[c_row, c_rank]
         # evidence: each chosen label's largest positive contributions in its row
-        lo = np.searchsorted(found_rows, c_row, side="left")
-        combo, pair = _stretches(lo, np.searchsorted(found_rows, c_row, side="right") - lo)
-        gain = self._weights[cols[pair], c_label[combo]] * vals[pair]
+        combo, pair = _stretches((np.cumsum(per_row) - per_row)[c_row], per_row[c_row])
+        gain = parts.ravel()[pair * parts.shape[1] + c_label[combo]]
         positive = gain > 0
         combo, pair, gain = combo[positive], pair[positive], gain[positive]
-        # by combination, then by falling gain: one sort of combination - gain / (2 max gain)
+        # by combination, then by falling gain: the order of combination - gain / (2 max gain)
         span = 2.0 * float(gain.max()) if gain.size else 1.0
-        ranked = np.argsort(combo - gain / span, kind="stable")
-        combo, pair = combo[ranked], pair[ranked]
-        rank = np.arange(len(combo)) - np.searchsorted(combo, combo, side="left")
-        keep = rank < evidence
-        combo, evidence_cols = combo[keep], cols[pair[keep]]
-        # each combination's terms are one slice of the ranked list (distinct features
-        # have distinct readable forms)
-        bounds = np.searchsorted(combo, np.arange(len(c_row) + 1)).tolist()
+        kept = _lowest(combo - gain / span, combo, evidence)
+        terms = np.bincount(combo[kept], minlength=len(c_row)).tolist()
         readable = self.features.readable
-        words = [readable[f] for f in evidence_cols.tolist()]
+        words = [readable[f] for f in cols[pair[kept]].tolist()]
         labels = self.labels
         out: list[list[ThemeScore]] = [[] for _ in range(n)]
-        for c, (r, j, p) in enumerate(
-            zip(c_row.tolist(), c_label.tolist(), probs[c_row, c_label].tolist(), strict=True)
+        at = 0
+        for r, j, p, k in zip(
+            c_row.tolist(), c_label.tolist(), probs[c_row, c_label].tolist(), terms, strict=True
         ):
-            out[r].append(ThemeScore(labels[j], p, tuple(words[bounds[c] : bounds[c + 1]])))
+            out[r].append(ThemeScore(labels[j], p, tuple(words[at : at + k])))
+            at += k
         return out
 
     # -- files --------------------------------------------------------------
@@ -829,6 +830,38 @@ class _KeyTable:
             probe = ~hit & (held >= 0)  # an occupied slot of another key: look at the next
             todo, slot = todo[probe], (slot[probe] + 1) & (len(self._key) - 1)
         return found
+
+
+def _lowest(
+    keys: npt.NDArray[np.float64], groups: npt.NDArray[np.int64], k: int
+) -> npt.NDArray[np.int64]:
+    """Indices of the ``k`` lowest ``keys`` of each group (ties: the earlier), lowest first.
+
+    ``groups`` must be ascending and the keys of a group below those of the
+    next, so that sorting ``keys`` (stably) sorts by group first. Only each
+    group's keys up to its ``k``-th lowest distinct one are sorted.
+    """
+    import numpy as np
+
+    if k <= 0 or not keys.size:
+        return np.zeros(0, dtype=np.int64)
+    new = np.r_[True, groups[1:] != groups[:-1]]
+    starts = np.flatnonzero(new)
+    if np.diff(np.r_[starts, len(keys)]).max() > k:
+        owner = np.cumsum(new) - 1
+        rest = keys.copy()
+        for _ in range(k):
+            low = np.minimum.reduceat(rest, starts)[owner]
+            rest[rest <= low] = np.inf
+        candidates = np.flatnonzero(keys <= low)
+    else:
+        candidates = np.arange(len(keys))
+    ranked = candidates[np.argsort(keys[candidates], kind="stable")]
+    group = groups[ranked]
+    sizes = np.bincount(group)
+    rank = np.arange(len(ranked)) - (np.cumsum(sizes) - sizes)[group]
+    kept: npt.NDArray[np.int64] = ranked[rank < k]
+    return kept
 
 
 def _within(
