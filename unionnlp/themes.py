@@ -625,8 +625,9 @@ class ThemeModel:
         parts *= vals[:, None]
         z = np.tile(self.intercept, (n, 1))
         if found_rows.size:
-            starts = np.flatnonzero(np.r_[True, found_rows[1:] != found_rows[:-1]])
-            z[found_rows[starts]] += np.add.reduceat(parts, starts)
+            per_row = np.bincount(found_rows, minlength=n)
+            present = np.flatnonzero(per_row)
+            z[present] += np.add.reduceat(parts, (np.cumsum(per_row) - per_row)[present])
         probs = 1.0 / (1.0 + np.exp(-z))
         if self._fallback:
             # the fallback label scores what the best topic leaves
@@ -837,7 +838,7 @@ def _lowest(
 ) -> npt.NDArray[np.int64]:
     """Indices of the ``k`` lowest ``keys`` of each group (ties: the earlier), lowest first.
 
-    ``groups`` must be ascending and the keys of a group below those of the
+    ``groups`` must be ascending (from 0) and the keys of a group below those of the
     next, so that sorting ``keys`` (stably) sorts by group first. Only each
     group's keys up to its ``k``-th lowest distinct one are sorted.
     """
@@ -845,9 +846,11 @@ def _lowest(
 
     if k <= 0 or not keys.size:
         return np.zeros(0, dtype=np.int64)
-    new = np.r_[True, groups[1:] != groups[:-1]]
-    starts = np.flatnonzero(new)
-    if np.diff(np.r_[starts, len(keys)]).max() > k:
+    if np.bincount(groups).max() > k:
+        new = np.empty(len(groups), dtype=bool)
+        new[0] = True
+        np.not_equal(groups[1:], groups[:-1], out=new[1:])
+        starts = np.flatnonzero(new)
         owner = np.cumsum(new) - 1
         rest = keys.copy()
         for _ in range(k):
