@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import example as hypothesis_example
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -22,6 +23,8 @@ from unionnlp.themes import (
     ThemeClassifier,
     ThemeModel,
     ThemeTagger,
+    _KeyTable,
+    _lowest,
     cross_validate,
     examples_from_gold,
     gold_files_under,
@@ -223,6 +226,9 @@ _ALPHABET = "工会职代之家女困难送温暖竞赛安全，、。 1a"
 _VOCAB = sorted(
     {"c:工会", "c:职代", "c:代会", "c:女职", "c:困难", "c:送温", "c:温暖", "c:工会职", "c:会会会"}
     | {"c:竞赛", "w:职工之家", "w:送温暖工", "w:会会会会"}
+    # words that begin alike (one longer than the other), that begin as a 3-gram does,
+    # and whose characters are in no n-gram
+    | {"w:会会会会会", "w:工会职代", "w:安全竞赛"}
 )
 
 
@@ -242,6 +248,11 @@ def _plain_counts(text: str) -> dict[str, int]:
     st.text(alphabet=_ALPHABET, max_size=60),
     st.lists(st.tuples(st.integers(0, 60), st.integers(0, 60)), min_size=1, max_size=5),
 )
+# every word, overlapping and cut by the ranges (random text rarely holds one)
+@hypothesis_example(
+    "职工之家会会会会会会工会职代会会安全竞赛。送温暖工", [(0, 25), (2, 9), (4, 10), (10, 16)]
+)
+@hypothesis_example("安全竞赛会会会会", [(0, 8), (0, 7), (1, 8)])
 def test_feature_counts_equal_slicing(text: str, raw: list[tuple[int, int]]) -> None:
     space = FeatureSpace(_VOCAB, np.ones(len(_VOCAB)))
     ranges = [(min(a, b, len(text)), min(max(a, b), len(text))) for a, b in raw]
@@ -260,6 +271,33 @@ def test_feature_counts_survive_surrogates_and_astral_characters() -> None:
     text = "工会\ud800工会𠀀工会"
     found = space.count(text, [(0, len(text)), (3, 5)])
     assert found.rows.tolist() == [0, 1] and found.counts.tolist() == [3, 1]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 2**40), max_size=40), st.lists(st.integers(0, 2**40), max_size=40))
+def test_key_table_finds_what_a_dict_finds(keys: list[int], queries: list[int]) -> None:
+    unique = list(dict.fromkeys(keys))
+    index = {key: i for i, key in enumerate(unique)}
+    asked = unique + queries
+    found = _KeyTable(unique).find(np.asarray(asked, dtype=np.int64))
+    assert found.tolist() == [index.get(key, -1) for key in asked]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 6), st.sampled_from([0.0, 0.1, 0.25, 0.3, 0.5]))),
+    st.integers(0, 4),
+)
+def test_lowest_keys_are_those_of_a_full_stable_sort(raw: list[tuple[int, float]], k: int) -> None:
+    # keys of group g lie in [g - 0.5, g], as the evidence ranking makes them; repeats tie
+    raw.sort(key=lambda pair: pair[0])
+    groups = np.asarray([g for g, _ in raw], dtype=np.int64)
+    keys = np.asarray([g - x for g, x in raw], dtype=np.float64)
+    expected: list[int] = []
+    for i in np.argsort(keys, kind="stable").tolist():
+        if sum(groups[j] == groups[i] for j in expected) < k:
+            expected.append(i)
+    assert _lowest(keys, groups, k).tolist() == expected
 
 
 def test_model_with_unknown_features_gives_data_file_error(tmp_path: Path) -> None:

@@ -12,9 +12,9 @@
   logistic regression per label is fitted with scikit-learn (``liblinear``,
   deterministic).
 - Scoring does not segment: :class:`FeatureSpace` finds the vocabulary where
-  it occurs (n-grams through numpy tables of character ids, words and
-  keywords with one Aho-Corasick automaton), so a whole plan is featurised
-  in one pass and every section and measure is a range of it.
+  it occurs (n-grams and words through numpy tables of character ids), so a
+  whole plan is featurised in one pass and every section and measure is a
+  range of it.
 - Weights ship as plain data (``data/themes_model.npz``, loaded with
   ``allow_pickle=False``), so scoring is a sparse dot product in numpy; the
   training examples ship beside them (``data/themes_train.jsonl``) so that
@@ -37,7 +37,7 @@ import json
 import logging
 import zipfile
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
@@ -177,8 +177,8 @@ def load_taxonomy(path: str | Path | None = None) -> list[Theme]:
 # 3-grams of Han runs, ``w:`` words of four or more characters that jieba finds
 # in the training text (the union-domain user dictionary included), and one
 # ``k:`` feature per label (the share of its taxonomy keywords present). jieba
-# chooses the words when a model is trained; scoring does not segment: one
-# Aho-Corasick pass finds every vocabulary string and keyword where it occurs
+# chooses the words when a model is trained; scoring does not segment: tables
+# of character ids find every vocabulary string where it occurs
 # (overlapping), and each range of the text (a section, a measure) counts the
 # matches inside it. Character n-gram counts are exactly those of slicing the
 # Han runs; a word counts wherever it occurs, in training and scoring alike.
@@ -208,10 +208,11 @@ class RowFeatures:
 
 
 class FeatureSpace:
-    """A vocabulary, its IDF weights and the matchers that find it in text.
+    """A vocabulary, its IDF weights and the tables that find it in text.
 
-    Character n-grams are looked up through numpy tables of character ids;
-    words are found by one Aho-Corasick automaton (pyahocorasick).
+    Every character becomes an id (0 for characters of no feature); 2-grams are
+    then found through a dense table of id pairs, 3-grams and words by a
+    binary search where their first two characters begin one.
 
     Args:
         vocabulary: feature strings (``c:…`` character n-grams, ``w:…`` words).
@@ -223,7 +224,6 @@ class FeatureSpace:
     """
 
     def __init__(self, vocabulary: Sequence[str], idf: Any) -> None:
-        import ahocorasick
         import numpy as np
 
         self.vocabulary = list(vocabulary)
@@ -239,51 +239,56 @@ class FeatureSpace:
                 words[value] = i
             else:
                 raise ValueError(f"unknown or repeated feature {feature!r}")
-        self._index_grams(grams)
         self.word_feature = np.asarray(list(words.values()), dtype=np.int64)
         self.word_length = np.asarray([len(w) for w in words], dtype=np.int64)
-        automaton = ahocorasick.Automaton()
-        for k, word in enumerate(words):
-            automaton.add_word(word, k)
-        if words:
-            automaton.make_automaton()
-        self._automaton = automaton
+        self._index(grams, list(words))
 
-    def _index_grams(self, grams: dict[str, int]) -> None:
-        """Tables for :meth:`_find_grams`: character ids, 2-grams, 3-grams by their prefix."""
+    def _index(self, grams: dict[str, int], words: list[str]) -> None:
+        """Tables for :meth:`_find`: character ids, 2-grams, 3-grams and words by their prefix."""
         import numpy as np
 
-        chars = sorted({ch for gram in grams for ch in gram})
-        self._width = width = len(chars) + 1  # id 0: a character in no n-gram
+        chars = sorted({ch for text in (*grams, *words) for ch in text})
+        self._width = width = len(chars) + 1  # id 0: a character of no feature
         self._char_id = np.zeros(max(map(ord, chars), default=0) + 1, dtype=np.int64)
         self._char_id[[ord(ch) for ch in chars]] = np.arange(1, width)
 
-        def key(gram: str) -> int:
+        def key(text: str) -> int:
             value = 0
-            for ch in gram:
+            for ch in text:
                 value = value * width + int(self._char_id[ord(ch)])
             return value
 
         self._bigram = np.full(width * width, -1, dtype=np.int64)
-        self._trigram_prefix = np.zeros(width * width, dtype=bool)
-        trigrams = sorted((key(g), f) for g, f in grams.items() if len(g) == 3)
         for gram, feature in grams.items():
             if len(gram) == 2:
                 self._bigram[key(gram)] = feature
-            else:
-                self._trigram_prefix[key(gram[:2])] = True
-        table = np.asarray(trigrams, dtype=np.int64).reshape(-1, 2)
-        self._trigram_key, self._trigram_feature = table[:, 0], table[:, 1]
+        # one entry per first three characters of a 3-gram or of words: the 3-gram's
+        # feature (-1: none) and the words that begin so (a slice of the words sorted
+        # by this key, their characters as ids in rows padded with -1)
+        starting = sorted({w[:3] for w in words} | {g for g in grams if len(g) == 3}, key=key)
+        entry = {prefix: e for e, prefix in enumerate(starting)}
+        self._prefix = np.zeros(width * width, dtype=bool)
+        self._prefix[[key(prefix[:2]) for prefix in starting]] = True
+        self._table = _KeyTable([key(prefix) for prefix in starting])
+        self._entry_trigram = np.asarray([grams.get(p, -1) for p in starting], dtype=np.int64)
+        order = sorted(range(len(words)), key=lambda k: entry[words[k][:3]])
+        self._word_order = np.asarray(order, dtype=np.int64)
+        held = np.bincount([entry[words[k][:3]] for k in order], minlength=len(starting))
+        self._entry_words = held.astype(np.int64)
+        self._entry_first_word = np.cumsum(self._entry_words) - self._entry_words
+        longest = max(map(len, words), default=MIN_WORD)
+        self._word_chars = np.full((len(words), longest), -1, dtype=np.int64)
+        for row, k in enumerate(order):
+            self._word_chars[row, : len(words[k])] = [self._char_id[ord(ch)] for ch in words[k]]
 
-    def _find_grams(
+    def _find(
         self, text: str
-    ) -> Iterator[tuple[npt.NDArray[np.int64], int, npt.NDArray[np.int64]]]:
-        """Start, length and feature of every vocabulary n-gram in ``text``, by length.
+    ) -> list[tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]]:
+        """Starts, ends (ascending) and features of the vocabulary in ``text``, by kind.
 
-        Each character becomes its id (0 for characters in no n-gram); a 2-gram
-        is then one lookup in a dense table, and 3-grams are searched only where
-        their first two characters begin one. Exact: a match is a vocabulary
-        string wherever it occurs, overlapping ones included.
+        Exact: a match is a vocabulary string wherever it occurs, overlapping
+        ones included. A 2-gram is one lookup of its id pair; 3-grams and words
+        are searched only where their first two characters begin one.
         """
         import numpy as np
 
@@ -291,18 +296,35 @@ class FeatureSpace:
         limit = len(self._char_id) - 1
         ids = np.where(codes <= limit, self._char_id[np.minimum(codes, limit)], 0)
         if len(ids) < 2:
-            return
+            return []
         pair = ids[:-1] * self._width + ids[1:]
         feature = self._bigram[pair]
         starts = np.flatnonzero(feature >= 0)
-        yield starts, 2, feature[starts]
-        if len(ids) < 3 or not self._trigram_key.size:
-            return
-        candidates = np.flatnonzero(self._trigram_prefix[pair[:-1]])
-        keys = pair[candidates] * self._width + ids[candidates + 2]
-        at = np.minimum(np.searchsorted(self._trigram_key, keys), len(self._trigram_key) - 1)
-        found = self._trigram_key[at] == keys
-        yield candidates[found], 3, self._trigram_feature[at[found]]
+        found = [(starts, starts + 2, feature[starts])]
+        if len(ids) < 3:
+            return found
+        # the positions whose first two characters begin a 3-gram or a word
+        candidates = np.flatnonzero(self._prefix[pair[:-1]])
+        entry = self._table.find(pair[candidates] * self._width + ids[candidates + 2])
+        candidates, entry = candidates[entry >= 0], entry[entry >= 0]
+        trigram = self._entry_trigram[entry]
+        hit = trigram >= 0
+        found.append((candidates[hit], candidates[hit] + 3, trigram[hit]))
+        which, slot = _stretches(self._entry_first_word[entry], self._entry_words[entry])
+        if slot.size:
+            # the rest of each word, against the text (-2 past its end; -1 past the word's)
+            longest = self._word_chars.shape[1]
+            padded = np.concatenate([ids, np.full(longest, -2, dtype=ids.dtype)])
+            at = candidates[which]
+            want = self._word_chars[slot, 3:]
+            got = padded[at[:, None] + np.arange(3, longest)]
+            hit = ((want == got) | (want < 0)).all(axis=1)
+            words = self._word_order[slot[hit]]
+            starts = at[hit]
+            ends = starts + self.word_length[words]
+            order = np.argsort(ends, kind="stable")
+            found.append((starts[order], ends[order], self.word_feature[words[order]]))
+        return found
 
     def count(
         self,
@@ -318,25 +340,21 @@ class FeatureSpace:
         import numpy as np
 
         bounds = np.asarray(ranges, dtype=np.int64).reshape(-1, 2)
-        row_of = None if rows is None else np.asarray(rows, dtype=np.int64)
-        found_rows: list[npt.NDArray[np.int64]] = []
-        features: list[npt.NDArray[np.int64]] = []
-        for starts, n, feature in self._find_grams(text):
-            row, hit = _within(starts, starts + n, bounds)
+        found_rows: list[npt.NDArray[np.int64]] = [np.zeros(0, dtype=np.int64)]
+        features: list[npt.NDArray[np.int64]] = [np.zeros(0, dtype=np.int64)]
+        for starts, ends, feature in self._find(text):
+            row, hit = _within(starts, ends, bounds)
             found_rows.append(row)
             features.append(feature[hit])
-        found = np.asarray(
-            list(self._automaton.iter(text)) if self.word_length.size else (), dtype=np.int64
-        ).reshape(-1, 2)
-        ends, words = found[:, 0] + 1, found[:, 1]
-        row, hit = _within(ends - self.word_length[words], ends, bounds)
-        found_rows.append(row)
-        features.append(self.word_feature[words[hit]])
         width = max(len(self.vocabulary), 1)
         row_all = np.concatenate(found_rows)
-        if row_of is not None:
-            row_all = row_of[row_all]
-        cells, counts = np.unique(row_all * width + np.concatenate(features), return_counts=True)
+        if rows is not None:
+            row_all = np.asarray(rows, dtype=np.int64)[row_all]
+        cells = row_all * width + np.concatenate(features)
+        if _n_rows(ranges, rows) * width < 2**31:
+            cells = cells.astype(np.int32)  # sorts in about half the time
+        cells, counts = np.unique(cells, return_counts=True)
+        cells = cells.astype(np.int64)
         return RowFeatures(
             rows=cells // width, features=cells % width, counts=counts.astype(np.int64)
         )
@@ -595,22 +613,28 @@ class ThemeModel:
         npt.NDArray[np.int64],
         npt.NDArray[np.float64],
     ]:
-        """Label scores of each row, and the feature coordinates behind them."""
+        """Label scores of each row, its features' rows and columns, and what each adds.
+
+        ``parts[i, j]`` is what the feature at ``rows[i], cols[i]`` adds to label ``j``.
+        """
         import numpy as np
 
         n = _n_rows(ranges, rows)
         found_rows, cols, vals = self.features.weigh(self.features.count(text, ranges, rows), n)
+        parts = self._weights[cols]
+        parts *= vals[:, None]
         z = np.tile(self.intercept, (n, 1))
         if found_rows.size:
-            starts = np.flatnonzero(np.r_[True, found_rows[1:] != found_rows[:-1]])
-            z[found_rows[starts]] += np.add.reduceat(self._weights[cols] * vals[:, None], starts)
+            per_row = np.bincount(found_rows, minlength=n)
+            present = np.flatnonzero(per_row)
+            z[present] += np.add.reduceat(parts, (np.cumsum(per_row) - per_row)[present])
         probs = 1.0 / (1.0 + np.exp(-z))
         if self._fallback:
             # the fallback label scores what the best topic leaves
             topics = np.delete(probs, self._fallback, axis=1)
             best = topics.max(axis=1) if topics.shape[1] else np.zeros(n)
             probs[:, self._fallback] = (1.0 - best)[:, None]
-        return probs, found_rows, cols, vals
+        return probs, found_rows, cols, parts
 
     def scores(self, text: str) -> npt.NDArray[np.float64]:
         """The score of every label for ``text`` (logistic, in label order).
@@ -653,7 +677,7 @@ class ThemeModel:
         """
         import numpy as np
 
-        probs, found_rows, cols, vals = self._matrix(text, ranges, rows)
+        probs, found_rows, cols, parts = self._matrix(text, ranges, rows)
         n = len(probs)
         ranked_probs = probs.copy()
         if self._fallback:
@@ -663,33 +687,29 @@ class ThemeModel:
         order = np.argsort(-ranked_probs, axis=1, kind="stable")[:, : self.max_labels]
         chosen = np.take_along_axis(ranked_probs, order, axis=1) >= self.threshold
         chosen[:, 0] = True
-        chosen &= (np.bincount(found_rows, minlength=n) > 0)[:, None]
+        per_row = np.bincount(found_rows, minlength=n)  # each row's features are one slice
+        chosen &= (per_row > 0)[:, None]
         c_row, c_rank = np.nonzero(chosen)
         c_label = order[c_row, c_rank]
         # evidence: each chosen label's largest positive contributions in its row
-        lo = np.searchsorted(found_rows, c_row, side="left")
-        combo, pair = _stretches(lo, np.searchsorted(found_rows, c_row, side="right") - lo)
-        gain = self._weights[cols[pair], c_label[combo]] * vals[pair]
+        combo, pair = _stretches((np.cumsum(per_row) - per_row)[c_row], per_row[c_row])
+        gain = parts.ravel()[pair * parts.shape[1] + c_label[combo]]
         positive = gain > 0
         combo, pair, gain = combo[positive], pair[positive], gain[positive]
-        # by combination, then by falling gain: one sort of combination - gain / (2 max gain)
+        # by combination, then by falling gain: the order of combination - gain / (2 max gain)
         span = 2.0 * float(gain.max()) if gain.size else 1.0
-        ranked = np.argsort(combo - gain / span, kind="stable")
-        combo, pair = combo[ranked], pair[ranked]
-        rank = np.arange(len(combo)) - np.searchsorted(combo, combo, side="left")
-        keep = rank < evidence
-        combo, evidence_cols = combo[keep], cols[pair[keep]]
-        # each combination's terms are one slice of the ranked list (distinct features
-        # have distinct readable forms)
-        bounds = np.searchsorted(combo, np.arange(len(c_row) + 1)).tolist()
+        kept = _lowest(combo - gain / span, combo, evidence)
+        terms = np.bincount(combo[kept], minlength=len(c_row)).tolist()
         readable = self.features.readable
-        words = [readable[f] for f in evidence_cols.tolist()]
+        words = [readable[f] for f in cols[pair[kept]].tolist()]
         labels = self.labels
         out: list[list[ThemeScore]] = [[] for _ in range(n)]
-        for c, (r, j, p) in enumerate(
-            zip(c_row.tolist(), c_label.tolist(), probs[c_row, c_label].tolist(), strict=True)
+        at = 0
+        for r, j, p, k in zip(
+            c_row.tolist(), c_label.tolist(), probs[c_row, c_label].tolist(), terms, strict=True
         ):
-            out[r].append(ThemeScore(labels[j], p, tuple(words[bounds[c] : bounds[c + 1]])))
+            out[r].append(ThemeScore(labels[j], p, tuple(words[at : at + k])))
+            at += k
         return out
 
     # -- files --------------------------------------------------------------
@@ -766,6 +786,85 @@ def _stretches(
         np.cumsum(sizes) - sizes - starts, sizes
     )
     return owner, index
+
+
+class _KeyTable:
+    """Non-negative integer keys -> their index, for many keys at once (open addressing)."""
+
+    _MULTIPLIER = 0x9E3779B97F4A7C15  # Fibonacci hashing: the top bits of key * this
+
+    def __init__(self, keys: Sequence[int]) -> None:
+        import numpy as np
+
+        self._bits = max(3, (4 * len(keys)).bit_length())  # at most a quarter full
+        size = 1 << self._bits
+        slot_key, slot_index = [-1] * size, [-1] * size
+        homes = self._home(np.asarray(keys, dtype=np.int64)).tolist()
+        for index, (key, slot) in enumerate(zip(keys, homes, strict=True)):
+            if key < 0:
+                raise ValueError(f"negative key {key}")
+            while slot_key[slot] != -1:
+                if slot_key[slot] == key:
+                    raise ValueError(f"key {key} given twice")
+                slot = (slot + 1) & (size - 1)
+            slot_key[slot], slot_index[slot] = key, index
+        self._key = np.asarray(slot_key, dtype=np.int64)
+        self._index = np.asarray(slot_index, dtype=np.int64)
+
+    def _home(self, keys: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        import numpy as np
+
+        product = keys.astype(np.uint64) * np.uint64(self._MULTIPLIER)  # modulo 2**64
+        home: npt.NDArray[np.int64] = (product >> np.uint64(64 - self._bits)).astype(np.int64)
+        return home
+
+    def find(self, keys: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        """The index of each of ``keys``, -1 for keys not in the table."""
+        import numpy as np
+
+        found = np.full(len(keys), -1, dtype=np.int64)
+        todo, slot = np.arange(len(keys)), self._home(keys)
+        while todo.size:
+            held = self._key[slot]
+            hit = held == keys[todo]
+            found[todo[hit]] = self._index[slot[hit]]
+            probe = ~hit & (held >= 0)  # an occupied slot of another key: look at the next
+            todo, slot = todo[probe], (slot[probe] + 1) & (len(self._key) - 1)
+        return found
+
+
+def _lowest(
+    keys: npt.NDArray[np.float64], groups: npt.NDArray[np.int64], k: int
+) -> npt.NDArray[np.int64]:
+    """Indices of the ``k`` lowest ``keys`` of each group (ties: the earlier), lowest first.
+
+    ``groups`` must be ascending (from 0) and the keys of a group below those of the
+    next, so that sorting ``keys`` (stably) sorts by group first. Only each
+    group's keys up to its ``k``-th lowest distinct one are sorted.
+    """
+    import numpy as np
+
+    if k <= 0 or not keys.size:
+        return np.zeros(0, dtype=np.int64)
+    if np.bincount(groups).max() > k:
+        new = np.empty(len(groups), dtype=bool)
+        new[0] = True
+        np.not_equal(groups[1:], groups[:-1], out=new[1:])
+        starts = np.flatnonzero(new)
+        owner = np.cumsum(new) - 1
+        rest = keys.copy()
+        for _ in range(k):
+            low = np.minimum.reduceat(rest, starts)[owner]
+            rest[rest <= low] = np.inf
+        candidates = np.flatnonzero(keys <= low)
+    else:
+        candidates = np.arange(len(keys))
+    ranked = candidates[np.argsort(keys[candidates], kind="stable")]
+    group = groups[ranked]
+    sizes = np.bincount(group)
+    rank = np.arange(len(ranked)) - (np.cumsum(sizes) - sizes)[group]
+    kept: npt.NDArray[np.int64] = ranked[rank < k]
+    return kept
 
 
 def _within(
