@@ -25,6 +25,7 @@ year); never against the clock. Unknown stays ``XXXX``.
 from __future__ import annotations
 
 import bisect
+import calendar
 import datetime
 import logging
 import re
@@ -46,6 +47,9 @@ __all__ = ["DeadlineExtractor", "find_deadlines"]
 logger = logging.getLogger(__name__)
 
 _MONTH_WORDS = {"元": 1, "正": 1}
+#: A third of a month (旬) as its first and last day; 0 is the month's last day.
+_DEKADS: dict[str, tuple[int, int]] = {"上旬": (1, 10), "中旬": (11, 20), "下旬": (21, 0)}
+
 _BEFORE = ("前", "之前", "以前", "前夕")
 _WEEKDAYS = {
     "一": "MO",
@@ -707,6 +711,13 @@ class DeadlineExtractor:
             if month is None or not 1 <= month <= 12:
                 return []
             value = f"{ystr(month)}-{month:02d}"
+            dekad = _DEKADS.get(g.get("part") or "")
+            if dekad is not None:  # 上旬/中旬/下旬: the days of that third of the month
+                first, last = dekad
+                if last == 0:
+                    year = ystr(month)
+                    last = calendar.monthrange(int(year) if year.isdigit() else 2001, month)[1]
+                value = f"{value}-{first:02d}/{value}-{last:02d}"
             if handler == "date":
                 day = _number(g.get("d"))
                 if day is None or not 1 <= day <= 31:
