@@ -713,11 +713,13 @@ class DeadlineExtractor:
             value = f"{ystr(month)}-{month:02d}"
             dekad = _DEKADS.get(g.get("part") or "")
             if dekad is not None:  # 上旬/中旬/下旬: the days of that third of the month
-                first, last = dekad
-                if last == 0:
-                    year = ystr(month)
-                    last = calendar.monthrange(int(year) if year.isdigit() else 2001, month)[1]
-                value = f"{value}-{first:02d}/{value}-{last:02d}"
+                first_day, last_day = dekad
+                if last_day == 0:
+                    known = ystr(month)  # 2001: no leap year, when the year is unknown
+                    last_day = calendar.monthrange(int(known) if known.isdigit() else 2001, month)[
+                        1
+                    ]
+                value = f"{value}-{first_day:02d}/{value}-{last_day:02d}"
             if handler == "date":
                 day = _number(g.get("d"))
                 if day is None or not 1 <= day <= 31:
