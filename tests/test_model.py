@@ -129,6 +129,45 @@ def test_replacer_is_replace() -> None:
     assert replacer(Derived, "a")(Derived(1), 2) == Derived(2)
 
 
+def test_replacer_builds_what_init_builds() -> None:
+    """The slot-by-slot copy of Measure and Section holds every field as ``__init__`` sets it."""
+    measure = Measure(
+        "开展活动",
+        Span(0, 4),
+        deadlines=(Deadline("3月", Span(0, 2), "by", "XXXX-03"),),
+        parties=(Party("工会", Span(0, 2), "lead"),),
+        themes=(ThemeScore("other", 0.6),),
+        schedule="3月份",
+        schedule_span=Span(0, 3),
+        columns=(("责任单位", "工会"),),
+    )
+    section = Section("s1", "s0", 2, "一、", 1, "工作", Span(0, 9), Span(2, 4), Span(0, 2))
+    for record in (measure, section):
+        names = [f.name for f in dataclasses.fields(record)]
+        for name in names:
+            value = object()  # a value no field holds
+            copy = replacer(type(record), name)(record, value)
+            built = type(record)(**{n: getattr(record, n) for n in names} | {name: value})
+            assert type(copy) is type(record)
+            assert all(getattr(copy, n) is getattr(built, n) for n in names)
+            with pytest.raises(dataclasses.FrozenInstanceError):
+                setattr(copy, name, 1)
+    assert replacer(Measure)(measure) == measure and replacer(Measure)(measure) is not measure
+    with pytest.raises(ValueError):
+        replacer(Measure, "themes")(measure, (), ())  # a value too many
+
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Checked:
+        a: int
+
+        def __post_init__(self) -> None:
+            if self.a < 0:
+                raise ValueError("negative")
+
+    with pytest.raises(ValueError, match="negative"):
+        replacer(Checked, "a")(Checked(1), -1)  # __post_init__ still runs
+
+
 # ---------------------------------------------------------------------------
 # the round trip is exact (issue 18, item 10)
 

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import operator
+import types
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -618,9 +618,14 @@ def replacer(cls: type[Any], *names: str) -> Callable[..., Any]:
     """``lambda obj, *values: dataclasses.replace(obj, **dict(zip(names, values)))``, faster.
 
     Stages rebuild every measure and section of a plan; ``replace`` walks the
-    fields and passes them by keyword at every call, this reads them all with
-    one getter and passes them by position. A class with a field ``__init__``
-    does not take by position gets ``replace`` itself.
+    fields and passes them by keyword at every call. For a slotted dataclass
+    without ``__post_init__`` (:class:`Measure`, :class:`Section`) the copy is
+    built as its ``__init__`` would build it, but without the
+    ``object.__setattr__`` lookup the frozen ``__init__`` pays per field: an
+    empty instance, each slot set through its descriptor. Another class gets
+    its ``__init__`` with the fields by position, or ``replace`` itself when a
+    field is not taken by position. A wrong number of values raises
+    ``ValueError``.
     """
     fields = dataclasses.fields(cls)
     if not all(f.init and not f.kw_only for f in fields):
@@ -628,13 +633,38 @@ def replacer(cls: type[Any], *names: str) -> Callable[..., Any]:
             obj, **dict(zip(names, values, strict=True))
         )
     order = [f.name for f in fields]
-    read = operator.attrgetter(*order)
     at = [order.index(name) for name in names]
+    if hasattr(cls, "__post_init__") or not all(
+        isinstance(vars(cls).get(name), types.MemberDescriptorType) for name in order
+    ):
 
-    def with_values(obj: Any, *values: Any) -> Any:
-        current = list(read(obj))
-        for i, value in zip(at, values, strict=True):
-            current[i] = value
-        return cls(*current)
+        def with_values(obj: Any, *values: Any) -> Any:
+            current = [getattr(obj, name) for name in order]
+            for i, value in zip(at, values, strict=True):
+                current[i] = value
+            return cls(*current)
 
-    return with_values
+        return with_values
+    return _slot_copier(cls, order, at)
+
+
+def _slot_copier(cls: type[Any], order: list[str], at: list[int]) -> Callable[..., Any]:
+    """``with_values(obj, *values)`` for :func:`replacer`, written out for ``cls``'s fields.
+
+    The code is generated (as :mod:`dataclasses` generates ``__init__``): one
+    line per field, which a loop over the fields would cost twice.
+    """
+    scope: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
+    given = {i: k for k, i in enumerate(at)}
+    lines = [
+        "def with_values(obj, *values):",
+        f"    ({''.join(f'v{k}, ' for k in range(len(at)))}) = values",
+        "    new = _new(_cls)",
+    ]
+    for i, name in enumerate(order):
+        scope[f"_set{i}"] = vars(cls)[name].__set__
+        lines.append(f"    _set{i}(new, {f'v{given[i]}' if i in given else f'obj.{name}'})")
+    lines.append("    return new")
+    exec("\n".join(lines), scope)  # field names of a dataclass: no outside input
+    copier: Callable[..., Any] = scope["with_values"]
+    return copier
