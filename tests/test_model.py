@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -12,12 +14,16 @@ from unionnlp.export import failure_record, plan_record
 from unionnlp.model import (
     SCHEMA,
     Deadline,
+    ListLevel,
     Measure,
+    Notice,
     Party,
+    Placeholder,
     Plan,
     Section,
     Source,
     Span,
+    Table,
     ThemeScore,
     replacer,
 )
@@ -127,6 +133,60 @@ def test_replacer_is_replace() -> None:
         b: int = dataclasses.field(default=0, init=False)
 
     assert replacer(Derived, "a")(Derived(1), 2) == Derived(2)
+
+
+RECORDS = (
+    Span,
+    Notice,
+    Placeholder,
+    Table,
+    ListLevel,
+    Source,
+    ThemeScore,
+    Deadline,
+    Party,
+    Measure,
+    Section,
+    Plan,
+)
+
+
+@pytest.mark.parametrize("cls", RECORDS, ids=lambda c: c.__name__)
+def test_records_init_as_dataclasses_do(cls: type[Any]) -> None:
+    """The slot-setting __init__ takes the parameters the dataclass's would, and sets them."""
+    fields = dataclasses.fields(cls)
+    params = list(inspect.signature(cls.__init__).parameters.values())[1:]
+    assert [p.name for p in params] == [f.name for f in fields]
+    assert all(p.kind is p.POSITIONAL_OR_KEYWORD for p in params)
+    assert [p.default for p in params] == [
+        inspect.Parameter.empty if f.default is dataclasses.MISSING else f.default for f in fields
+    ]
+    values = {f.name: (i + 1 if f.name != "text" else "工会") for i, f in enumerate(fields)}
+    if cls is ThemeScore:
+        values["score"] = 0.123456  # rounded by __post_init__
+    by_position = cls(*values.values())
+    by_name = cls(**values)
+    for f in fields:
+        expected = round(0.123456, 4) if f.name == "score" else values[f.name]
+        assert getattr(by_position, f.name) == expected == getattr(by_name, f.name)
+    required = {f.name: values[f.name] for f in fields if f.default is dataclasses.MISSING}
+    defaults = cls(**required)
+    assert all(
+        getattr(defaults, f.name) == f.default
+        for f in fields
+        if f.default is not dataclasses.MISSING
+    )
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        by_name.__setattr__(fields[0].name, 1)
+    with pytest.raises(TypeError):
+        cls(*values.values(), 0)  # an argument too many
+
+
+def test_span_init_still_checks() -> None:
+    with pytest.raises(ValueError, match="invalid span"):
+        Span(3, 1)
+    with pytest.raises(ValueError, match="invalid span"):
+        Span(start=-1, end=2)
 
 
 def test_replacer_builds_what_init_builds() -> None:
