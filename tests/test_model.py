@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -12,12 +14,16 @@ from unionnlp.export import failure_record, plan_record
 from unionnlp.model import (
     SCHEMA,
     Deadline,
+    ListLevel,
     Measure,
+    Notice,
     Party,
+    Placeholder,
     Plan,
     Section,
     Source,
     Span,
+    Table,
     ThemeScore,
     replacer,
 )
@@ -127,6 +133,99 @@ def test_replacer_is_replace() -> None:
         b: int = dataclasses.field(default=0, init=False)
 
     assert replacer(Derived, "a")(Derived(1), 2) == Derived(2)
+
+
+RECORDS = (
+    Span,
+    Notice,
+    Placeholder,
+    Table,
+    ListLevel,
+    Source,
+    ThemeScore,
+    Deadline,
+    Party,
+    Measure,
+    Section,
+    Plan,
+)
+
+
+@pytest.mark.parametrize("cls", RECORDS, ids=lambda c: c.__name__)
+def test_records_init_as_dataclasses_do(cls: type[Any]) -> None:
+    """The slot-setting __init__ takes the parameters the dataclass's would, and sets them."""
+    fields = dataclasses.fields(cls)
+    params = list(inspect.signature(cls.__init__).parameters.values())[1:]
+    assert [p.name for p in params] == [f.name for f in fields]
+    assert all(p.kind is p.POSITIONAL_OR_KEYWORD for p in params)
+    assert [p.default for p in params] == [
+        inspect.Parameter.empty if f.default is dataclasses.MISSING else f.default for f in fields
+    ]
+    values = {f.name: (i + 1 if f.name != "text" else "工会") for i, f in enumerate(fields)}
+    if cls is ThemeScore:
+        values["score"] = 0.123456  # rounded by __post_init__
+    by_position = cls(*values.values())
+    by_name = cls(**values)
+    for f in fields:
+        expected = round(0.123456, 4) if f.name == "score" else values[f.name]
+        assert getattr(by_position, f.name) == expected == getattr(by_name, f.name)
+    required = {f.name: values[f.name] for f in fields if f.default is dataclasses.MISSING}
+    defaults = cls(**required)
+    assert all(
+        getattr(defaults, f.name) == f.default
+        for f in fields
+        if f.default is not dataclasses.MISSING
+    )
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        by_name.__setattr__(fields[0].name, 1)
+    with pytest.raises(TypeError):
+        cls(*values.values(), 0)  # an argument too many
+
+
+def test_span_init_still_checks() -> None:
+    with pytest.raises(ValueError, match="invalid span"):
+        Span(3, 1)
+    with pytest.raises(ValueError, match="invalid span"):
+        Span(start=-1, end=2)
+
+
+def test_replacer_builds_what_init_builds() -> None:
+    """The slot-by-slot copy of Measure and Section holds every field as ``__init__`` sets it."""
+    measure = Measure(
+        "开展活动",
+        Span(0, 4),
+        deadlines=(Deadline("3月", Span(0, 2), "by", "XXXX-03"),),
+        parties=(Party("工会", Span(0, 2), "lead"),),
+        themes=(ThemeScore("other", 0.6),),
+        schedule="3月份",
+        schedule_span=Span(0, 3),
+        columns=(("责任单位", "工会"),),
+    )
+    section = Section("s1", "s0", 2, "一、", 1, "工作", Span(0, 9), Span(2, 4), Span(0, 2))
+    for record in (measure, section):
+        names = [f.name for f in dataclasses.fields(record)]
+        for name in names:
+            value = object()  # a value no field holds
+            copy = replacer(type(record), name)(record, value)
+            built = type(record)(**{n: getattr(record, n) for n in names} | {name: value})
+            assert type(copy) is type(record)
+            assert all(getattr(copy, n) is getattr(built, n) for n in names)
+            with pytest.raises(dataclasses.FrozenInstanceError):
+                setattr(copy, name, 1)
+    assert replacer(Measure)(measure) == measure and replacer(Measure)(measure) is not measure
+    with pytest.raises(ValueError):
+        replacer(Measure, "themes")(measure, (), ())  # a value too many
+
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Checked:
+        a: int
+
+        def __post_init__(self) -> None:
+            if self.a < 0:
+                raise ValueError("negative")
+
+    with pytest.raises(ValueError, match="negative"):
+        replacer(Checked, "a")(Checked(1), -1)  # __post_init__ still runs
 
 
 # ---------------------------------------------------------------------------

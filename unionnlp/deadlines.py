@@ -964,7 +964,7 @@ class DeadlineExtractor:
             f.deadline(norm.span(ns + f.start, ns + f.end))
             for f in self.find(text, year=plan.year, school_year=school)
         ]
-        return replace(plan, sections=_attach(plan.sections, deadlines, self, plan.year, school))
+        return _with_sections(plan, _attach(plan.sections, deadlines, self, plan.year, school))
 
 
 def _attach(
@@ -1017,7 +1017,13 @@ def _attach(
     # A schedule whose months fall back (九月…十二月, then 一月) runs into the next year.
     last_month: int | None = None
     next_year = False
+    given = {si for si, _ in bucket}
     for si, sec in enumerate(sections):
+        if si not in given and not any(
+            m.deadlines or (m.schedule and m.schedule_span is not None) for m in sec.measures
+        ):
+            out.append(sec)  # nothing to give and nothing to take: most sections
+            continue
         measures: list[Measure] = []
         for mi, measure in enumerate(sec.measures):
             found = list(bucket.get((si, mi), ()))
@@ -1090,6 +1096,7 @@ def _coming(
 
 _with_deadlines: Callable[[Measure, tuple[Deadline, ...]], Measure] = replacer(Measure, "deadlines")
 _with_measures: Callable[[Section, tuple[Measure, ...]], Section] = replacer(Section, "measures")
+_with_sections: Callable[[Plan, tuple[Section, ...]], Plan] = replacer(Plan, "sections")
 
 
 def _matches(

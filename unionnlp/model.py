@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import operator
+import types
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -64,6 +64,46 @@ PartyRole = Literal["lead", "support"]
 JSON = dict[str, Any]
 
 
+def _slot_init(cls: type[Any]) -> type[Any]:
+    """Give a frozen slotted dataclass an ``__init__`` that sets its slots directly.
+
+    The ``__init__`` a frozen dataclass gets sets every field through
+    ``object.__setattr__`` (an attribute lookup, then a search of the class for
+    the slot); stages build tens of thousands of records per megabyte. This one
+    takes the same parameters (defaults included), sets each slot through its
+    descriptor and calls ``__post_init__`` as the dataclass's does
+    (``tests/test_model.py`` checks both against :mod:`dataclasses`).
+    """
+    fields = dataclasses.fields(cls)
+    if not all(
+        f.init and not f.kw_only and f.default_factory is dataclasses.MISSING for f in fields
+    ):
+        return cls  # not a shape written out here: the dataclass's own __init__ stays
+    scope: dict[str, Any] = {}
+    params = ["self"]
+    lines = []
+    for i, f in enumerate(fields):
+        if f.default is dataclasses.MISSING:
+            params.append(f.name)
+        else:
+            scope[f"_default{i}"] = f.default
+            params.append(f"{f.name}=_default{i}")
+        scope[f"_set{i}"] = vars(cls)[f.name].__set__
+        lines.append(f"    _set{i}(self, {f.name})")
+    if hasattr(cls, "__post_init__"):
+        lines.append("    self.__post_init__()")
+    source = f"def __init__({', '.join(params)}):\n" + "\n".join(lines) + "\n"
+    exec(source, scope)  # field names of a dataclass: no outside input
+    init = scope["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    init.__module__ = cls.__module__
+    init.__doc__ = cls.__init__.__doc__
+    init.__annotations__ = dict(cls.__init__.__annotations__)
+    cls.__init__ = init
+    return cls
+
+
+@_slot_init
 @dataclass(frozen=True, slots=True, order=True)
 class Span:
     """Half-open character offsets ``[start, end)`` into a source text."""
@@ -98,6 +138,7 @@ def _span_or_none(data: Mapping[str, Any] | None) -> Span | None:
     return Span.from_dict(data) if data is not None else None
 
 
+@_slot_init
 @dataclass(frozen=True, slots=True)
 class Notice:
     """A recorded warning: something unusual that did not stop processing.
@@ -122,6 +163,7 @@ class Notice:
         return cls(str(data["code"]), str(data["message"]), _span_or_none(data.get("span")))
 
 
+@_slot_init
 @dataclass(frozen=True, slots=True)
 class Placeholder:
     """A template placeholder kept in the text but flagged as an unknown value.
@@ -145,6 +187,7 @@ class Placeholder:
 Cell = tuple[str, Span]
 
 
+@_slot_init
 @dataclass(frozen=True, slots=True)
 class Table:
     """A table of a document (序号 | 工作内容 | 责任单位 | 完成时限), for the measure stage.
@@ -179,6 +222,7 @@ class Table:
         )
 
 
+@_slot_init
 @dataclass(frozen=True, slots=True)
 class ListLevel:
     """The list level a file states for a numbered line (a reader's hint to the structure stage).
@@ -200,6 +244,7 @@ class ListLevel:
         return cls(Span.from_dict(data["span"]), int(data["level"]))
 
 
+@_slot_init
 @dataclass(frozen=True, slots=True)
 class Source:
     """A decoded input: the text every span points into, and where it came from."""
@@ -287,6 +332,7 @@ class Source:
 SCORE_DECIMALS = 4
 
 
+@_slot_init
 @dataclass(frozen=True, slots=True)
 class ThemeScore:
     """A theme label with its score and the terms that weighed most for it.
@@ -312,6 +358,7 @@ class ThemeScore:
         )
 
 
+@_slot_init
 @dataclass(frozen=True, slots=True)
 class Deadline:
     """When a measure is due, held or repeated.
@@ -351,6 +398,7 @@ class Deadline:
         )
 
 
+@_slot_init
 @dataclass(frozen=True, slots=True)
 class Party:
     """A responsible party (责任单位) of a measure and its role (lead 牵头 / support 配合).
@@ -385,6 +433,7 @@ class Party:
         )
 
 
+@_slot_init
 @dataclass(frozen=True, slots=True)
 class Measure:
     """An actionable unit of a plan (措施): a leaf item, a clause or an action sentence.
@@ -429,6 +478,7 @@ class Measure:
         )
 
 
+@_slot_init
 @dataclass(frozen=True, slots=True)
 class Section:
     """A numbered heading or item of a plan, in a tree given by ``parent``.
@@ -484,6 +534,7 @@ class Section:
         )
 
 
+@_slot_init
 @dataclass(frozen=True, slots=True)
 class Plan:
     """One plan (document) inside a source: metadata, the section tree, warnings.
@@ -618,9 +669,14 @@ def replacer(cls: type[Any], *names: str) -> Callable[..., Any]:
     """``lambda obj, *values: dataclasses.replace(obj, **dict(zip(names, values)))``, faster.
 
     Stages rebuild every measure and section of a plan; ``replace`` walks the
-    fields and passes them by keyword at every call, this reads them all with
-    one getter and passes them by position. A class with a field ``__init__``
-    does not take by position gets ``replace`` itself.
+    fields and passes them by keyword at every call. For a slotted dataclass
+    without ``__post_init__`` (:class:`Measure`, :class:`Section`) the copy is
+    built as its ``__init__`` would build it, but without the
+    ``object.__setattr__`` lookup the frozen ``__init__`` pays per field: an
+    empty instance, each slot set through its descriptor. Another class gets
+    its ``__init__`` with the fields by position, or ``replace`` itself when a
+    field is not taken by position. A wrong number of values raises
+    ``ValueError``.
     """
     fields = dataclasses.fields(cls)
     if not all(f.init and not f.kw_only for f in fields):
@@ -628,13 +684,38 @@ def replacer(cls: type[Any], *names: str) -> Callable[..., Any]:
             obj, **dict(zip(names, values, strict=True))
         )
     order = [f.name for f in fields]
-    read = operator.attrgetter(*order)
     at = [order.index(name) for name in names]
+    if hasattr(cls, "__post_init__") or not all(
+        isinstance(vars(cls).get(name), types.MemberDescriptorType) for name in order
+    ):
 
-    def with_values(obj: Any, *values: Any) -> Any:
-        current = list(read(obj))
-        for i, value in zip(at, values, strict=True):
-            current[i] = value
-        return cls(*current)
+        def with_values(obj: Any, *values: Any) -> Any:
+            current = [getattr(obj, name) for name in order]
+            for i, value in zip(at, values, strict=True):
+                current[i] = value
+            return cls(*current)
 
-    return with_values
+        return with_values
+    return _slot_copier(cls, order, at)
+
+
+def _slot_copier(cls: type[Any], order: list[str], at: list[int]) -> Callable[..., Any]:
+    """``with_values(obj, *values)`` for :func:`replacer`, written out for ``cls``'s fields.
+
+    The code is generated (as :mod:`dataclasses` generates ``__init__``): one
+    line per field, which a loop over the fields would cost twice.
+    """
+    scope: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
+    given = {i: k for k, i in enumerate(at)}
+    lines = [
+        "def with_values(obj, *values):",
+        f"    ({''.join(f'v{k}, ' for k in range(len(at)))}) = values",
+        "    new = _new(_cls)",
+    ]
+    for i, name in enumerate(order):
+        scope[f"_set{i}"] = vars(cls)[name].__set__
+        lines.append(f"    _set{i}(new, {f'v{given[i]}' if i in given else f'obj.{name}'})")
+    lines.append("    return new")
+    exec("\n".join(lines), scope)  # field names of a dataclass: no outside input
+    copier: Callable[..., Any] = scope["with_values"]
+    return copier
