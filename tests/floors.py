@@ -27,7 +27,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from unionnlp.evaluate import EvalReport, ThemeScorer, evaluate_dir
+from unionnlp.evaluate import ACCURACY_ROWS, EvalReport, ThemeScorer, evaluate_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPORA = ROOT / "corpora"
@@ -38,15 +38,7 @@ FLOORS_PATH = Path(__file__).resolve().parent / "quality_floors.json"
 #: Rows of the table with precision, recall and F1 (the others are accuracies).
 SET_STAGES = ("documents", "sections", "deadlines", "parties", "themes")
 #: Rows that are an accuracy over matched items.
-ACCURACY_STAGES = (
-    "levels",
-    "titles",
-    "deadline_values",
-    "deadline_kinds",
-    "party_roles",
-    "themes_top1",
-    "themes_top1_e2e",
-)
+ACCURACY_STAGES = ACCURACY_ROWS
 #: Keys of pinned counts start with this; they must equal the measured value.
 COUNT = "count."
 PLACES = 3

@@ -199,7 +199,8 @@ def test_tables_keep_spans_and_roles() -> None:
     assert (party["name"], party["role"]) == ("院办", "lead")
 
 
-def test_sigkill_then_resume_gives_every_input_once(tmp_path: Path) -> None:
+def _many_plans(tmp_path: Path) -> Path:
+    """A folder of 60 plans (the seeds in turn, each made distinct by its number)."""
     folder = tmp_path / "many"
     folder.mkdir()
     for i in range(60):
@@ -207,6 +208,11 @@ def test_sigkill_then_resume_gives_every_input_once(tmp_path: Path) -> None:
         (folder / f"{i:03d}.txt").write_text(
             seed.read_text(encoding="utf-8") + f"\n{i}\n", encoding="utf-8"
         )
+    return folder
+
+
+def test_sigkill_then_resume_gives_every_input_once(tmp_path: Path) -> None:
+    folder = _many_plans(tmp_path)
     out = tmp_path / "out.jsonl"
     journal = tmp_path / "out.jsonl.journal"
     cmd = [sys.executable, "-m", "unionnlp.cli", "convert", str(folder), "-o", str(out), "-q"]
@@ -255,13 +261,7 @@ def _alive(pid: int) -> bool:
 def test_workers_die_with_a_killed_parent_and_resume_gives_every_input_once(
     tmp_path: Path,
 ) -> None:
-    folder = tmp_path / "many"
-    folder.mkdir()
-    for i in range(60):
-        seed = SEEDS[i % len(SEEDS)]
-        (folder / f"{i:03d}.txt").write_text(
-            seed.read_text(encoding="utf-8") + f"\n{i}\n", encoding="utf-8"
-        )
+    folder = _many_plans(tmp_path)
     out = tmp_path / "out.jsonl"
     journal = tmp_path / "out.jsonl.journal"
     cmd = [sys.executable, "-m", "unionnlp.cli", "convert", str(folder), "-o", str(out), "-q"]

@@ -6,6 +6,8 @@ import unicodedata
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import logging
+
     import regex
 
 __all__ = ["CN_DIGITS", "YearReader", "read_number"]
@@ -59,3 +61,18 @@ class YearReader:
             if year is not None and 1900 <= year <= 2099:
                 return year
         return None
+
+    def manifest_cell(self, written: str, source: str, line: int, log: logging.Logger) -> str:
+        """A manifest's year cell as the year's digits, or ``""`` with a warning on ``log``
+        naming the manifest and its line when the cell holds no year."""
+        year = self(written)
+        if year is None:
+            log.warning(
+                "the manifest %r, line %d: year %r is not a year (write 2023, 2023年,"
+                " 二〇二三年 or 2023-2024学年); that plan keeps the year of its text",
+                source,
+                line,
+                written,
+            )
+            return ""
+        return str(year)

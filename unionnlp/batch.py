@@ -186,16 +186,7 @@ def load_manifest(path: str | Path) -> dict[str, dict[str, Any]]:
         cells = {k: (v.strip() if isinstance(v, str) else v) for k, v in row.items()}
         written = str(cells.get("year") or "")
         if written:
-            year = read_year(written)
-            if year is None:
-                logger.warning(
-                    "the manifest %r, line %d: year %r is not a year (write 2023, 2023年,"
-                    " 二〇二三年 or 2023-2024学年); that plan keeps the year of its text",
-                    str(path),
-                    line,
-                    written,
-                )
-            cells["year"] = str(year) if year is not None else ""
+            cells["year"] = read_year.manifest_cell(written, str(path), line, logger)
         table[key] = cells
     return table
 

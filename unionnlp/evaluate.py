@@ -44,6 +44,16 @@ __all__ = [
 TITLE_PREFIX = 8
 #: Folds of grouped cross-validation (by source site where the corpus has an index).
 N_FOLDS = 5
+#: Rows of the report that are an accuracy over matched items (the others are P/R/F1).
+ACCURACY_ROWS = (
+    "levels",
+    "titles",
+    "deadline_values",
+    "deadline_kinds",
+    "party_roles",
+    "themes_top1",
+    "themes_top1_e2e",
+)
 
 
 @dataclass
@@ -344,16 +354,7 @@ class EvalReport:
                 continue
             s = self.scores[key]
             acc = "" if s.accuracy is None else f"{s.accuracy:.3f}"
-            if key in (
-                "levels",
-                "titles",
-                "deadline_values",
-                "deadline_kinds",
-                "party_roles",
-                "themes_top1",
-                "themes_top1_e2e",
-                "baseline_top1",
-            ):
+            if key in ACCURACY_ROWS or key == "baseline_top1":
                 rows.append((label, "", "", "", acc, "", str(s.attr_n)))
             else:
                 rows.append(

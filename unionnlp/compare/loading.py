@@ -146,16 +146,7 @@ def read_manifest(path: str | Path) -> list[dict[str, str]]:
             )
         written = row.get("year", "")
         if written:
-            year = read_year(written)
-            if year is None:
-                logger.warning(
-                    "the manifest %r, line %d: year %r is not a year (write 2023, 2023年,"
-                    " 二〇二三年 or 2023-2024学年); that plan keeps the year of its text",
-                    str(target),
-                    n,
-                    written,
-                )
-            row["year"] = str(year) if year is not None else ""
+            row["year"] = read_year.manifest_cell(written, str(target), n, logger)
     return rows
 
 
