@@ -43,3 +43,12 @@ def record_validator() -> Any:
 
 def seed_id(path: Path) -> str:
     return path.name[:3]
+
+
+def process_running(pid: int) -> bool:
+    """Whether process ``pid`` is alive (a zombie or dead one is not), from /proc."""
+    try:
+        status = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
+    except OSError:
+        return False
+    return status.rsplit(")", 1)[1].split()[0] not in ("Z", "X")

@@ -31,6 +31,7 @@ from unionnlp.errors import ReaderError
 from unionnlp.readers import office, read
 from unionnlp.readers.libreoffice import LibreOffice, sharing
 
+from .conftest import process_running
 from .test_readers import OUTLINE, outline
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -125,20 +126,12 @@ def stand_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[StandI
     assert_gone(stand.pids())
 
 
-def _running(pid: int) -> bool:
-    try:
-        status = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
-    except OSError:
-        return False
-    return status.rsplit(")", 1)[1].split()[0] not in ("Z", "X")
-
-
 def assert_gone(pids: list[int], seconds: float = 5.0) -> None:
     """Every process in ``pids`` has ended (a few seconds allowed for the kill to land)."""
     deadline = time.monotonic() + seconds
-    while any(_running(p) for p in pids) and time.monotonic() < deadline:
+    while any(process_running(p) for p in pids) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert [p for p in pids if _running(p)] == []
+    assert [p for p in pids if process_running(p)] == []
 
 
 def rtf(folder: Path, name: str, word: str) -> Path:
@@ -329,7 +322,7 @@ def _office_processes() -> list[int]:
                 cmdline = (entry / "cmdline").read_bytes()
             except OSError:
                 continue
-            if b"unionnlp-libreoffice-" in cmdline and _running(int(entry.name)):
+            if b"unionnlp-libreoffice-" in cmdline and process_running(int(entry.name)):
                 found.append(int(entry.name))
     return found
 
@@ -346,7 +339,7 @@ def test_one_libreoffice_reads_every_legacy_format(tmp_path: Path) -> None:
             assert source.format == path.suffix[1:] and outline(source) == OUTLINE
         assert converter.starts == 1
         pid = converter.pid
-        assert pid is not None and _running(pid)
+        assert pid is not None and process_running(pid)
         work = converter._work
         assert work is not None and work.is_dir()
     assert_gone([pid])
@@ -408,7 +401,7 @@ def test_libreoffice_dies_with_the_process_that_holds_it(tmp_path: Path, sig: in
     )
     assert holder.stdout is not None
     pid = int(holder.stdout.readline())
-    assert _running(pid)
+    assert process_running(pid)
     holder.send_signal(sig)
     holder.wait(timeout=30)
     assert_gone([pid])

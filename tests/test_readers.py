@@ -30,7 +30,7 @@ from unionnlp.readers import SUPPORTED, office, pdf, read
 from unionnlp.readers import html as html_reader
 from unionnlp.readers._word_numbering import Numbering, format_number
 
-from .conftest import SEEDS, seed_id
+from .conftest import SEEDS, process_running, seed_id
 from .strict_skips import needs_command
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -984,14 +984,6 @@ def test_missing_soffice_names_the_package(tmp_path: Path, monkeypatch: pytest.M
     assert "plan.doc" in str(info.value)
 
 
-def _running(pid: int) -> bool:
-    try:
-        status = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
-    except OSError:
-        return False
-    return status.rsplit(")", 1)[1].split()[0] not in ("Z", "X")
-
-
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="process groups and /proc")
 def test_hung_soffice_is_killed_by_the_timeout(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -1007,9 +999,9 @@ def test_hung_soffice_is_killed_by_the_timeout(
     assert "1 s" in str(info.value)
     child = int(pidfile.read_text(encoding="ascii"))
     deadline = time.monotonic() + 5
-    while _running(child) and time.monotonic() < deadline:
+    while process_running(child) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert not _running(child)
+    assert not process_running(child)
 
 
 def test_failed_conversion_reports_soffice_output(tmp_path: Path) -> None:
