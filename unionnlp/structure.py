@@ -200,6 +200,27 @@ class _Segment:
     header_only: bool = False  # a compilation header (…5篇): gives no title
 
 
+#: a plan as the numbering pass leaves it: start, end, sections, raw warnings, its segment
+_Doc = tuple[int, int, list[_Sec], list[Any], _Segment]
+
+
+def _continues(before: list[_Doc], seg: _Segment, docs: list[_Doc]) -> bool:
+    """Whether ``seg``, cut at a title-like line, only continues the plan before it.
+
+    A new plan numbers afresh; when the first section after the line continues a
+    list of the plan before it (``二、`` … title-like line … ``三、``; ``1、`` …
+    ``2、``), the line is a heading, a quoted document or a wrapped line inside that
+    plan. Compilation pieces (``篇二``) are new plans whatever their numbering.
+    """
+    if seg.compiled or seg.header_only or not docs or not docs[0][2] or not before:
+        return False
+    first = docs[0][2][0]
+    if first.num is None or first.num < 2:
+        return False
+    last = next((s for s in reversed(before[-1][2]) if s.family == first.family), None)
+    return last is not None and last.num is not None and first.num == last.num + 1
+
+
 _COLUMN_ROLES = {
     "task": (
         "工作内容",
@@ -385,22 +406,47 @@ class StructureParser:
             cands = self._split_month_cells(text, cands, months)
         cand_starts = [c.start for c in cands]  # in reading order
         stated = stated_levels(norm, source)
+
+        def parse(seg: _Segment) -> list[_Doc]:
+            lo = bisect.bisect_left(cand_starts, seg.start)
+            hi = bisect.bisect_left(cand_starts, seg.end)
+            return self._parse_segment(text, seg, cands[lo:hi], months, stated)
+
+        parsed: list[tuple[_Segment, list[_Doc]]] = []
+        for seg in segments:
+            docs = parse(seg)
+            if parsed and _continues(parsed[-1][1], seg, docs):
+                # A title-like line inside a plan (a heading that repeats the plan's words, a
+                # quoted document, a wrapped line) after which the numbering runs on: no new plan.
+                prev = parsed.pop()[0]
+                seg = replace(prev, end=seg.end)
+                docs = parse(seg)
+            parsed.append((seg, docs))
         plans: list[Plan] = []
         untitled: list[int] = []  # unnumbered plans that no title or compilation marker opens
-        for seg in segments:
-            seg_cands = cands[
-                bisect.bisect_left(cand_starts, seg.start) : bisect.bisect_left(
-                    cand_starts, seg.end
-                )
-            ]
-            docs = self._parse_segment(text, seg, seg_cands, months, stated)
+        titles: set[str] = set()
+        for k, (seg, docs) in enumerate(parsed):
+            before = parsed[k - 1][0] if k else None
+            # A title right under another one with nothing between is an entry of a list of
+            # titles (related pages, a table of contents): without numbering it opens no plan.
+            listed = (
+                before is not None
+                and before.title is not None
+                and not text[before.start : before.end].strip()
+            )
             for doc_start, doc_end, secs, warnings, seg_title in docs:
                 plan = self._build_plan(
                     norm, source, len(plans), doc_start, doc_end, secs, warnings, seg_title, months
                 )
                 if plan is not None:
-                    if not secs and plan.title is None and not seg.compiled:
+                    if not secs and (
+                        listed
+                        or (not seg.compiled and (plan.title is None or plan.title in titles))
+                    ):
+                        # (the page repeating a plan's title after it opens no plan either)
                         untitled.append(len(plans))
+                    if plan.title is not None:
+                        titles.add(plan.title)
                     plans.append(plan)
         if untitled and len(untitled) < len(plans):
             # Beside numbered or titled plans, such a stretch is the page around them (a
@@ -470,6 +516,10 @@ class StructureParser:
                 title = m.group("title").strip()
                 if self._starts_with_marker(title):
                     continue  # `第二部分 2024年工作要点` is a section, not a plan title
+                if _wrapped(text, m.start("title")):
+                    continue  # a sentence cut by a hard line break (`…根据\n2024年工作要点`)
+                if "《" in title and self._has_marker_text(text[: m.start()]):
+                    continue  # a document the plan cites (`《市总工会2024年工作要点》`), inside it
                 if any(c.start <= m.start() < max(c.end, c.start + 1) for c in cuts):
                     continue
                 line_end = m.end()
@@ -761,8 +811,8 @@ class StructureParser:
         cands: list[_Cand],
         months: list[tuple[int, int, str]],
         stated: dict[int, int] | None = None,
-    ) -> list[tuple[int, int, list[_Sec], list[Notice | tuple[str, str, int, int]], _Segment]]:
-        docs: list[tuple[int, int, list[_Sec], list[Any], _Segment]] = []
+    ) -> list[_Doc]:
+        docs: list[_Doc] = []
         secs: list[_Sec] = []
         warns: list[Any] = []
         stack: list[_Frame] = []
@@ -1283,6 +1333,29 @@ def _context(text: str, pos: int) -> str:
     if ch in "、，,":
         return "cm"
     return "sp" if i < pos - 1 else "gl"
+
+
+def _wrapped(text: str, pos: int) -> bool:
+    """Whether the line at ``pos`` continues a sentence that a hard line break cut.
+
+    The line right above it (no blank line between) ends in a comma, or is a long
+    line (20 or more characters) that ends without closing its sentence.
+    """
+    line_start = text.rfind("\n", 0, pos) + 1
+    if line_start == 0:
+        return False
+    above = text[text.rfind("\n", 0, line_start - 1) + 1 : line_start - 1].strip()
+    if not above:
+        return False
+    last = above[-1]
+    if last in "，,、":
+        return True
+    return (
+        len(above) >= 20
+        and last not in _SENTENCE_END
+        and last not in _CLOSERS
+        and last not in "：:"
+    )
 
 
 def _variant(marker: str) -> str:
