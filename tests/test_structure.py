@@ -18,14 +18,13 @@ from unionnlp.model import Plan, Span, Table
 from unionnlp.normalize import Normalizer
 from unionnlp.pipeline import Pipeline
 from unionnlp.readers import read
-from unionnlp.structure import (
+from unionnlp.structure import StructureParser, cn_to_int, measures_from_table
+from unionnlp.structure_markers import (
     _JUNK_LIMIT,
     _JUNK_WINDOW,
     _ROUGH_CHARS,
     _ROUGH_MARKER,
-    StructureParser,
-    cn_to_int,
-    measures_from_table,
+    MarkerScanner,
 )
 
 from .conftest import CORPORA, SEEDS
@@ -289,7 +288,7 @@ def test_line_filtered_rules_find_what_a_full_scan_finds(corpus_texts: list[str]
         assert rule.pattern.pattern.startswith("(?m)^"), rule.name  # anchored at line starts
         for text in [*corpus_texts, *edge_cases, *rule.must_match, *rule.must_not_match]:
             expected = [m.span() for m in rule.pattern.finditer(text)]
-            assert [m.span() for m in parser._rule_matches(rule, text, 10.0)] == expected
+            assert [m.span() for m in parser.documents.rule_matches(rule, text, 10.0)] == expected
 
 
 def test_title_after_a_broken_year_line_still_opens_a_plan(pipeline: Pipeline) -> None:
@@ -313,11 +312,11 @@ def test_family_prefilters_change_no_candidate(corpus_texts: list[str], tmp_path
             for m in fam.rule.pattern.finditer(text):
                 assert any(lit in m.group() for lit in fam.rule.get("requires")), m.group()
         assert _found(fast, text) == _found(plain, text)
-        assert fast._months(text, 5.0) == plain._months(text, 5.0)
+        assert fast.markers.months(text, 5.0) == plain.markers.months(text, 5.0)
 
 
 def _found(parser: StructureParser, text: str) -> list[tuple[Any, ...]]:
-    cands, _ = parser._candidates(text, 10.0)
+    cands, _ = parser.markers.candidates(text, 10.0)
     return [(c.start, c.end, c.family.name, c.num, c.word, c.marker, c.ctx) for c in cands]
 
 
@@ -347,7 +346,7 @@ def test_junk_windows_are_those_a_scan_of_every_window_finds(corpus_texts: list[
     for text in texts:
         for m in _ROUGH_MARKER.finditer(text):
             assert set(m.group()) & set(_ROUGH_CHARS), m.group()
-        junk = StructureParser._junk_windows(text)
+        junk = MarkerScanner.junk_windows(text)
         assert junk == _junk_by_scanning_every_window(text)
         found_junk = found_junk or bool(junk)
     assert found_junk

@@ -1,0 +1,252 @@
+"""Structure, step 2: split a text into segments, one per plan title or compilation piece.
+
+Compilation markers (``篇一``, ``【第二篇】``, ``…计划3``: ``[[document]]`` rules of
+``data/markers.toml``) and plan title lines (naming 计划/要点/思路/安排/方案 with
+工会 or a time: ``[[title]]`` rules) cut the text into :class:`Segment` objects.
+A title-like line that is no plan's title does not cut: one that starts with a
+marker (a section), continues a sentence a hard line break cut, or cites a
+document (``《…要点》``) inside a plan. Whether a segment holds one plan or
+several (numbering restarting at 一) is decided by :mod:`unionnlp.structure_tree`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import regex
+
+from ._structure_text import CLOSERS, SENTENCE_END, scan
+from .errors import DataFileError, ProcessingTimeout
+from .resources import Rule, load_rules
+from .structure_markers import MarkerScanner
+
+__all__ = ["DocumentSplitter", "Segment"]
+
+_TRAILING_NUMBER = regex.compile(r"\s*\d+$")
+
+_COUNT_HEADER = regex.compile(r"[0-9一二三四五六七八九十]+篇")
+
+
+@dataclass(slots=True)
+class Segment:
+    """A stretch of text opened by a plan title or a compilation marker (or the text
+    before the first one), with the title's offsets."""
+
+    start: int
+    end: int
+    title: str | None = None
+    title_start: int | None = None
+    title_end: int | None = None
+    compiled: bool = False  # a compilation piece: restarts do not split it
+    header_only: bool = False  # a compilation header (…5篇): gives no title
+
+
+class DocumentSplitter:
+    """Cuts a normalised text into segments at compilation markers and plan titles.
+
+    Args:
+        path: the markers file holding the ``[[document]]`` and ``[[title]]`` rules.
+        markers: the marker scanner of the same file (to tell a section heading from a
+            title).
+
+    Raises (on first use):
+        DataFileError: the markers file is invalid.
+    """
+
+    def __init__(self, path: str | Path, markers: MarkerScanner) -> None:
+        self.path = path
+        self.markers = markers
+        self._compiled: dict[str, regex.Pattern[str]] = {}
+
+    @cached_property
+    def document_rules(self) -> list[Rule]:
+        return load_rules(self.path, "document")
+
+    @cached_property
+    def title_rules(self) -> list[Rule]:
+        return load_rules(self.path, "title")
+
+    def split(self, text: str, budget: float) -> list[Segment]:
+        """The segments of ``text``, in order; the first runs from the start to the first cut."""
+        cuts: list[Segment] = []
+        for rule in self.document_rules:
+            for m in self.rule_matches(rule, text, budget):
+                line_start = text.rfind("\n", 0, m.start()) + 1
+                # Title: the text before the marker on its line (after the last sentence end).
+                head_from = line_start
+                for i in range(m.start() - 1, max(line_start, m.start() - 60) - 1, -1):
+                    if text[i] in SENTENCE_END:
+                        head_from = i + 1
+                        break
+                if m.start() - head_from > 60:
+                    head_from = m.start()
+                title = text[head_from : m.start()].strip(" \t:：")
+                line_end = text.find("\n", m.end())
+                line_end = len(text) if line_end < 0 else line_end
+                tail = text[m.end() : line_end].strip(" \t:：")
+                if rule.name == "compilation_prefix" and tail and len(tail) <= 40:
+                    title = tail
+                    body_from = line_end
+                elif rule.name in ("compilation_suffix", "numbered_title"):
+                    body_from = m.end()
+                else:
+                    body_from = m.end()
+                if rule.name == "numbered_title":
+                    title = m.group().strip()
+                    title = _TRAILING_NUMBER.sub("", title)
+                cuts.append(
+                    Segment(
+                        start=head_from,
+                        end=body_from,
+                        title=title or None,
+                        title_start=head_from if title else None,
+                        title_end=(head_from + len(text[head_from : m.start()].rstrip()))
+                        if title
+                        else None,
+                        compiled=True,
+                    )
+                )
+        for rule in self.title_rules:
+            for m in self.rule_matches(rule, text, budget):
+                title = m.group("title").strip()
+                if self.markers.starts_with_marker(title):
+                    continue  # `第二部分 2024年工作要点` is a section, not a plan title
+                if _wrapped(text, m.start("title")):
+                    continue  # a sentence cut by a hard line break (`…根据\n2024年工作要点`)
+                if "《" in title and self.markers.has_marker_text(text[: m.start()]):
+                    continue  # a document the plan cites (`《市总工会2024年工作要点》`), inside it
+                if any(c.start <= m.start() < max(c.end, c.start + 1) for c in cuts):
+                    continue
+                line_end = m.end()
+                header_only = bool(_COUNT_HEADER.search(title))
+                cuts.append(
+                    Segment(
+                        start=m.start("title"),
+                        end=line_end,
+                        title=None if header_only else title,
+                        title_start=None if header_only else m.start("title"),
+                        title_end=None if header_only else m.start("title") + len(title),
+                        header_only=header_only,
+                    )
+                )
+        cuts.sort(key=lambda c: c.start)
+        # Merge a title line with a compilation marker right after it, and repeated titles.
+        merged: list[Segment] = []
+        for cut in cuts:
+            if merged:
+                prev = merged[-1]
+                between = text[prev.end : cut.start]
+                if not between.strip() and (
+                    cut.compiled != prev.compiled or prev.header_only or cut.title == prev.title
+                ):
+                    if cut.compiled and not prev.compiled:
+                        prev.compiled = True
+                    if cut.title and (prev.title is None or prev.header_only):
+                        prev.title, prev.title_start, prev.title_end = (
+                            cut.title,
+                            cut.title_start,
+                            cut.title_end,
+                        )
+                        prev.header_only = False
+                    prev.end = cut.end
+                    continue
+                if (
+                    cut.title is not None
+                    and cut.title == prev.title
+                    and not cut.compiled
+                    and not self.markers.has_marker_text(between)
+                ):
+                    # The same title repeated after an intro paragraph: one plan.
+                    continue
+            merged.append(cut)
+        segments: list[Segment] = []
+        first_start = merged[0].start if merged else len(text)
+        segments.append(Segment(start=0, end=first_start))
+        for i, cut in enumerate(merged):
+            nxt = merged[i + 1].start if i + 1 < len(merged) else len(text)
+            segments.append(
+                Segment(
+                    start=cut.end,
+                    end=nxt,
+                    title=cut.title,
+                    title_start=cut.title_start,
+                    title_end=cut.title_end,
+                    compiled=cut.compiled,
+                    header_only=cut.header_only,
+                )
+            )
+        return segments
+
+    def rule_matches(self, rule: Rule, text: str, budget: float) -> Iterator[regex.Match[str]]:
+        """The matches of a document or title rule in ``text``, in order.
+
+        A rule with ``line_has`` (a pattern anchored at line starts whose
+        every match starts on a line holding a match of one of the
+        ``line_has`` patterns) is tried only at the starts of such lines: the
+        same matches as a scan of the whole text, at a fraction of the cost
+        (most lines hold no plan title).
+        """
+        line_has = self._line_has(rule)
+        if not line_has:
+            yield from scan(rule.pattern, text, budget)
+            return
+        lines = sorted(
+            {
+                text.rfind("\n", 0, m.start()) + 1
+                for pattern in line_has
+                for m in scan(pattern, text, budget)
+            }
+        )
+        end = 0  # like a scan, no match starts inside the previous one
+        for line_start in lines:
+            if line_start < end:
+                continue
+            try:
+                m = rule.pattern.match(text, line_start, timeout=budget)
+            except TimeoutError as err:
+                raise ProcessingTimeout.during("structure", len(text), budget) from err
+            if m is not None:
+                end = m.end()
+                yield m
+
+    def _line_has(self, rule: Rule) -> list[regex.Pattern[str]]:
+        """The compiled ``line_has`` patterns of ``rule`` (a string or a list of them)."""
+        source = rule.get("line_has", [])
+        sources = [source] if isinstance(source, str) else source
+        if not isinstance(sources, list) or not all(isinstance(p, str) for p in sources):
+            raise DataFileError(self.path, f"rule {rule.name!r}: 'line_has' must be strings")
+        patterns = []
+        for i, pattern in enumerate(sources):
+            key = f"line_has:{rule.name}:{i}"
+            if key not in self._compiled:
+                try:
+                    self._compiled[key] = regex.compile(pattern)
+                except regex.error as err:
+                    raise DataFileError(
+                        self.path, f"rule {rule.name!r}: bad 'line_has' pattern ({err})"
+                    ) from err
+            patterns.append(self._compiled[key])
+        return patterns
+
+
+def _wrapped(text: str, pos: int) -> bool:
+    """Whether the line at ``pos`` continues a sentence that a hard line break cut.
+
+    The line right above it (no blank line between) ends in a comma, or is a long
+    line (20 or more characters) that ends without closing its sentence.
+    """
+    line_start = text.rfind("\n", 0, pos) + 1
+    if line_start == 0:
+        return False
+    above = text[text.rfind("\n", 0, line_start - 1) + 1 : line_start - 1].strip()
+    if not above:
+        return False
+    last = above[-1]
+    if last in "，,、":
+        return True
+    return (
+        len(above) >= 20 and last not in SENTENCE_END and last not in CLOSERS and last not in "：:"
+    )
