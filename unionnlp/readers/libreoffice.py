@@ -136,11 +136,14 @@ def _pythons(program_dir: str) -> list[str]:
 _UNO_PYTHON: dict[str, str] = {}  # LibreOffice program folder -> a Python that imports uno
 
 
-def _bridge_env(program_dir: str) -> dict[str, str]:
+def _bridge_env(program_dir: str, tmp: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
     env["PYTHONPATH"] = program_dir  # pyuno.so and, in official builds, uno.py
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     env["SAL_ENABLE_FILE_LOCKING"] = "1"  # as the soffice launcher sets it
+    # LibreOffice's own temporary folders (lu*.tmp) go in the private folder, removed
+    # with it even when LibreOffice is killed.
+    env["TMPDIR"] = str(tmp)
     return env
 
 
@@ -265,9 +268,7 @@ class LibreOffice:
         finally:
             source.unlink(missing_ok=True)
             target.unlink(missing_ok=True)
-        self._converted += 1
-        if self._converted >= self.restart_after:
-            self._stop()
+        self._converted += 1  # after restart_after files, the next file's _start restarts it
         return data
 
     # -- the bridge process ------------------------------------------------------------
@@ -291,6 +292,7 @@ class LibreOffice:
             self._work = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}-"))
             (self._work / "in").mkdir()
             (self._work / "out").mkdir()
+            (self._work / "tmp").mkdir()
         command = find_soffice(self.soffice)
         if command is None:
             raise ReaderError.soffice_missing(path, format=path.suffix.lower() or "office")
@@ -326,7 +328,7 @@ class LibreOffice:
                     stdin=subprocess.PIPE,
                     stdout=subprocess.PIPE,
                     stderr=stderr,
-                    env=_bridge_env(program_dir),
+                    env=_bridge_env(program_dir, self._work / "tmp"),
                     start_new_session=True,  # one process group: a hang is killed whole
                 )
             except OSError as err:
@@ -347,6 +349,8 @@ class LibreOffice:
             ReaderError: LibreOffice is missing or does not start; with
                 :attr:`unavailable` set when no Python can import ``uno``.
         """
+        if self._process is not None and self._converted >= self.restart_after:
+            self._stop()  # a planned restart, politely: the profile is kept
         while True:
             if self._process is None:
                 self._spawn(path)
@@ -449,10 +453,16 @@ class LibreOffice:
             shutil.rmtree(self._work / "profile", ignore_errors=True)
 
     def close(self) -> None:
-        """Stop LibreOffice and remove the private folder (a later convert starts anew)."""
+        """Stop LibreOffice and remove the private folder (a later convert starts anew).
+
+        LibreOffice is killed, not asked to quit: it holds no document between
+        conversions, its profile and temporary files are removed with the private
+        folder, its pipes' socket files by :meth:`_stop`, and a polite quit costs
+        a tenth of a second or more at the end of every run.
+        """
         with self._lock:
             self._adopt()
-            self._stop()  # politely: LibreOffice removes its pipes' socket files from /tmp
+            self._stop(kill=True)
             if self._work is not None:
                 shutil.rmtree(self._work, ignore_errors=True)
                 self._work = None
