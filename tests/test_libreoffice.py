@@ -48,9 +48,16 @@ STAND_IN = textwrap.dedent(
         parser.add_argument(option)
     args = parser.parse_args()
     state = os.environ["STAND_IN_STATE"]
+    profile = args.profile.removeprefix("file://")
+    if os.path.exists(os.path.join(profile, "broken")):
+        print(json.dumps({"error": "LibreOffice exited with status 1 while starting"}))
+        sys.exit(1)
+    copied = os.path.exists(os.path.join(profile, "made"))  # a copy of a profile kept before
+    os.makedirs(profile, exist_ok=True)
+    open(os.path.join(profile, "made"), "a").close()
     office = subprocess.Popen(["sleep", "600"])  # soffice.bin: lives until killed
     with open(os.path.join(state, "started"), "a") as stream:
-        started = {"pids": [os.getpid(), office.pid], "profile": args.profile}
+        started = {"pids": [os.getpid(), office.pid], "profile": args.profile, "copied": copied}
         stream.write(json.dumps({**started, "tmp": os.environ.get("TMPDIR", "")}))
         stream.write("\\n")
     if os.path.exists(os.path.join(state, "never-ready")):
@@ -107,6 +114,7 @@ class StandIn:
         monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
         monkeypatch.setenv("STAND_IN_STATE", str(self.state))
         monkeypatch.setenv("STAND_IN_DOCX", str(FIXTURES / "plan.docx"))
+        monkeypatch.setenv("XDG_CACHE_HOME", str(folder.parent / "cache"))
 
     def converter(self, **options: Any) -> LibreOffice:
         return LibreOffice(bridge=[sys.executable, str(self.script)], **options)
@@ -284,6 +292,39 @@ def test_libreoffice_keeps_its_temporary_files_in_the_private_folder(
         assert tmp.is_dir() and tmp.parent.name.startswith("unionnlp-libreoffice-")
         assert Path(started["profile"].removeprefix("file://")).parent == tmp.parent
     assert not tmp.parent.exists()  # removed with the private folder at close
+
+
+def test_the_first_profile_is_kept_and_later_libreoffices_start_from_a_copy(
+    tmp_path: Path, stand_in: StandIn
+) -> None:
+    quit_asked = stand_in.state / "asked-to-quit"
+    kept = list((tmp_path / "cache").glob("unionnlp/libreoffice-profile-*"))
+    assert kept == []
+    for name in ("a", "b"):
+        with stand_in.converter() as converter, sharing(converter):
+            read(rtf(tmp_path, name, "ok"))
+    first, second = stand_in.starts()
+    assert not first["copied"] and second["copied"]
+    assert first["profile"] != second["profile"]  # a copy: each LibreOffice its own profile
+    # The first was asked to quit, so that its profile was complete when kept; the second
+    # was killed at close.
+    assert quit_asked.read_text(encoding="utf-8").split() == [str(first["pids"][0])]
+    (template,) = (tmp_path / "cache").glob("unionnlp/libreoffice-profile-*")
+    assert (template / "made").is_file()
+
+
+def test_a_kept_profile_libreoffice_cannot_start_with_is_dropped(
+    tmp_path: Path, stand_in: StandIn
+) -> None:
+    with stand_in.converter() as converter, sharing(converter):
+        read(rtf(tmp_path, "a", "ok"))
+    (template,) = (tmp_path / "cache").glob("unionnlp/libreoffice-profile-*")
+    (template / "broken").touch()
+    with stand_in.converter() as converter, sharing(converter):
+        assert outline(read(rtf(tmp_path, "b", "ok"))) == OUTLINE
+        assert converter.starts == 2  # the copy did not start; a fresh profile did
+    assert not (template / "broken").exists()  # the fresh profile is kept in its place
+    assert [start["copied"] for start in stand_in.starts()] == [False, False]
 
 
 def test_libreoffice_that_never_starts_is_given_up(tmp_path: Path, stand_in: StandIn) -> None:
