@@ -31,8 +31,14 @@ the input (nothing is written beside it) and ``timeout`` seconds:
 - a file during which LibreOffice dies is tried once more in a freshly started
   LibreOffice (an earlier file may have left it broken); dying there too, it
   gets its own failure, and the files after it go on;
-- after an error, and after ``restart_after`` files, LibreOffice is started
-  afresh;
+- after an error, and after ``restart_after`` files (when the next file
+  comes), LibreOffice is started afresh;
+- a fresh profile costs LibreOffice a second start and its first-start checks,
+  so the first converter on a machine keeps the profile its LibreOffice built
+  (in the user's cache folder, :func:`_profile_template`) and later ones start
+  from a copy of it, each LibreOffice still with a profile of its own;
+- LibreOffice's temporary files go in the private folder, so that it can be
+  killed, not asked to quit, at :meth:`LibreOffice.close`;
 - the bridge and LibreOffice die with the process that started them
   (``PR_SET_PDEATHSIG``), so a worker killed outright leaves none behind;
   :meth:`LibreOffice.close` (at the end of :func:`sharing`, or at exit for
