@@ -20,6 +20,18 @@ SCHEMA_PATH = ROOT / "unionnlp" / "data" / "plan.schema.json"
 
 
 @pytest.fixture(scope="session")
+def _cache_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("cache-home")
+
+
+@pytest.fixture(autouse=True)
+def _private_cache_home(_cache_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the library keeps between runs (LibreOffice's built profile) goes to a folder
+    of the test session, not to the user's ``~/.cache``."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(_cache_home))
+
+
+@pytest.fixture(scope="session")
 def pipeline() -> Pipeline:
     return Pipeline()
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from unionnlp.batch import convert, iter_inputs, load_manifest, tables_from_records
+from unionnlp.batch import _chunks, convert, iter_inputs, load_manifest, tables_from_records
 from unionnlp.errors import InputError
 
 from .conftest import SEEDS
@@ -403,3 +403,11 @@ def test_resume_reads_a_journal_cut_inside_a_character(tmp_path: Path) -> None:
     cut = cut[: cut.index("关".encode()) + 2]  # a full disk stopped the write mid-character
     journal.write_bytes(whole.encode() + cut)
     assert _read_journal(journal) == [{"path": "a.txt", "title": "工会工作计划"}]
+
+
+def test_legacy_office_files_go_to_the_workers_one_at_a_time() -> None:
+    names = ["a.txt", "b.txt", "c.doc", "d.txt", "e.wps", "f.WPS", "g.txt", "h.txt", "i.txt"]
+    jobs = [(name, None, None) for name in names]
+    chunks = [[job[0] for job in chunk] for chunk in _chunks(jobs, 2)]
+    assert chunks == [["a.txt", "b.txt"], ["c.doc"], ["d.txt"], ["e.wps"], ["f.WPS"],
+                      ["g.txt", "h.txt"], ["i.txt"]]  # fmt: skip

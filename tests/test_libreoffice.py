@@ -48,9 +48,17 @@ STAND_IN = textwrap.dedent(
         parser.add_argument(option)
     args = parser.parse_args()
     state = os.environ["STAND_IN_STATE"]
+    profile = args.profile.removeprefix("file://")
+    if os.path.exists(os.path.join(profile, "broken")):
+        print(json.dumps({"error": "LibreOffice exited with status 1 while starting"}))
+        sys.exit(1)
+    copied = os.path.exists(os.path.join(profile, "made"))  # a copy of a profile kept before
+    os.makedirs(profile, exist_ok=True)
+    open(os.path.join(profile, "made"), "a").close()
     office = subprocess.Popen(["sleep", "600"])  # soffice.bin: lives until killed
     with open(os.path.join(state, "started"), "a") as stream:
-        stream.write(json.dumps({"pids": [os.getpid(), office.pid], "profile": args.profile}))
+        started = {"pids": [os.getpid(), office.pid], "profile": args.profile, "copied": copied}
+        stream.write(json.dumps({**started, "tmp": os.environ.get("TMPDIR", "")}))
         stream.write("\\n")
     if os.path.exists(os.path.join(state, "never-ready")):
         time.sleep(600)
@@ -79,6 +87,7 @@ STAND_IN = textwrap.dedent(
             with open(request["out"], "wb") as target:
                 target.write(source.read())
         print(json.dumps({"ok": True}), flush=True)
+    open(os.path.join(state, "asked-to-quit"), "a").write(f"{os.getpid()}\\n")
     office.kill()
     """
 )
@@ -105,6 +114,7 @@ class StandIn:
         monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
         monkeypatch.setenv("STAND_IN_STATE", str(self.state))
         monkeypatch.setenv("STAND_IN_DOCX", str(FIXTURES / "plan.docx"))
+        monkeypatch.setenv("XDG_CACHE_HOME", str(folder.parent / "cache"))
 
     def converter(self, **options: Any) -> LibreOffice:
         return LibreOffice(bridge=[sys.executable, str(self.script)], **options)
@@ -255,6 +265,68 @@ def test_libreoffice_is_started_afresh_after_n_files(tmp_path: Path, stand_in: S
     assert len(profiles) == 1  # a planned restart keeps the converter's own profile
 
 
+def test_a_planned_restart_asks_libreoffice_to_quit_and_close_kills_it(
+    tmp_path: Path, stand_in: StandIn
+) -> None:
+    files = [rtf(tmp_path, name, "ok") for name in "abc"]
+    quit_asked = stand_in.state / "asked-to-quit"
+    with stand_in.converter(restart_after=2) as converter, sharing(converter):
+        for path in files[:2]:
+            read(path)
+        assert not quit_asked.exists()  # restarted when the next file comes, not before
+        read(files[2])
+        first, second = stand_in.starts()
+        assert quit_asked.read_text(encoding="utf-8").split() == [str(first["pids"][0])]
+    # Closed at the end: killed (nothing to save), without waiting for it to quit.
+    assert quit_asked.read_text(encoding="utf-8").split() == [str(first["pids"][0])]
+    assert_gone(second["pids"])
+
+
+def test_libreoffice_keeps_its_temporary_files_in_the_private_folder(
+    tmp_path: Path, stand_in: StandIn
+) -> None:
+    with stand_in.converter() as converter, sharing(converter):
+        read(rtf(tmp_path, "a", "ok"))
+        (started,) = stand_in.starts()
+        tmp = Path(started["tmp"])
+        assert tmp.is_dir() and tmp.parent.name.startswith("unionnlp-libreoffice-")
+        assert Path(started["profile"].removeprefix("file://")).parent == tmp.parent
+    assert not tmp.parent.exists()  # removed with the private folder at close
+
+
+def test_the_first_profile_is_kept_and_later_libreoffices_start_from_a_copy(
+    tmp_path: Path, stand_in: StandIn
+) -> None:
+    quit_asked = stand_in.state / "asked-to-quit"
+    kept = list((tmp_path / "cache").glob("unionnlp/libreoffice-profile-*"))
+    assert kept == []
+    for name in ("a", "b"):
+        with stand_in.converter() as converter, sharing(converter):
+            read(rtf(tmp_path, name, "ok"))
+    first, second = stand_in.starts()
+    assert not first["copied"] and second["copied"]
+    assert first["profile"] != second["profile"]  # a copy: each LibreOffice its own profile
+    # The first was asked to quit, so that its profile was complete when kept; the second
+    # was killed at close.
+    assert quit_asked.read_text(encoding="utf-8").split() == [str(first["pids"][0])]
+    (template,) = (tmp_path / "cache").glob("unionnlp/libreoffice-profile-*")
+    assert (template / "made").is_file()
+
+
+def test_a_kept_profile_libreoffice_cannot_start_with_is_dropped(
+    tmp_path: Path, stand_in: StandIn
+) -> None:
+    with stand_in.converter() as converter, sharing(converter):
+        read(rtf(tmp_path, "a", "ok"))
+    (template,) = (tmp_path / "cache").glob("unionnlp/libreoffice-profile-*")
+    (template / "broken").touch()
+    with stand_in.converter() as converter, sharing(converter):
+        assert outline(read(rtf(tmp_path, "b", "ok"))) == OUTLINE
+        assert converter.starts == 2  # the copy did not start; a fresh profile did
+    assert not (template / "broken").exists()  # the fresh profile is kept in its place
+    assert [start["copied"] for start in stand_in.starts()] == [False, False]
+
+
 def test_libreoffice_that_never_starts_is_given_up(tmp_path: Path, stand_in: StandIn) -> None:
     (stand_in.state / "never-ready").touch()
     with stand_in.converter(start_timeout=1.0) as converter, sharing(converter):
@@ -280,6 +352,37 @@ def test_each_worker_has_its_own_libreoffice_and_profile(
     profiles = [start["profile"] for start in starts]
     assert len(set(profiles)) == len(profiles)  # no profile shared
     assert not list(folder.glob(".~lock*")) and sorted(folder.iterdir()) == files
+
+
+def _start_a_worker(parent: int, report: Any) -> None:
+    from unionnlp.batch import _init_worker
+    from unionnlp.readers.libreoffice import shared
+
+    _init_worker(parent, False, True)  # a run with legacy files, before any file comes
+    converter = shared()
+    assert converter is not None
+    report.send(converter._process is not None and converter._converted == 0)
+    converter._start(Path("LibreOffice"))  # waits for it to be ready
+    report.send(converter.pid)
+
+
+def test_a_worker_starts_its_libreoffice_before_its_first_file(
+    tmp_path: Path, stand_in: StandIn
+) -> None:
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    here, there = context.Pipe()
+    with stand_in.converter() as converter, sharing(converter):
+        worker = context.Process(target=_start_a_worker, args=(os.getpid(), there))
+        worker.start()
+        started_at_init = here.recv()
+        office_pid = here.recv()
+        worker.join(30)
+    assert started_at_init is True
+    (started,) = stand_in.starts()
+    assert started["pids"][1] == office_pid  # the LibreOffice the worker started is its own
+    assert worker.exitcode == 0
 
 
 def test_a_hung_and_a_crashing_file_in_a_two_worker_run(tmp_path: Path, stand_in: StandIn) -> None:

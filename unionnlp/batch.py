@@ -400,10 +400,33 @@ def _watch_parent(parent: int) -> None:
     os._exit(1)
 
 
-def _has_office_files(jobs: Sequence[Job]) -> bool:
+def _is_office_file(job: Job) -> bool:
     from .readers.office import FORMATS
 
-    return any(Path(job[0]).suffix.lower() in FORMATS for job in jobs)
+    return Path(job[0]).suffix.lower() in FORMATS
+
+
+def _chunks(jobs: Sequence[Job], size: int) -> Iterator[list[Job]]:
+    """``jobs`` in chunks of up to ``size``, in order; a legacy office file goes alone.
+
+    LibreOffice takes tens of milliseconds over each legacy file, so the pool's
+    round trip for a chunk of one costs little next to it, and the worker that is
+    free takes the next file: no worker waits at the end on another's last few.
+    """
+    chunk: list[Job] = []
+    for job in jobs:
+        if _is_office_file(job):
+            if chunk:
+                yield chunk
+                chunk = []
+            yield [job]
+            continue
+        chunk.append(job)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 _SYNC_SECONDS = 1.0  # the journal is flushed after every record, synced at most this often
@@ -575,8 +598,9 @@ def _run(jobs: list[Job], workers: int) -> Iterator[_Done]:
     """Convert ``jobs`` in input order in ``workers`` processes (one process for ``workers=1``).
 
     Files go out a few at a time (fewer round trips for the parent) once there
-    are enough that the last chunks cannot leave a worker idle for long, and
-    only a few chunks are in flight at once (memory stays flat). A worker that
+    are enough that the last chunks cannot leave a worker idle for long, legacy
+    office files one at a time (:func:`_chunks`), and only a few chunks are in
+    flight at once (memory stays flat). A worker that
     dies (a native crash, the OOM killer) does not stop the run: the files
     that were in flight are redone one at a time, each in a process of its
     own, until the one that kills its process is found; it gets a
@@ -589,7 +613,7 @@ def _run(jobs: list[Job], workers: int) -> Iterator[_Done]:
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    office = _has_office_files(jobs)
+    office = any(_is_office_file(job) for job in jobs)
     theme_model = jobs[0][2]  # one model for the whole run
     if sys.platform == "linux" and not office:
         # Forked workers inherit a pipeline loaded once here instead of each loading it.
@@ -615,7 +639,7 @@ def _run(jobs: list[Job], workers: int) -> Iterator[_Done]:
     start = 0  # jobs before this one are done
     while start < len(jobs):
         pool = executor(workers)
-        chunks = (jobs[i : i + size] for i in range(start, len(jobs), size))
+        chunks = _chunks(jobs[start:], size)
         pending: deque[Any] = deque()
         try:
             for chunk in itertools.islice(chunks, window):

@@ -31,8 +31,14 @@ the input (nothing is written beside it) and ``timeout`` seconds:
 - a file during which LibreOffice dies is tried once more in a freshly started
   LibreOffice (an earlier file may have left it broken); dying there too, it
   gets its own failure, and the files after it go on;
-- after an error, and after ``restart_after`` files, LibreOffice is started
-  afresh;
+- after an error, and after ``restart_after`` files (when the next file
+  comes), LibreOffice is started afresh;
+- a fresh profile costs LibreOffice a second start and its first-start checks,
+  so the first converter on a machine keeps the profile its LibreOffice built
+  (in the user's cache folder, :func:`_profile_template`) and later ones start
+  from a copy of it, each LibreOffice still with a profile of its own;
+- LibreOffice's temporary files go in the private folder, so that it can be
+  killed, not asked to quit, at :meth:`LibreOffice.close`;
 - the bridge and LibreOffice die with the process that started them
   (``PR_SET_PDEATHSIG``), so a worker killed outright leaves none behind;
   :meth:`LibreOffice.close` (at the end of :func:`sharing`, or at exit for
@@ -57,6 +63,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import hashlib
 import json
 import logging
 import os
@@ -119,6 +126,53 @@ def _office_binary(command: str) -> str:
     return binary if os.access(binary, os.X_OK) else real
 
 
+def _profile_template(binary: str) -> Path | None:
+    """Where a profile built by this LibreOffice is kept between runs (``None``: nowhere).
+
+    A fresh profile costs LibreOffice a second start (it builds the profile,
+    exits and asks to be started again) and its first-start checks; a copy of a
+    profile it built before starts at once. The copy is kept in the user's cache
+    folder (``$XDG_CACHE_HOME``, else ``~/.cache``), named after the LibreOffice
+    binary (path, size, time), so another LibreOffice gets a profile of its own.
+    """
+    root = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    try:
+        stat = os.stat(binary)
+    except OSError:
+        return None
+    if not os.path.isabs(root):
+        return None
+    key = f"{os.path.realpath(binary)}\0{stat.st_size}\0{stat.st_mtime_ns}"
+    name = f"libreoffice-profile-{hashlib.sha256(key.encode()).hexdigest()[:16]}"
+    return Path(root) / "unionnlp" / name
+
+
+def _copy_template(template: Path, profile: Path) -> bool:
+    """Copy a kept profile to ``profile``; whether it was there to copy."""
+    try:
+        if template.stat().st_uid != os.getuid():  # only a profile this user kept
+            return False
+        shutil.copytree(template, profile, symlinks=True)
+    except OSError:
+        shutil.rmtree(profile, ignore_errors=True)
+        return False
+    return True
+
+
+def _keep_template(profile: Path, template: Path) -> None:
+    """Keep a copy of ``profile`` (LibreOffice has quit) as ``template``, unless one is kept."""
+    if template.exists() or not profile.is_dir():
+        return
+    with contextlib.suppress(OSError):
+        template.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{template.name}.", dir=template.parent))
+        try:
+            shutil.copytree(profile, staging / "profile", symlinks=True)
+            os.rename(staging / "profile", template)  # another process may have been first
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
 def _pythons(program_dir: str) -> list[str]:
     """Pythons that may import ``uno``: the one that worked before, else in likely order."""
     known = _UNO_PYTHON.get(program_dir)
@@ -136,11 +190,14 @@ def _pythons(program_dir: str) -> list[str]:
 _UNO_PYTHON: dict[str, str] = {}  # LibreOffice program folder -> a Python that imports uno
 
 
-def _bridge_env(program_dir: str) -> dict[str, str]:
+def _bridge_env(program_dir: str, tmp: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
     env["PYTHONPATH"] = program_dir  # pyuno.so and, in official builds, uno.py
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     env["SAL_ENABLE_FILE_LOCKING"] = "1"  # as the soffice launcher sets it
+    # LibreOffice's own temporary folders (lu*.tmp) go in the private folder, removed
+    # with it even when LibreOffice is killed.
+    env["TMPDIR"] = str(tmp)
     return env
 
 
@@ -196,6 +253,9 @@ class LibreOffice:
         self._program_dir = ""
         self._ready = False
         self._sockets: list[str] = []  # the socket files of LibreOffice's pipes
+        self._template: Path | None = None  # a profile kept between runs, see _profile_template
+        self._keep = False  # the profile was made fresh: keep it once LibreOffice quits
+        self._copied = False  # the profile is a copy of the kept one
         _LIVE.add(self)
 
     def __enter__(self) -> LibreOffice:
@@ -265,9 +325,7 @@ class LibreOffice:
         finally:
             source.unlink(missing_ok=True)
             target.unlink(missing_ok=True)
-        self._converted += 1
-        if self._converted >= self.restart_after:
-            self._stop()
+        self._converted += 1  # after restart_after files, the next file's _start restarts it
         return data
 
     # -- the bridge process ------------------------------------------------------------
@@ -291,6 +349,7 @@ class LibreOffice:
             self._work = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}-"))
             (self._work / "in").mkdir()
             (self._work / "out").mkdir()
+            (self._work / "tmp").mkdir()
         command = find_soffice(self.soffice)
         if command is None:
             raise ReaderError.soffice_missing(path, format=path.suffix.lower() or "office")
@@ -305,13 +364,18 @@ class LibreOffice:
                 self.unavailable = True
                 raise ReaderError.uno_missing(path)
             bridge = [self._pythons[0], str(_BRIDGE)]
+        profile = self._work / "profile"
+        if not profile.exists():
+            self._template = _profile_template(binary)
+            self._copied = self._template is not None and _copy_template(self._template, profile)
+            self._keep = self._template is not None and not self._copied
         log = self._work / "soffice.log"
         args = [
             *bridge,
             "--soffice",
             binary,
             "--profile",
-            (self._work / "profile").as_uri(),
+            profile.as_uri(),
             "--pipe",
             f"unionnlp-{os.getpid()}-{uuid.uuid4().hex[:12]}",
             "--log",
@@ -326,7 +390,7 @@ class LibreOffice:
                     stdin=subprocess.PIPE,
                     stdout=subprocess.PIPE,
                     stderr=stderr,
-                    env=_bridge_env(program_dir),
+                    env=_bridge_env(program_dir, self._work / "tmp"),
                     start_new_session=True,  # one process group: a hang is killed whole
                 )
             except OSError as err:
@@ -347,6 +411,8 @@ class LibreOffice:
             ReaderError: LibreOffice is missing or does not start; with
                 :attr:`unavailable` set when no Python can import ``uno``.
         """
+        if self._process is not None and self._converted >= self.restart_after:
+            self._stop()  # a planned restart, politely: the profile is kept
         while True:
             if self._process is None:
                 self._spawn(path)
@@ -366,6 +432,12 @@ class LibreOffice:
                     continue  # the next Python may have uno
                 self.unavailable = True
                 raise ReaderError.uno_missing(path)
+            if self._copied and self._template is not None:
+                # A kept profile this LibreOffice cannot start with: dropped, and a fresh one tried.
+                shutil.rmtree(self._template, ignore_errors=True)
+                self._copied = False
+                logger.info("LibreOffice did not start with the kept profile; trying a fresh one")
+                continue
             reason = str(reply.get("error") or "LibreOffice did not start")
             if line is None:
                 reason = f"LibreOffice did not start within {self.start_timeout:g} s"
@@ -445,14 +517,25 @@ class LibreOffice:
                 with contextlib.suppress(OSError):
                     os.unlink(socket_path)
             self._sockets = []
+            if self._keep and not kill and self._template is not None and self._work is not None:
+                _keep_template(self._work / "profile", self._template)  # complete: it quit
+                self._keep = False
         if wipe and self._work is not None:
             shutil.rmtree(self._work / "profile", ignore_errors=True)
+            self._keep = False
 
     def close(self) -> None:
-        """Stop LibreOffice and remove the private folder (a later convert starts anew)."""
+        """Stop LibreOffice and remove the private folder (a later convert starts anew).
+
+        LibreOffice is killed, not asked to quit: it holds no document between
+        conversions, its profile and temporary files are removed with the private
+        folder, its pipes' socket files by :meth:`_stop`, and a polite quit costs
+        a tenth of a second or more at the end of every run. It is asked to quit
+        only when its profile is to be kept for the next runs (the first run).
+        """
         with self._lock:
             self._adopt()
-            self._stop()  # politely: LibreOffice removes its pipes' socket files from /tmp
+            self._stop(kill=not self._keep)
             if self._work is not None:
                 shutil.rmtree(self._work, ignore_errors=True)
                 self._work = None
@@ -473,6 +556,7 @@ class LibreOffice:
         self._work = None
         self._buffer = b""
         self._converted = 0
+        self._keep = False
         self.pid = None
 
 
