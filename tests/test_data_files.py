@@ -111,3 +111,24 @@ def test_no_pickles_in_data_dir() -> None:
     root = data_path("")
     assert not [p for p in Path(root).rglob("*") if p.suffix in {".pkl", ".pickle", ".joblib"}]
     json.loads(Path(data_path("plan.schema.json")).read_text(encoding="utf-8"))
+
+
+def test_may_match_is_the_plain_check_of_requires() -> None:
+    """The prefilter's loop gives what ``not requires or any(literal in text ...)`` gives,
+    on every rule's examples, on texts holding a single literal and on random text."""
+    import random
+
+    rng = random.Random(13)
+    prefiltered = [rule for _, rule in RULES if rule.get("requires")]
+    assert len(prefiltered) >= 10
+    literals = sorted({lit for rule in prefiltered for lit in rule.get("requires")})
+    alphabet = "".join(literals) + "工会计划开展活动，。\n 0123456789abcXYZ"
+    texts = [ex for _, rule in RULES for ex in (*rule.must_match, *rule.must_not_match)]
+    texts += [f"关于{lit}的说明" for lit in literals] + [""]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12))) for _ in range(300)]
+    for _, rule in RULES:
+        required = rule.get("requires")
+        assert rule.requires == tuple(required or ())
+        for text in texts:
+            plain = not required or any(literal in text for literal in required)
+            assert rule.may_match(text) is plain, (rule.name, text)

@@ -12,6 +12,7 @@ import pytest
 
 from unionnlp.export import failure_record, plan_record
 from unionnlp.model import (
+    _TWIN_FIELDS,
     SCHEMA,
     Deadline,
     ListLevel,
@@ -25,6 +26,7 @@ from unionnlp.model import (
     Span,
     Table,
     ThemeScore,
+    _twin,
     replacer,
 )
 from unionnlp.pipeline import Pipeline
@@ -180,6 +182,33 @@ def test_records_init_as_dataclasses_do(cls: type[Any]) -> None:
         by_name.__setattr__(fields[0].name, 1)
     with pytest.raises(TypeError):
         cls(*values.values(), 0)  # an argument too many
+
+
+def test_records_filled_through_their_twin_stay_what_init_builds() -> None:
+    """A record of several fields is filled as its unfrozen twin and given its class back:
+    the object is of the record's class, frozen, equal to one the dataclass would build;
+    an instance of a subclass (whose layout the twin does not share) is filled slot by slot."""
+    twinned = [cls for cls in RECORDS if len(dataclasses.fields(cls)) >= _TWIN_FIELDS]
+    assert {Measure, Section, Party, Deadline, Plan} <= set(twinned)
+    for cls in twinned:
+        assert _twin(cls) is not None, cls  # the fast path is taken, not only the fallback
+    measure = Measure("开展活动", Span(0, 4), schedule="3月份", columns=(("责任单位", "工会"),))
+    assert type(measure) is Measure
+    assert (measure.text, measure.span, measure.schedule) == ("开展活动", Span(0, 4), "3月份")
+    assert measure.columns == (("责任单位", "工会"),) and measure.deadlines == ()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        measure.text = "x"  # type: ignore[misc]
+    copy = replacer(Measure, "schedule")(measure, None)
+    assert type(copy) is Measure and copy == dataclasses.replace(measure, schedule=None)
+
+    class Tagged(Measure):  # a subclass with a __dict__: no twin of its layout
+        pass
+
+    tagged = Tagged("开展活动", Span(0, 4), schedule="3月份")
+    assert type(tagged) is Tagged
+    assert (tagged.text, tagged.span, tagged.schedule) == ("开展活动", Span(0, 4), "3月份")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        tagged.text = "x"  # type: ignore[misc]
 
 
 def test_span_init_still_checks() -> None:

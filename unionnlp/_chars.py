@@ -168,7 +168,7 @@ class CharProfile:
         import numpy as np
 
         codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-        kinds = self.signal_table[np.minimum(codes, _TABLE_SIZE - 1)]
+        kinds = self.signal_table.take(codes, mode="clip")  # past the table: its last entry
         hits = np.flatnonzero(kinds)
         kinds = kinds[hits]
         odd = hits[kinds == _ODD].tolist()
@@ -236,7 +236,7 @@ class CharProfile:
         import numpy as np
 
         codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        kinds = self.likeness_table[np.minimum(codes, _TABLE_SIZE - 1)]
+        kinds = self.likeness_table.take(codes, mode="clip")
         counts = np.bincount(kinds, minlength=4).tolist()
         good, bad = counts[_GOOD], counts[_BAD]
         if counts[_BEYOND]:

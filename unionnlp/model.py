@@ -64,6 +64,11 @@ PartyRole = Literal["lead", "support"]
 JSON = dict[str, Any]
 
 
+#: fields from which :func:`_slot_init` fills a record as its unfrozen twin: two class
+#: swaps cost about what two descriptor calls do, a plain store a little
+_TWIN_FIELDS = 4
+
+
 def _slot_init(cls: type[Any]) -> type[Any]:
     """Give a frozen slotted dataclass an ``__init__`` that sets its slots directly.
 
@@ -72,16 +77,20 @@ def _slot_init(cls: type[Any]) -> type[Any]:
     the slot); stages build tens of thousands of records per megabyte. This one
     takes the same parameters (defaults included), sets each slot through its
     descriptor and calls ``__post_init__`` as the dataclass's does
-    (``tests/test_model.py`` checks both against :mod:`dataclasses`).
+    (``tests/test_model.py`` checks both against :mod:`dataclasses`). A record
+    of :data:`_TWIN_FIELDS` fields or more is filled as an instance of its
+    unfrozen twin (:func:`_twin`: the same slots), where a plain store sets a
+    slot, then given back its class; a subclass's instance is filled slot by slot.
     """
     fields = dataclasses.fields(cls)
     if not all(
         f.init and not f.kw_only and f.default_factory is dataclasses.MISSING for f in fields
     ):
         return cls  # not a shape written out here: the dataclass's own __init__ stays
-    scope: dict[str, Any] = {}
+    twin = _twin(cls) if len(fields) >= _TWIN_FIELDS else None
+    scope: dict[str, Any] = {"_cls": cls, "_twin": twin, "_setclass": _SET_CLASS}
     params = ["self"]
-    lines = []
+    by_descriptor = []
     for i, f in enumerate(fields):
         if f.default is dataclasses.MISSING:
             params.append(f.name)
@@ -89,7 +98,14 @@ def _slot_init(cls: type[Any]) -> type[Any]:
             scope[f"_default{i}"] = f.default
             params.append(f"{f.name}=_default{i}")
         scope[f"_set{i}"] = vars(cls)[f.name].__set__
-        lines.append(f"    _set{i}(self, {f.name})")
+        by_descriptor.append(f"_set{i}(self, {f.name})")
+    if twin is None:
+        lines = [f"    {line}" for line in by_descriptor]
+    else:
+        lines = ["    if type(self) is _cls:", "        _setclass(self, _twin)"]
+        lines += [f"        self.{f.name} = {f.name}" for f in fields]
+        lines += ["        self.__class__ = _cls", "    else:"]
+        lines += [f"        {line}" for line in by_descriptor]
     if hasattr(cls, "__post_init__"):
         lines.append("    self.__post_init__()")
     source = f"def __init__({', '.join(params)}):\n" + "\n".join(lines) + "\n"
@@ -101,6 +117,33 @@ def _slot_init(cls: type[Any]) -> type[Any]:
     init.__annotations__ = dict(cls.__init__.__annotations__)
     cls.__init__ = init
     return cls
+
+
+#: ``object``'s ``__class__`` setter: swaps a frozen record's class (its own
+#: ``__setattr__`` refuses every attribute)
+_SET_CLASS = vars(object)["__class__"].__set__
+_TWINS: dict[type[Any], type[Any] | None] = {}
+
+
+def _twin(cls: type[Any]) -> type[Any] | None:
+    """A plain class with the slots of the frozen slotted ``cls``, in the same order.
+
+    An instance of one may be given the other's class by ``__class__``
+    assignment (the same layout: Python checks it), so a record is filled with
+    plain attribute stores, which a frozen ``__setattr__`` and its slot
+    descriptors make dearer. ``None`` when ``cls``'s layout does not allow it.
+    """
+    if cls not in _TWINS:
+        slots = vars(cls).get("__slots__")
+        twin: type[Any] | None = None
+        if cls.__bases__ == (object,) and isinstance(slots, tuple):
+            twin = type(f"_{cls.__name__}Twin", (), {"__slots__": slots})
+            try:
+                _SET_CLASS(object.__new__(twin), cls)
+            except TypeError:
+                twin = None
+        _TWINS[cls] = twin
+    return _TWINS[cls]
 
 
 @_slot_init
@@ -703,18 +746,29 @@ def _slot_copier(cls: type[Any], order: list[str], at: list[int]) -> Callable[..
     """``with_values(obj, *values)`` for :func:`replacer`, written out for ``cls``'s fields.
 
     The code is generated (as :mod:`dataclasses` generates ``__init__``): one
-    line per field, which a loop over the fields would cost twice.
+    line per field, which a loop over the fields would cost twice. The copy is
+    filled as an instance of an unfrozen twin of ``cls`` (the same slots, in the
+    same order), whose slots a plain attribute store sets, then given its class
+    ``cls``: half the time of a descriptor call per slot. Where Python refuses
+    the class swap, each slot is set through ``cls``'s descriptor.
     """
-    scope: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
+    twin = _twin(cls)
+    scope: dict[str, Any] = {"_new": object.__new__, "_cls": cls, "_twin": twin}
     given = {i: k for k, i in enumerate(at)}
     lines = [
         "def with_values(obj, *values):",
         f"    ({''.join(f'v{k}, ' for k in range(len(at)))}) = values",
-        "    new = _new(_cls)",
+        f"    new = _new({'_cls' if twin is None else '_twin'})",
     ]
     for i, name in enumerate(order):
-        scope[f"_set{i}"] = vars(cls)[name].__set__
-        lines.append(f"    _set{i}(new, {f'v{given[i]}' if i in given else f'obj.{name}'})")
+        value = f"v{given[i]}" if i in given else f"obj.{name}"
+        if twin is None:
+            scope[f"_set{i}"] = vars(cls)[name].__set__
+            lines.append(f"    _set{i}(new, {value})")
+        else:
+            lines.append(f"    new.{name} = {value}")
+    if twin is not None:
+        lines.append("    new.__class__ = _cls")
     lines.append("    return new")
     exec("\n".join(lines), scope)  # field names of a dataclass: no outside input
     copier: Callable[..., Any] = scope["with_values"]

@@ -237,7 +237,7 @@ def _canonical_chars(text: str) -> tuple[str, IntArray, IntArray, IntArray]:
 
     starts = np.arange(len(text), dtype=np.int64)
     codes = _code_points(text)
-    mapped = np.where(codes < _BMP, _char_table()[np.minimum(codes, _BMP - 1)], codes)
+    mapped = np.where(codes < _BMP, _char_table().take(codes, mode="clip"), codes)
     surrogates = np.flatnonzero((codes >= _SURROGATES[0]) & (codes < _SURROGATES[1]))
     keep = mapped != _DROP
     if keep.all():
@@ -433,13 +433,12 @@ class Normalizer:
         own, or a phrase in which it changes a character it leaves alone on
         its own; without the table of such phrases every text may change.
         """
-        import numpy as np
 
         shortcut = self._t2s_shortcut
         if shortcut is None:
             return True
         changes, phrases = shortcut
-        if changes[np.minimum(codes, len(changes) - 1)].any():
+        if changes.take(codes, mode="clip").any():
             return True
         for ch, group in phrases.items():  # each phrase read around each of its key characters
             at = sample.find(ch)
@@ -698,7 +697,7 @@ class Normalizer:
         if not len(at):
             return text, starts, ends, []
         codes = _code_points(text)[at]
-        weight = 1 + _strong_table()[np.minimum(codes, _BMP - 1)]
+        weight = 1 + _strong_table().take(codes, mode="clip")
         order = np.argsort(at, kind="stable")
         at, weight = at[order], weight[order]
         first = np.flatnonzero(np.diff(at, prepend=-_RUN_GAP - 2) > _RUN_GAP + 1)

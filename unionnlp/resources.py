@@ -99,6 +99,11 @@ class Rule:
     must_match: tuple[str, ...] = ()
     must_not_match: tuple[str, ...] = ()
     options: Mapping[str, Any] = field(default_factory=dict)
+    #: ``options["requires"]`` as a tuple, read once (``()``: no prefilter)
+    requires: tuple[str, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "requires", tuple(self.options.get("requires") or ()))
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.options.get(key, default)
@@ -107,9 +112,13 @@ class Rule:
         """False when ``text`` holds none of the rule's ``requires`` literals: no match.
 
         (The tests check the lists against the rules' examples and the corpora.)
+        Written as a loop: a generator and ``any`` per call cost more than most
+        checks of a literal.
         """
-        required: list[str] | None = self.options.get("requires")
-        return not required or any(literal in text for literal in required)
+        for literal in self.requires:
+            if literal in text:
+                return True
+        return not self.requires
 
 
 def _strings(value: Any, path: Path, name: str, key: str) -> tuple[str, ...]:

@@ -258,7 +258,7 @@ class MarkerScanner:
         if not text:
             return junk
         codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        rough = _rough_table()[np.minimum(codes, 0xFFFF)]
+        rough = _rough_table().take(codes, mode="clip")
         counts = np.add.reduceat(rough, np.arange(0, len(text), _JUNK_WINDOW), dtype=np.int64)
         for w in (np.flatnonzero(counts > _JUNK_LIMIT) * _JUNK_WINDOW).tolist():
             if len(_ROUGH_MARKER.findall(text, w, w + _JUNK_WINDOW)) > _JUNK_LIMIT:

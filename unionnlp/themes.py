@@ -294,7 +294,7 @@ class FeatureSpace:
 
         codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
         limit = len(self._char_id) - 1
-        ids = np.where(codes <= limit, self._char_id[np.minimum(codes, limit)], 0)
+        ids = np.where(codes <= limit, self._char_id.take(codes, mode="clip"), 0)
         if len(ids) < 2:
             return []
         pair = ids[:-1] * self._width + ids[1:]
