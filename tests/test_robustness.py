@@ -18,6 +18,7 @@ from unionnlp.errors import EmptyInputError, InputTypeError, ProcessingTimeout
 from unionnlp.export import jsonl_line, plan_record
 from unionnlp.model import Plan, Source
 from unionnlp.normalize import Normalizer
+from unionnlp.normalize.corruption import CorruptionRepairer
 from unionnlp.pipeline import Pipeline
 from unionnlp.structure import StructureParser
 
@@ -212,9 +213,9 @@ def test_mojibake_scan_does_no_work_per_character_in_python() -> None:
 
 def test_mojibake_repair_stops_at_the_scan_budget(monkeypatch: pytest.MonkeyPatch) -> None:
     # With no time at all, repairs are given up at once and the runs kept as they are.
-    scan = Normalizer._corruption
+    scan = CorruptionRepairer.__call__
     monkeypatch.setattr(
-        Normalizer, "_corruption", lambda self, text, s, e, budget: scan(self, text, s, e, 0.0)
+        CorruptionRepairer, "__call__", lambda self, text, s, e, budget: scan(self, text, s, e, 0.0)
     )
     text = MOJIBAKE * 3_000
     result = Normalizer(convert=None)(text)
