@@ -760,14 +760,14 @@ class DeadlineExtractor:
                 return []
             start, end = f"{ystr(m1)}-{m1:02d}", f"{ystr(m2)}-{m2:02d}"
             # An end given by its third of a month (7月中旬至8月中旬) is that day.
-            first = _DEKADS.get(g.get("p1") or "")
-            if first is not None:
-                start += f"-{first[0]:02d}"
-            last = _DEKADS.get(g.get("p2") or "")
-            if last is not None:
+            opening = _DEKADS.get(g.get("p1") or "")
+            if opening is not None:
+                start += f"-{opening[0]:02d}"
+            closing = _DEKADS.get(g.get("p2") or "")
+            if closing is not None:
                 known = ystr(m2)  # 2001: no leap year, when the year is unknown
                 days = calendar.monthrange(int(known) if known.isdigit() else 2001, m2)[1]
-                end += f"-{last[1] or days:02d}"
+                end += f"-{closing[1] or days:02d}"
             value = f"{start}/{end}"
         elif handler == "open_until":
             month = _number(g.get("m"))
