@@ -85,7 +85,7 @@ _OPENING_QUOTES = "“‘「\"'"
 _CLOSING_QUOTES = "”’」\"'"
 # A date alone on a short line (a signature or publication date), not a deadline.
 _SIGNATURE_LINE = 25
-_SIGNATURE_YEAR = re.compile(r"(?:19|20)\d{2}年")
+_SIGNATURE_YEAR = re.compile(r"(?:19|20)\d{2} ?年")
 _WEEKLY_TOKEN = regex.compile(r"[一二三四五六日天]|至|到|-")
 _NTH_MARK = regex.compile(r"[第个]")
 _YEAR_MONTH = re.compile(r"(\d{4})-(\d{2})")
@@ -758,7 +758,17 @@ class DeadlineExtractor:
             m2 = _number(g.get("m2") or g.get("m2b"))
             if not m1 or not m2 or not (1 <= m1 <= 12 and 1 <= m2 <= 12) or m1 > m2:
                 return []
-            value = f"{ystr(m1)}-{m1:02d}/{ystr(m2)}-{m2:02d}"
+            start, end = f"{ystr(m1)}-{m1:02d}", f"{ystr(m2)}-{m2:02d}"
+            # An end given by its third of a month (7月中旬至8月中旬) is that day.
+            opening = _DEKADS.get(g.get("p1") or "")
+            if opening is not None:
+                start += f"-{opening[0]:02d}"
+            closing = _DEKADS.get(g.get("p2") or "")
+            if closing is not None:
+                known = ystr(m2)  # 2001: no leap year, when the year is unknown
+                days = calendar.monthrange(int(known) if known.isdigit() else 2001, m2)[1]
+                end += f"-{closing[1] or days:02d}"
+            value = f"{start}/{end}"
         elif handler == "open_until":
             month = _number(g.get("m"))
             if not month or month > 12:
@@ -1225,6 +1235,7 @@ _UNITS = {
     "个季度": "FREQ=MONTHLY;INTERVAL=3",
     "季": "FREQ=MONTHLY;INTERVAL=3",
     "半年": "FREQ=MONTHLY;INTERVAL=6",
+    "半月": "FREQ=WEEKLY;INTERVAL=2",
     "年": "FREQ=YEARLY",
     "年度": "FREQ=YEARLY",
     "周": "FREQ=WEEKLY",
@@ -1256,13 +1267,13 @@ def _every(g: dict[str, Any]) -> str | None:
         return "FREQ=YEARLY" if g["ytimes"] == "一次" else "FREQ=MONTHLY;INTERVAL=6"
     if g.get("bimonth"):
         return "FREQ=MONTHLY;INTERVAL=2"
-    unit = g.get("unit") or g.get("unit2")
+    unit = g.get("unit") or g.get("unit2") or g.get("unit3") or g.get("half")
     if unit is None:
         return None
     base = _UNITS.get(unit)
     if base is None:
         return None
-    times = g.get("times") or ""
+    times = g.get("times") or g.get("times3") or ""
     if unit in ("年", "年度") and times in ("两次", "二次"):
         return "FREQ=MONTHLY;INTERVAL=6"
     if unit in ("月", "个月") and times in ("两次", "二次"):
