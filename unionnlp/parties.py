@@ -219,6 +219,15 @@ class _Grammar:
     #: clause words -> (length, ``A`` function word or ``V`` verb)
     words: Any
 
+    def word_at(self, text: str, at: int) -> int:
+        """The end of the longest clause word that begins at ``at`` of ``text`` (``at``:
+        none)."""
+        words = self.words
+        for size in (4, 3, 2):
+            if at + size <= len(text) and words.exists(text[at : at + size]):
+                return at + size
+        return at
+
     def head_starts(self, name: str) -> list[int]:
         """Where the heads at the end of ``name`` begin, last first (longest head first)."""
         starts: list[int] = []
@@ -494,13 +503,34 @@ class PartyExtractor:
                 claimed.append((s, e))
             if not slot.labelled:
                 clause = slot.rule.name in _CLAUSE_SLOTS
-                phrases = (self._noun_phrase(self._trim_tail(text, f), clause) for f in listed)
+                phrases = (
+                    self._noun_phrase(self._trim_tail(text, f), clause)
+                    for f in (self._whole_head(text, f) for f in listed)
+                    if f is not None
+                )
                 listed = [f for f in phrases if f is not None]
             found.extend(listed)
         if not found:
             return found
         found.sort(key=lambda f: f.start)
         return _helper_roles(text, found)
+
+    def _whole_head(self, text: str, found: FoundParty) -> FoundParty | None:
+        """``found`` without a last head of one character that begins a longer word of
+        the text (学校处|理好: 处理 is a verb, so the name is 学校), or ``None`` when no
+        name of a head is left."""
+        grammar = self._grammar
+        starts = grammar.head_starts(found.name)
+        if not starts or len(found.name) - starts[0] != 1:
+            return found
+        if grammar.word_at(text, found.end - 1) <= found.end:
+            return found
+        name = found.name[: starts[0]]
+        if len(name) < 2 or not grammar.head_starts(name):
+            return None
+        return replace(
+            found, end=found.start + len(name), name=name, canonical=self._canonical(name)
+        )
 
     def _noun_phrase(self, found: FoundParty, clause: bool) -> FoundParty | None:
         """``found`` as a noun phrase: from after the last clause word in front of its
