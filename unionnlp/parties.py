@@ -491,6 +491,8 @@ class PartyExtractor:
             if slot.labelled and m.group("label") in ("配合", "协办", "协助"):
                 role = "support"
             listed = self._listed(text, s, m.group("names"), role, slot.rule.name)
+            if slot.rule.get("heads_only"):  # 配合文明创建、机关党委工作: only the names count
+                listed = [f for f in listed if self._grammar.head_starts(f.name)]
             if slot.rule.get("union_leads"):  # 工会、人社、法院三方合作: the union leads
                 listed = [replace(f, role="lead") if f.name.endswith("工会") else f for f in listed]
             if overlaps:
