@@ -218,6 +218,9 @@ class _Grammar:
     units: frozenset[str]
     #: clause words -> (length, ``A`` function word or ``V`` verb)
     words: Any
+    #: words that open a name of several bodies (各, 全体): a verb just before one ends a
+    #: clause (掌握|各级工会), as before a body
+    quantifiers: tuple[str, ...] = ()
 
     def word_at(self, text: str, at: int) -> int:
         """The end of the longest clause word that begins at ``at`` of ``text`` (``at``:
@@ -253,7 +256,11 @@ class _Grammar:
             end = last + 1
             # a verb ends a clause just before a body (彰显|工会, 感到|学校工会), not just
             # before a part of one (调解|委员会) nor among the modifiers (劳动保护监督检查员)
-            if kind == "V" and self.head_at(name, end, starts) not in self.units:
+            if (
+                kind == "V"
+                and self.head_at(name, end, starts) not in self.units
+                and not name.startswith(self.quantifiers, end)
+            ):
                 continue
             cut = max(cut, end)
         return cut
@@ -367,6 +374,7 @@ class PartyExtractor:
             head_lengths=tuple(sorted({len(h) for h in heads}, reverse=True)),
             units=frozenset(units | set(self.canonical_names)),
             words=automaton,
+            quantifiers=tuple(str(q) for q in self._data.get("quantifiers", ())),
         )
 
     @cached_property
