@@ -218,6 +218,18 @@ class _Grammar:
     units: frozenset[str]
     #: clause words -> (length, ``A`` function word or ``V`` verb)
     words: Any
+    #: words that open a name of several bodies (各, 全体): a verb just before one ends a
+    #: clause (掌握|各级工会), as before a body
+    quantifiers: tuple[str, ...] = ()
+
+    def word_at(self, text: str, at: int) -> int:
+        """The end of the longest clause word that begins at ``at`` of ``text`` (``at``:
+        none)."""
+        words = self.words
+        for size in (4, 3, 2):
+            if at + size <= len(text) and words.exists(text[at : at + size]):
+                return at + size
+        return at
 
     def head_starts(self, name: str) -> list[int]:
         """Where the heads at the end of ``name`` begin, last first (longest head first)."""
@@ -244,7 +256,11 @@ class _Grammar:
             end = last + 1
             # a verb ends a clause just before a body (彰显|工会, 感到|学校工会), not just
             # before a part of one (调解|委员会) nor among the modifiers (劳动保护监督检查员)
-            if kind == "V" and self.head_at(name, end, starts) not in self.units:
+            if (
+                kind == "V"
+                and self.head_at(name, end, starts) not in self.units
+                and not name.startswith(self.quantifiers, end)
+            ):
                 continue
             cut = max(cut, end)
         return cut
@@ -358,6 +374,7 @@ class PartyExtractor:
             head_lengths=tuple(sorted({len(h) for h in heads}, reverse=True)),
             units=frozenset(units | set(self.canonical_names)),
             words=automaton,
+            quantifiers=tuple(str(q) for q in self._data.get("quantifiers", ())),
         )
 
     @cached_property
@@ -482,6 +499,8 @@ class PartyExtractor:
             if slot.labelled and m.group("label") in ("配合", "协办", "协助"):
                 role = "support"
             listed = self._listed(text, s, m.group("names"), role, slot.rule.name)
+            if slot.rule.get("heads_only"):  # 配合文明创建、机关党委工作: only the names count
+                listed = [f for f in listed if self._grammar.head_starts(f.name)]
             if slot.rule.get("union_leads"):  # 工会、人社、法院三方合作: the union leads
                 listed = [replace(f, role="lead") if f.name.endswith("工会") else f for f in listed]
             if overlaps:
@@ -494,13 +513,34 @@ class PartyExtractor:
                 claimed.append((s, e))
             if not slot.labelled:
                 clause = slot.rule.name in _CLAUSE_SLOTS
-                phrases = (self._noun_phrase(self._trim_tail(text, f), clause) for f in listed)
+                phrases = (
+                    self._noun_phrase(self._trim_tail(text, f), clause)
+                    for f in (self._whole_head(text, f) for f in listed)
+                    if f is not None
+                )
                 listed = [f for f in phrases if f is not None]
             found.extend(listed)
         if not found:
             return found
         found.sort(key=lambda f: f.start)
         return _helper_roles(text, found)
+
+    def _whole_head(self, text: str, found: FoundParty) -> FoundParty | None:
+        """``found`` without a last head of one character that begins a longer word of
+        the text (学校处|理好: 处理 is a verb, so the name is 学校), or ``None`` when no
+        name of a head is left."""
+        grammar = self._grammar
+        starts = grammar.head_starts(found.name)
+        if not starts or len(found.name) - starts[0] != 1:
+            return found
+        if grammar.word_at(text, found.end - 1) <= found.end:
+            return found
+        name = found.name[: starts[0]]
+        if len(name) < 2 or not grammar.head_starts(name):
+            return None
+        return replace(
+            found, end=found.start + len(name), name=name, canonical=self._canonical(name)
+        )
 
     def _noun_phrase(self, found: FoundParty, clause: bool) -> FoundParty | None:
         """``found`` as a noun phrase: from after the last clause word in front of its
