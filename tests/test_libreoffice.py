@@ -416,8 +416,11 @@ needs_uno = pytest.mark.skipif(
 )
 
 
-def _office_processes() -> list[int]:
-    """Processes whose command line names a unionnlp LibreOffice folder."""
+def _office_processes(under: Path | None = None) -> list[int]:
+    """Processes whose command line names a unionnlp LibreOffice folder (in ``under``, if given:
+    a run pointed at a temporary folder of its own is told apart from other runs on the machine).
+    """
+    mark = b"unionnlp-libreoffice-" if under is None else f"{under}/unionnlp-libreoffice-".encode()
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -425,7 +428,7 @@ def _office_processes() -> list[int]:
                 cmdline = (entry / "cmdline").read_bytes()
             except OSError:
                 continue
-            if b"unionnlp-libreoffice-" in cmdline and process_running(int(entry.name)):
+            if mark in cmdline and process_running(int(entry.name)):
                 found.append(int(entry.name))
     return found
 
@@ -608,20 +611,24 @@ def test_a_stopped_convert_leaves_no_libreoffice(tmp_path: Path, sig: int) -> No
     folder.mkdir()
     for i in range(10):
         shutil.copyfile(FIXTURES / "plan.doc", folder / f"{i:02d}.doc")
-    before = set(_office_processes())
+    # The run's temporary folder is its own, so LibreOffices of other runs on the machine
+    # (other test sessions, a benchmark) are never counted as this run's.
+    private = tmp_path / "tmp"
+    private.mkdir()
     command = [sys.executable, "-m", "unionnlp.cli", "convert", str(folder), "-o"]
     run = subprocess.Popen(
         [*command, str(tmp_path / "out.jsonl"), "-j", "2", "-q"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        env={**os.environ, "TMPDIR": str(private)},
     )
     deadline = time.monotonic() + 120
     started: set[int] = set()
     while not started and run.poll() is None and time.monotonic() < deadline:
-        started = set(_office_processes()) - before
+        started = set(_office_processes(private))
         time.sleep(0.05)
     assert started, "no LibreOffice started"
     run.send_signal(sig)  # Ctrl-C reaches the parent; SIGTERM and kill -9 come from outside
     run.wait(timeout=60)
     assert_gone(sorted(started), seconds=10.0)
-    assert_gone(sorted(set(_office_processes()) - before), seconds=10.0)  # any started late
+    assert_gone(_office_processes(private), seconds=10.0)  # any started late
