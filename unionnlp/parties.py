@@ -28,6 +28,13 @@ gives shortcuts, which never change what the slots find (the tests check it):
   start of the text, the end of its item marker, after a clause break), where
   the data file's ``CLAUSE`` is built from its ``BREAK`` and ``MARKER``.
 
+This module holds the stage: :class:`PartyExtractor` runs the slots over each
+measure, cuts names to noun phrases and settles their roles. What it reads
+lives beside it: :mod:`unionnlp.parties_lexicon` (:class:`PartyLexicon`, the
+data file loaded and checked, which the extractor extends),
+:mod:`unionnlp.parties_grammar` (the head-noun grammar and the clause words)
+and :mod:`unionnlp.parties_scan` (the shortcuts above, as code).
+
 示例::
 
     >>> from unionnlp.parties import PartyExtractor
@@ -38,18 +45,21 @@ gives shortcuts, which never change what the slots find (the tests check it):
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import regex
 
-from .errors import DataFileError, ProcessingTimeout, scan_budget
+from .errors import ProcessingTimeout, scan_budget
 from .model import Measure, Party, PartyRole, Plan, Section, Span, replacer
-from .resources import Rule, data_path, load_rules, load_toml, load_wordlist
+from .parties_grammar import CLAUSE_WORDS_FILE as CLAUSE_WORDS_FILE
+from .parties_grammar import build_clause_words, write_clause_words
+from .parties_lexicon import PartyLexicon
+from .parties_lexicon import _trie as _trie
+from .parties_scan import _before_hits, _matches_at, _Scan, _Slot
 
 if TYPE_CHECKING:
     from .normalize import NormalizedText
@@ -65,29 +75,8 @@ _LEAD_COLUMNS = ("责任", "牵头", "负责", "承办", "主办", "实施")
 _SUPPORT_COLUMNS = ("配合", "协办", "协助", "参与")
 _ROLE_MARK = regex.compile(r"[（(](牵头|配合|协办)[）)]$")
 _CLAUSE_END = "。；;！!？?\n"
-#: how the data file's ``CLAUSE`` begins when its slots may run at clause starts only:
-#: the start of the text, after a ``BREAK`` (one character) or after a leading ``MARKER``
-_CLAUSE_START = "(?:^|(?<={BREAK})|(?<=^{MARKER}))"
-_VARIABLE = regex.compile(r"\{[A-Z_][A-Z0-9_]*\}")
-#: how far a text may still be the start of an item marker before all its positions
-#: are tried (a text that starts with many spaces)
-_MARKER_REACH = 32
-#: a slot pattern that names parties by ``{NAME}``, ``{NAMES}`` or ``{LONG_NAME}``: each of
-#: its matches holds a head or a body alias (a ``{FIELD}`` need not), so the slot is not
-#: tried on text holding none
-_NAMED = regex.compile(r"\{(?:NAME|NAMES|LONG_NAME)\}")
 #: slots whose names start a clause: a name there that is no noun phrase is no party
 _CLAUSE_SLOTS = frozenset({"subject", "named_lead", "named_support"})
-
-#: the shipped clause words: jieba's function words (``A``) and verbs (``V``)
-CLAUSE_WORDS_FILE = "clause_words.txt"
-#: jieba's part-of-speech tags of the function words that never stand inside a name:
-#: adverbs, conjunctions, prepositions, particles, modal particles and interjections
-_FUNCTION_TAGS = frozenset({"d", "c", "p", "u", "uj", "ul", "uv", "uz", "ud", "ug", "y", "e"})
-#: verbs, and adjectives used as adverbs, which do stand inside names (厂务公开领导小组)
-_VERB_TAGS = frozenset({"v", "vd", "ad"})
-#: words of two to four characters jieba has seen at least this often
-_MIN_FREQUENCY = 50
 
 
 @dataclass(frozen=True)
@@ -106,175 +95,7 @@ class FoundParty:
         return Party(self.name, span, role or self.role, self.canonical)
 
 
-@dataclass(frozen=True)
-class _Slot:
-    """A slot rule ready to run, with its shortcuts."""
-
-    rule: Rule
-    role: PartyRole
-    #: the pattern has a ``label`` group (``配合：X``)
-    labelled: bool
-    #: this slot's bit in :meth:`_Scan.met`
-    bit: int
-    #: the bits of :meth:`_Scan.met` the slot needs: its own, and the bit of the heads
-    #: when its names are built from them
-    needs: int
-    trigger: regex.Pattern[str] | None
-    #: where matches may start, when the pattern begins with ``{CLAUSE}``
-    clause: _ClauseStarts | None
-
-
-@dataclass(frozen=True)
-class _Scan:
-    """The one pass over a text that finds which slots' ``requires`` it meets."""
-
-    #: an Aho-Corasick automaton: each required string -> bits of the slots requiring it
-    #: (``None`` when no slot requires anything)
-    automaton: Any
-    #: bits of the slots that require nothing
-    always: int
-
-    @classmethod
-    def of(cls, requires: list[tuple[str, ...]]) -> _Scan:
-        """The scan for slots requiring ``requires[i]`` (empty: nothing) at bit ``i``."""
-        import ahocorasick
-
-        bits: dict[str, int] = {}
-        for i, words in enumerate(requires):
-            for word in words:
-                bits[word] = bits.get(word, 0) | 1 << i
-        automaton = None
-        if bits:
-            automaton = ahocorasick.Automaton()
-            for word, slot_bits in bits.items():
-                automaton.add_word(word, slot_bits)
-            automaton.make_automaton()
-        return cls(automaton, sum(1 << i for i, words in enumerate(requires) if not words))
-
-    def met(self, text: str) -> int:
-        """Bits of the slots whose ``requires`` ``text`` meets (or that require nothing)."""
-        met = self.always
-        if self.automaton is not None:
-            for _end, bits in self.automaton.iter(text):
-                met |= bits
-        return met
-
-
-@dataclass(frozen=True)
-class _ClauseStarts:
-    """Where a clause may start: the data file's ``BREAK`` and ``MARKER``, compiled."""
-
-    brk: regex.Pattern[str]
-    marker: regex.Pattern[str]
-
-    #: first characters of texts seen -> whether a marker may begin with it
-    first: dict[str, bool] = field(default_factory=dict)
-
-    def may_open(self, ch: str) -> bool:
-        """Whether a text beginning with ``ch`` may begin with a marker."""
-        known = self.first.get(ch)
-        if known is None:  # one character against the pattern: no scan to budget
-            known = self.first[ch] = self.marker.fullmatch(ch, partial=True) is not None
-        return known
-
-    def positions(self, text: str) -> tuple[Sequence[int], list[int]]:
-        """Every position of ``text`` where ``{CLAUSE}`` may match, in order, and where
-        the ``BREAK`` characters stand."""
-        breaks = [m.start() for m in self.brk.finditer(text)]
-        starts = [0]
-        if not text or not self.may_open(text[0]):
-            return starts + [b + 1 for b in breaks], breaks
-        # ``(?<=^{MARKER})``: the ends of the whole markers that ``text`` begins with. A
-        # text that is not even the start of a marker starts none longer than itself.
-        for p in range(1, len(text) + 1):
-            m = self.marker.fullmatch(text, 0, p, partial=True)
-            if m is None:
-                break
-            if p > _MARKER_REACH:
-                return range(len(text) + 1), breaks
-            if not m.partial:
-                starts.append(p)
-        after = [b + 1 for b in breaks]
-        if len(starts) == 1:
-            return starts + after, breaks
-        return sorted({*starts, *after}), breaks
-
-
-@dataclass(frozen=True)
-class _Grammar:
-    """A head-noun grammar of names: heads at the end, nothing of a clause before them.
-
-    A name is a run of modifiers and then one or more heads (局党组 = 局 + 党组). Among
-    its modifiers stand no function words (adverbs, conjunctions, prepositions,
-    particles: 同时, 关于), and no verb just before a head that is a body by itself
-    (感到|学校工会, 依靠|工会): a verb there ends a clause. Verbs do stand among the
-    modifiers (劳动保护监督检查员) and just before a head that names a part of a body
-    (调解委员会, 帮扶中心).
-    """
-
-    heads: frozenset[str]
-    head_lengths: tuple[int, ...]
-    #: heads that name a body by themselves (工会, 学校, 党委), not a part of one (委员会)
-    units: frozenset[str]
-    #: clause words -> (length, ``A`` function word or ``V`` verb)
-    words: Any
-    #: words that open a name of several bodies (各, 全体): a verb just before one ends a
-    #: clause (掌握|各级工会), as before a body
-    quantifiers: tuple[str, ...] = ()
-
-    def word_at(self, text: str, at: int) -> int:
-        """The end of the longest clause word that begins at ``at`` of ``text`` (``at``:
-        none)."""
-        words = self.words
-        for size in (4, 3, 2):
-            if at + size <= len(text) and words.exists(text[at : at + size]):
-                return at + size
-        return at
-
-    def head_starts(self, name: str) -> list[int]:
-        """Where the heads at the end of ``name`` begin, last first (longest head first)."""
-        starts: list[int] = []
-        end = len(name)
-        while end > 0:
-            for length in self.head_lengths:
-                if length <= end and name[end - length : end] in self.heads:
-                    end -= length
-                    starts.append(end)
-                    break
-            else:
-                break
-        return starts
-
-    def clause_end(self, name: str) -> int:
-        """Where the last clause word in front of the heads of ``name`` ends (0: none)."""
-        starts = self.head_starts(name)
-        if not starts:
-            return 0
-        prefix = starts[-1]  # the modifiers end where the heads begin
-        cut = 0
-        for last, (_length, kind) in self.words.iter(name, 0, prefix):
-            end = last + 1
-            # a verb ends a clause just before a body (彰显|工会, 感到|学校工会), not just
-            # before a part of one (调解|委员会) nor among the modifiers (劳动保护监督检查员)
-            if (
-                kind == "V"
-                and self.head_at(name, end, starts) not in self.units
-                and not name.startswith(self.quantifiers, end)
-            ):
-                continue
-            cut = max(cut, end)
-        return cut
-
-    @staticmethod
-    def head_at(name: str, at: int, starts: list[int]) -> str | None:
-        """The head of ``name`` that begins at ``at`` (``starts``: :meth:`head_starts`)."""
-        if at not in starts:
-            return None
-        i = starts.index(at)
-        return name[at : starts[i - 1] if i else len(name)]
-
-
-class PartyExtractor:
+class PartyExtractor(PartyLexicon):
     """A pipeline stage that finds the parties of every measure.
 
     Args:
@@ -288,149 +109,6 @@ class PartyExtractor:
     def __init__(self, *, lexicon: str | Path | None = None, implicit: bool = True) -> None:
         self.lexicon = lexicon
         self.implicit = implicit
-
-    @cached_property
-    def _path(self) -> str | Path:
-        return self.lexicon if self.lexicon is not None else "parties.toml"
-
-    @cached_property
-    def _data(self) -> dict[str, Any]:
-        return load_toml(self._path)
-
-    @cached_property
-    def canonical_names(self) -> dict[str, str]:
-        table: dict[str, str] = {}
-        for entry in self._data.get("body", ()):
-            try:
-                canonical = str(entry["canonical"])
-                aliases = [str(a) for a in entry["aliases"]]
-            except (KeyError, TypeError) as err:
-                raise DataFileError(self._path, f"body entry {entry!r} lacks {err}") from err
-            for alias in aliases:
-                if alias in table:
-                    raise DataFileError(self._path, f"alias {alias!r} given twice")
-                table[alias] = canonical
-        return table
-
-    @cached_property
-    def _alias_lengths(self) -> tuple[int, ...]:
-        """The lengths of the body aliases, longest first."""
-        return tuple(sorted({len(alias) for alias in self.canonical_names}, reverse=True))
-
-    @cached_property
-    def _variables(self) -> dict[str, str]:
-        """``{HEADS}``, every head and alias, and ``{HEAD_ENDS}``, their last characters
-        (for a set), for the patterns of the data file."""
-        heads = [str(h) for h in self._data.get("heads", ())]
-        if not heads:
-            raise DataFileError(self._path, "'heads' must be a non-empty list")
-        words = sorted(set(heads) | set(self.canonical_names), key=len, reverse=True)
-        if "" in words:
-            raise DataFileError(self._path, "heads and aliases must not be empty")
-        return {
-            "HEADS": _trie(words),
-            "HEAD_ENDS": "".join(regex.escape(ch) for ch in sorted({w[-1] for w in words})),
-        }
-
-    @cached_property
-    def slots(self) -> list[Rule]:
-        return load_rules(self._path, "slot", variables=self._variables)
-
-    @cached_property
-    def triggers(self) -> dict[str, Rule]:
-        """The trigger of each slot that has one, by slot name."""
-        if not self._data.get("trigger"):
-            return {}
-        rules = load_rules(self._path, "trigger", variables=self._variables)
-        names = {rule.name for rule in self.slots}
-        for rule in rules:
-            if rule.name not in names:
-                raise DataFileError(self._path, f"trigger {rule.name!r} names no slot")
-        return {rule.name: rule for rule in rules}
-
-    @cached_property
-    def _grammar(self) -> _Grammar:
-        """What tells a name from a clause: heads, units, modifiers and clause words."""
-        import ahocorasick
-
-        heads = {str(h) for h in self._data.get("heads", ())} | set(self.canonical_names)
-        units = {str(u) for u in self._data.get("units", ())}
-        modifiers = {str(m) for m in self._data.get("modifiers", ())}
-        unknown = sorted(units - heads)
-        if unknown:
-            raise DataFileError(self._path, f"unit {unknown[0]!r} is no head")
-        automaton = ahocorasick.Automaton()
-        for n, entry in enumerate(load_wordlist(CLAUSE_WORDS_FILE), start=1):
-            word, _, kind = entry.partition(" ")
-            if kind not in ("A", "V") or not word:
-                raise DataFileError(
-                    data_path(CLAUSE_WORDS_FILE), f"bad entry {entry!r} (word A|V)", line=n
-                )
-            if word not in modifiers:
-                automaton.add_word(word, (len(word), kind))
-        automaton.make_automaton()
-        return _Grammar(
-            heads=frozenset(heads),
-            head_lengths=tuple(sorted({len(h) for h in heads}, reverse=True)),
-            units=frozenset(units | set(self.canonical_names)),
-            words=automaton,
-            quantifiers=tuple(str(q) for q in self._data.get("quantifiers", ())),
-        )
-
-    @cached_property
-    def _scopes(self) -> dict[str, Rule]:
-        """The ``opening`` (a section title), ``opening_line`` (a line of a measure) and
-        ``closing`` (where a measure's text turns into the plan's closing paragraph)
-        patterns of the data file, when it has them."""
-        if not self._data.get("scope"):
-            return {}
-        scopes = {rule.name: rule for rule in load_rules(self._path, "scope")}
-        unknown = scopes.keys() - {"opening", "opening_line", "closing"}
-        if unknown:
-            raise DataFileError(self._path, f"unknown scope {sorted(unknown)[0]!r}")
-        return scopes
-
-    @cached_property
-    def tails(self) -> list[Rule]:
-        """Heads that are also verbs (``组织``): each with the pattern of what may follow a
-        name that keeps it."""
-        if not self._data.get("tail"):
-            return []
-        rules = load_rules(self._path, "tail")
-        for rule in rules:
-            if not all(isinstance(rule.get(k), str) and rule.get(k) for k in ("head", "word")):
-                raise DataFileError(self._path, f"tail {rule.name!r} needs a 'head' and a 'word'")
-        return rules
-
-    @cached_property
-    def _clause_starts(self) -> _ClauseStarts | None:
-        """Clause starts, when ``CLAUSE`` is made as :data:`_CLAUSE_START` says (else
-        ``None``: the ``{CLAUSE}`` slots run at every position)."""
-        variables = self._data.get("vars", {})
-        brk, marker, clause = (variables.get(k) for k in ("BREAK", "MARKER", "CLAUSE"))
-        if not (
-            isinstance(brk, str)
-            and isinstance(marker, str)
-            and isinstance(clause, str)
-            and clause.startswith(_CLAUSE_START)
-            and regex.fullmatch(r"\[[^\[\]]+\]", brk)
-            and not _VARIABLE.search(brk + marker)
-        ):
-            return None
-        try:
-            return _ClauseStarts(regex.compile(brk), regex.compile(marker))
-        except regex.error as err:
-            raise DataFileError(self._path, f"BREAK or MARKER: bad pattern ({err})") from err
-
-    @cached_property
-    def _stop(self) -> regex.Pattern[str] | None:
-        """``STOP``, the characters no match of a clause slot holds (``None``: not given)."""
-        stop = self._data.get("vars", {}).get("STOP")
-        if stop is None:
-            return None
-        if not isinstance(stop, str) or not regex.fullmatch(r"\[[^\[\]]+\]", stop):
-            raise DataFileError(self._path, "STOP must be a set of characters ([…])")
-        return regex.compile(stop)
 
     def _stops(self, text: str, breaks: list[int]) -> list[int]:
         """Where ``STOP`` characters stand in ``text``, among its ``BREAK`` characters
@@ -453,35 +131,6 @@ class PartyExtractor:
     def _stop_chars(self) -> dict[str, bool]:
         """Break characters seen so far, and whether ``STOP`` holds each."""
         return {}
-
-    @cached_property
-    def _plan(self) -> tuple[tuple[_Slot, ...], _Scan]:
-        """The slots ready to run, and the scan for their ``requires``."""
-        rules = self.slots  # (checks the entries)
-        raw = {entry["name"]: entry["pattern"] for entry in self._data["slot"]}
-        slots: list[_Slot] = []
-        requires: list[tuple[str, ...]] = []
-        # the last bit: the text holds a head or a body alias, which every name has
-        head_bit = 1 << len(rules)
-        for i, rule in enumerate(rules):
-            requires.append(tuple(rule.get("requires") or ()))
-            trigger = self.triggers.get(rule.name)
-            needs = 1 << i
-            if _NAMED.search(raw[rule.name]) and "{FIELD}" not in raw[rule.name]:
-                needs |= head_bit
-            slots.append(
-                _Slot(
-                    rule,
-                    rule.get("role", "lead"),
-                    "label" in rule.pattern.groupindex,
-                    1 << i,
-                    needs,
-                    None if trigger is None else trigger.pattern,
-                    self._clause_starts if raw[rule.name].startswith("{CLAUSE}") else None,
-                )
-            )
-        heads = {str(h) for h in self._data.get("heads", ())} | set(self.canonical_names)
-        return tuple(slots), _Scan.of([*requires, tuple(sorted(heads))])
 
     @cached_property
     def _runnable(self) -> dict[int, tuple[_Slot, ...]]:
@@ -753,85 +402,8 @@ class PartyExtractor:
         return replace(plan, sections=tuple(sections))
 
 
-def _before_hits(starts: Sequence[int], hits: list[tuple[int, int]], stops: list[int]) -> list[int]:
-    """The ``starts`` from which a trigger hit is reached before a stop (``stops``: the
-    positions of ``STOP`` characters, in order).
-
-    ``hits`` are the spans of the trigger's ``finditer``, which skips the hits that begin
-    inside an earlier one: a start inside a hit is kept, whatever follows it. Any other
-    start reaches a skipped hit only past the hit found before it.
-    """
-    kept: list[int] = []
-    i = j = 0  # the first hit and the first stop at or after the start
-    n, m = len(hits), len(stops)
-    for p in starts:
-        while i < n and hits[i][0] < p:
-            i += 1
-        if i and hits[i - 1][1] > p:
-            kept.append(p)  # inside a hit: a hit that overlaps it may begin here
-            continue
-        if i == n:
-            break  # no hit after this start, nor after the later ones
-        while j < m and stops[j] < p:
-            j += 1
-        if j == m or hits[i][0] < stops[j]:
-            kept.append(p)
-    return kept
-
-
-def _matches_at(
-    pattern: regex.Pattern[str], text: str, starts: Sequence[int], end: int, timeout: float
-) -> Iterator[regex.Match[str]]:
-    """``pattern.finditer(text)`` where matches begin only at ``starts`` and before ``end``.
-
-    The tries share ``timeout`` as ``finditer`` does.
-    """
-    deadline = time.monotonic() + timeout
-    pos = 0
-    for p in starts:
-        if p >= end:
-            return
-        if p < pos:
-            continue
-        m = pattern.match(text, p, timeout=max(deadline - time.monotonic(), 0.0))
-        if m is None:
-            continue
-        yield m
-        pos = m.end()
-        if pos == p:  # empty: ``finditer`` goes on from it by its own rule
-            rest = pattern.finditer(text, p, timeout=max(deadline - time.monotonic(), 0.0))
-            next(rest)
-            yield from rest
-            return
-
-
 _with_parties: Callable[[Measure, tuple[Party, ...]], Measure] = replacer(Measure, "parties")
 _with_measures: Callable[[Section, tuple[Measure, ...]], Section] = replacer(Section, "measures")
-
-
-def _trie(words: list[str]) -> str:
-    """An alternation of ``words`` that tries the longest first, written as a trie.
-
-    It matches what ``w1|w2|…`` (longest first) matches, in the same order: at a
-    position, the words found there are prefixes of one another, and the trie tries
-    the longer before the shorter. But it reads a character per branch where the
-    plain alternation tries every word, at every position of a name.
-    """
-    root: dict[str, Any] = {}
-    for word in words:
-        node = root
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def branch(node: dict[str, Any]) -> str:
-        longer = [regex.escape(ch) + branch(child) for ch, child in sorted(node.items()) if ch]
-        if not longer:
-            return ""
-        body = longer[0] if len(longer) == 1 else "(?:" + "|".join(longer) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return branch(root)
 
 
 def _strip_role_mark(name: str) -> tuple[str, PartyRole | None]:
@@ -866,44 +438,3 @@ def _helper_roles(text: str, found: list[FoundParty]) -> list[FoundParty]:
 
 def _sentence_id(text: str, pos: int) -> int:
     return max(text.rfind(ch, 0, pos) for ch in _CLAUSE_END)
-
-
-def build_clause_words(dictionary: str | Path | None = None) -> list[tuple[str, str]]:
-    """The clause words of jieba's dictionary: ``(word, "A")`` for function words,
-    ``(word, "V")`` for verbs, of two to four characters and seen often enough.
-
-    Args:
-        dictionary: a jieba ``dict.txt`` (``word frequency tag`` a line); default:
-            the installed jieba's.
-    """
-    if dictionary is None:
-        import jieba
-
-        dictionary = Path(jieba.__file__).parent / "dict.txt"
-    words: list[tuple[str, str]] = []
-    with open(dictionary, encoding="utf-8") as lines:
-        for n, line in enumerate(lines, start=1):
-            parts = line.split()
-            if len(parts) != 3 or not parts[1].isdigit():
-                raise DataFileError(dictionary, f"bad entry {line.strip()!r}", line=n)
-            word, frequency, tag = parts
-            if not 2 <= len(word) <= 4 or int(frequency) < _MIN_FREQUENCY:
-                continue
-            if tag in _FUNCTION_TAGS:
-                words.append((word, "A"))
-            elif tag in _VERB_TAGS:
-                words.append((word, "V"))
-    return sorted(set(words))
-
-
-def write_clause_words() -> None:
-    """Regenerate ``data/clause_words.txt`` from the installed jieba's dictionary."""
-    header = (
-        "# Clause words: the function words (A: adverbs, conjunctions, prepositions,\n"
-        "# particles) and verbs (V: verbs and adverbial adjectives) of jieba's dictionary,\n"
-        f"# two to four characters, seen at least {_MIN_FREQUENCY} times. Generated by\n"
-        "# unionnlp.parties.write_clause_words(); do not edit by hand (exceptions go to\n"
-        "# `modifiers` in parties.toml).\n"
-    )
-    body = "".join(f"{word} {kind}\n" for word, kind in build_clause_words())
-    data_path(CLAUSE_WORDS_FILE).write_text(header + body, encoding="utf-8")

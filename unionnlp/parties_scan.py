@@ -1,0 +1,170 @@
+"""Parties: where the slots of ``data/parties.toml`` may match, found before they run.
+
+The shortcuts that never change what a slot finds (see :mod:`unionnlp.parties`):
+:class:`_Slot` (a slot ready to run), :class:`_Scan` (one Aho-Corasick pass for
+the slots' ``requires``), :class:`_ClauseStarts` (where a ``{CLAUSE}`` may
+match), :func:`_before_hits` (the clause starts that reach a trigger before a
+stop) and :func:`_matches_at` (``finditer`` at chosen starts only).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import regex
+
+from .model import PartyRole
+from .resources import Rule
+
+#: how far a text may still be the start of an item marker before all its positions
+#: are tried (a text that starts with many spaces)
+_MARKER_REACH = 32
+
+
+@dataclass(frozen=True)
+class _Slot:
+    """A slot rule ready to run, with its shortcuts."""
+
+    rule: Rule
+    role: PartyRole
+    #: the pattern has a ``label`` group (``配合：X``)
+    labelled: bool
+    #: this slot's bit in :meth:`_Scan.met`
+    bit: int
+    #: the bits of :meth:`_Scan.met` the slot needs: its own, and the bit of the heads
+    #: when its names are built from them
+    needs: int
+    trigger: regex.Pattern[str] | None
+    #: where matches may start, when the pattern begins with ``{CLAUSE}``
+    clause: _ClauseStarts | None
+
+
+@dataclass(frozen=True)
+class _Scan:
+    """The one pass over a text that finds which slots' ``requires`` it meets."""
+
+    #: an Aho-Corasick automaton: each required string -> bits of the slots requiring it
+    #: (``None`` when no slot requires anything)
+    automaton: Any
+    #: bits of the slots that require nothing
+    always: int
+
+    @classmethod
+    def of(cls, requires: list[tuple[str, ...]]) -> _Scan:
+        """The scan for slots requiring ``requires[i]`` (empty: nothing) at bit ``i``."""
+        import ahocorasick
+
+        bits: dict[str, int] = {}
+        for i, words in enumerate(requires):
+            for word in words:
+                bits[word] = bits.get(word, 0) | 1 << i
+        automaton = None
+        if bits:
+            automaton = ahocorasick.Automaton()
+            for word, slot_bits in bits.items():
+                automaton.add_word(word, slot_bits)
+            automaton.make_automaton()
+        return cls(automaton, sum(1 << i for i, words in enumerate(requires) if not words))
+
+    def met(self, text: str) -> int:
+        """Bits of the slots whose ``requires`` ``text`` meets (or that require nothing)."""
+        met = self.always
+        if self.automaton is not None:
+            for _end, bits in self.automaton.iter(text):
+                met |= bits
+        return met
+
+
+@dataclass(frozen=True)
+class _ClauseStarts:
+    """Where a clause may start: the data file's ``BREAK`` and ``MARKER``, compiled."""
+
+    brk: regex.Pattern[str]
+    marker: regex.Pattern[str]
+
+    #: first characters of texts seen -> whether a marker may begin with it
+    first: dict[str, bool] = field(default_factory=dict)
+
+    def may_open(self, ch: str) -> bool:
+        """Whether a text beginning with ``ch`` may begin with a marker."""
+        known = self.first.get(ch)
+        if known is None:  # one character against the pattern: no scan to budget
+            known = self.first[ch] = self.marker.fullmatch(ch, partial=True) is not None
+        return known
+
+    def positions(self, text: str) -> tuple[Sequence[int], list[int]]:
+        """Every position of ``text`` where ``{CLAUSE}`` may match, in order, and where
+        the ``BREAK`` characters stand."""
+        breaks = [m.start() for m in self.brk.finditer(text)]
+        starts = [0]
+        if not text or not self.may_open(text[0]):
+            return starts + [b + 1 for b in breaks], breaks
+        # ``(?<=^{MARKER})``: the ends of the whole markers that ``text`` begins with. A
+        # text that is not even the start of a marker starts none longer than itself.
+        for p in range(1, len(text) + 1):
+            m = self.marker.fullmatch(text, 0, p, partial=True)
+            if m is None:
+                break
+            if p > _MARKER_REACH:
+                return range(len(text) + 1), breaks
+            if not m.partial:
+                starts.append(p)
+        after = [b + 1 for b in breaks]
+        if len(starts) == 1:
+            return starts + after, breaks
+        return sorted({*starts, *after}), breaks
+
+
+def _before_hits(starts: Sequence[int], hits: list[tuple[int, int]], stops: list[int]) -> list[int]:
+    """The ``starts`` from which a trigger hit is reached before a stop (``stops``: the
+    positions of ``STOP`` characters, in order).
+
+    ``hits`` are the spans of the trigger's ``finditer``, which skips the hits that begin
+    inside an earlier one: a start inside a hit is kept, whatever follows it. Any other
+    start reaches a skipped hit only past the hit found before it.
+    """
+    kept: list[int] = []
+    i = j = 0  # the first hit and the first stop at or after the start
+    n, m = len(hits), len(stops)
+    for p in starts:
+        while i < n and hits[i][0] < p:
+            i += 1
+        if i and hits[i - 1][1] > p:
+            kept.append(p)  # inside a hit: a hit that overlaps it may begin here
+            continue
+        if i == n:
+            break  # no hit after this start, nor after the later ones
+        while j < m and stops[j] < p:
+            j += 1
+        if j == m or hits[i][0] < stops[j]:
+            kept.append(p)
+    return kept
+
+
+def _matches_at(
+    pattern: regex.Pattern[str], text: str, starts: Sequence[int], end: int, timeout: float
+) -> Iterator[regex.Match[str]]:
+    """``pattern.finditer(text)`` where matches begin only at ``starts`` and before ``end``.
+
+    The tries share ``timeout`` as ``finditer`` does.
+    """
+    deadline = time.monotonic() + timeout
+    pos = 0
+    for p in starts:
+        if p >= end:
+            return
+        if p < pos:
+            continue
+        m = pattern.match(text, p, timeout=max(deadline - time.monotonic(), 0.0))
+        if m is None:
+            continue
+        yield m
+        pos = m.end()
+        if pos == p:  # empty: ``finditer`` goes on from it by its own rule
+            rest = pattern.finditer(text, p, timeout=max(deadline - time.monotonic(), 0.0))
+            next(rest)
+            yield from rest
+            return
