@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from unionnlp import deadlines
 from unionnlp.deadlines import DeadlineExtractor
+from unionnlp.deadlines import scan as deadline_scan
 from unionnlp.errors import PipelineError
 from unionnlp.model import Plan, Span
 from unionnlp.normalize import Normalizer
@@ -97,7 +98,7 @@ def unfiltered() -> DeadlineExtractor:
     """An extractor whose trigger knows no needs: every rule runs on every text."""
     extractor = DeadlineExtractor()
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(deadlines, "_needs", lambda pattern: ())
+        patch.setattr(deadline_scan, "_needs", lambda pattern: ())  # where _Scan.of reads it
         assert extractor._scan.always == (1 << len(extractor.rules)) - 1
     return extractor
 

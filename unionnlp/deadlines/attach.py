@@ -1,0 +1,154 @@
+"""Attaching: each deadline given to the measure it governs, schedules' months to their items.
+
+:func:`_attach` gives a deadline to the measure holding it (else the nearest
+one before it in its section); a month heading of a schedule is the deadline of
+the items under it, and a schedule that runs past December, or names a festival
+of the coming year, is read again in the next year (:func:`_in_year`, :func:`_coming`).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from ..model import Deadline, Measure, Plan, Section, Span, replacer
+
+if TYPE_CHECKING:
+    from .extractor import DeadlineExtractor
+
+_YEAR_MONTH = re.compile(r"(\d{4})-(\d{2})")
+
+
+def _attach(
+    sections: Sequence[Section],
+    deadlines: Sequence[Deadline],
+    extractor: DeadlineExtractor,
+    year: int | None,
+    school: bool,
+) -> tuple[Section, ...]:
+    """Give each deadline to the measure that holds it (else the nearest one before it).
+
+    A month heading of a schedule is the deadline of the items under it: as the
+    scan of the whole text read it where that is longer than the heading
+    (`七、八月份` over a heading `八月份`), else read from the heading alone.
+    """
+    slots: list[tuple[int, int, int, int]] = []  # span start, end, section index, measure index
+    for si, sec in enumerate(sections):
+        for mi, measure in enumerate(sec.measures):
+            slots.append((measure.span.start, measure.span.end, si, mi))
+    slots.sort()
+    starts = [s[0] for s in slots]
+    bucket: dict[tuple[int, int], list[Deadline]] = {}
+    # A month heading of a schedule is the deadline of the items under it (added below),
+    # not of the measure that happens to precede it.
+    headings = sorted(
+        {m.schedule_span for sec in sections for m in sec.measures if m.schedule_span is not None}
+    )
+    heading_starts = [h.start for h in headings]
+    #: a heading -> the longer expression the whole scan read over it (七、八月份 over 八月份)
+    covering: dict[Span, Deadline] = {}
+    for d in deadlines:
+        h = bisect.bisect_right(heading_starts, d.span.start) - 1
+        near = headings[max(h, 0) : h + 2] if headings else []
+        over = [x for x in near if x.start < d.span.end and d.span.start < x.end]
+        if over:
+            for x in over:
+                if d.span.start <= x.start and x.end <= d.span.end and d.span != x:
+                    covering[x] = d
+            continue
+        k = bisect.bisect_right(starts, d.span.start) - 1
+        target: tuple[int, int] | None = None
+        if k >= 0:
+            s, e, si, mi = slots[k]
+            if (s <= d.span.start and d.span.end <= e) or sections[si].span.contains(d.span):
+                target = (si, mi)  # (or a 时限 line after the measure it belongs to)
+        if target is None:
+            continue
+        bucket.setdefault(target, []).append(d)
+    out: list[Section] = []
+    # A schedule whose months fall back (九月…十二月, then 一月) runs into the next year.
+    last_month: int | None = None
+    next_year = False
+    given = {si for si, _ in bucket}
+    for si, sec in enumerate(sections):
+        if si not in given and not any(
+            m.deadlines or (m.schedule and m.schedule_span is not None) for m in sec.measures
+        ):
+            out.append(sec)  # nothing to give and nothing to take: most sections
+            continue
+        measures: list[Measure] = []
+        for mi, measure in enumerate(sec.measures):
+            found = list(bucket.get((si, mi), ()))
+            if measure.schedule and measure.schedule_span is not None:
+                whole = covering.get(measure.schedule_span)
+                if whole is not None:
+                    heads = [replace(whole, rule="schedule+" + whole.rule)]
+                else:
+                    heads = [
+                        f.deadline(measure.schedule_span, prefix="schedule+")
+                        for f in extractor.find(measure.schedule, year=year, school_year=school)
+                    ]
+                month = _YEAR_MONTH.match(heads[0].value or "") if heads else None
+                if month is not None and not school:
+                    if last_month is not None and int(month[2]) <= last_month - _FALL_BACK:
+                        next_year = True
+                    last_month = int(month[2])
+                found[:0] = heads[::-1]
+                if year is not None and next_year:
+                    found = [_in_year(d, extractor, year + 1) for d in found]
+                elif year is not None and heads:
+                    found = [_coming(d, heads[0], extractor, year, school) for d in found]
+            deadlines = tuple(found)
+            # An unchanged record stays as it is (a rebuild costs more than the comparison).
+            same = deadlines == measure.deadlines
+            measures.append(measure if same else _with_deadlines(measure, deadlines))
+        same = all(new is old for new, old in zip(measures, sec.measures, strict=True))
+        out.append(sec if same else _with_measures(sec, tuple(measures)))
+    return tuple(out)
+
+
+#: how far a schedule's month must fall below the one before it to start the next year
+#: (十二月 then 一月; not a month repeated or put back by one)
+_FALL_BACK = 6
+
+
+def _in_year(d: Deadline, extractor: DeadlineExtractor, year: int) -> Deadline:
+    """``d`` read again in ``year`` (a schedule entry after the schedule ran into it)."""
+    if not d.value or not _YEAR_MONTH.match(d.value):
+        return d
+    again = extractor.find(d.text, year=year)
+    return replace(d, value=again[0].value) if again and again[0].text == d.text else d
+
+
+#: months between a schedule's month and a festival named in it from which the festival is
+#: the coming one, of the next year (元旦 in 十二月: 9 or more months before December)
+_COMING_GAP = 9
+
+
+def _coming(
+    d: Deadline, heading: Deadline, extractor: DeadlineExtractor, year: int, school: bool
+) -> Deadline:
+    """A festival named under a month late in the year is the coming one (元旦 in 十二月).
+
+    Read again in the next year when it falls :data:`_COMING_GAP` months or more
+    before the month of the schedule entry it is named in.
+    """
+    if not d.rule.endswith("festival") or not _YEAR_MONTH.match(d.value or ""):
+        return d
+    month = _YEAR_MONTH.match(heading.value or "")
+    if month is None:
+        return d
+    at = int(month[1]) * 12 + int(month[2])
+    fest = _YEAR_MONTH.match(d.value or "")
+    if fest is None or at - (int(fest[1]) * 12 + int(fest[2])) < _COMING_GAP:
+        return d
+    again = extractor.find(d.text, year=year + 1, school_year=school)
+    return replace(d, value=again[0].value) if again else d
+
+
+_with_deadlines: Callable[[Measure, tuple[Deadline, ...]], Measure] = replacer(Measure, "deadlines")
+_with_measures: Callable[[Section, tuple[Measure, ...]], Section] = replacer(Section, "measures")
+_with_sections: Callable[[Plan, tuple[Section, ...]], Plan] = replacer(Plan, "sections")

@@ -1,0 +1,90 @@
+"""What around a match decides how it is read: background time, signatures, quotation marks.
+
+Past and background time (``去年…``, ``…以来``: :func:`_is_background`) and a
+date alone on a short line (a signature: :func:`_is_signature`) are not
+deadlines; a quoted name keeps its quotation marks balanced (:func:`_quoted_whole`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from .interpret import Found
+
+# Past and background time (去年…, …以来): not deadlines of the plan. A past word
+# counts in the 12 characters before an expression, back to the clause's start.
+_PAST_WORDS = "去年|前年|过去|上年度?|以往|曾经|截至|截止"
+_SINCE_WORDS = "以来|来|期间已|已经|已"
+_PAST_BEFORE = re.compile(rf"(?:{_PAST_WORDS})[^。；;！？!?\n]*\Z")
+_PAST_BEFORE_REACH = 12
+_PAST_AFTER = re.compile(rf"\s*(?:{_SINCE_WORDS})")
+#: either check's words: a text without one holds no background time
+_PAST_ANY = re.compile(f"{_PAST_WORDS}|{_SINCE_WORDS}")
+_QUOTES = "“”\"‘’'「」"
+_QUOTE_SET = frozenset(_QUOTES)
+_CENTURIES = ("19", "20")  # a signature date's year begins so
+_OPENING_QUOTES = "“‘「\"'"
+_CLOSING_QUOTES = "”’」\"'"
+# A date alone on a short line (a signature or publication date), not a deadline.
+_SIGNATURE_LINE = 25
+_SIGNATURE_YEAR = re.compile(r"(?:19|20)\d{2} ?年")
+
+
+def _is_background(text: str, start: int, end: int) -> bool:
+    """Past or background time: 去年…, 过去五年, …以来 (see :data:`_PAST_BEFORE`)."""
+    if _PAST_BEFORE.search(text, max(0, start - _PAST_BEFORE_REACH), start):
+        return True
+    return _PAST_AFTER.match(text, end, end + 4) is not None
+
+
+def _is_signature(text: str, start: int, end: int) -> bool:
+    """A date with its year on a short line of its own (``…工会\n2023年9月``).
+
+    Not when a label introduces it (``完成时限：2024年10月底前``) or it says
+    ``…前``/``…底``: those are deadlines, however short their line.
+    """
+    if not (text.startswith(_CENTURIES, start) and _SIGNATURE_YEAR.match(text, start, end)):
+        return False
+    if text.endswith(("前", "底", "末"), start, end):
+        return False
+    line_start = text.rfind("\n", 0, start) + 1
+    if text[line_start:start].rstrip().endswith((":", "：")):
+        return False
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    line = text[line_start:line_end].strip()
+    return len(line) <= _SIGNATURE_LINE and line.endswith(text[start:end].strip()[-2:])
+
+
+def _quoted_whole(f: Found, text: str) -> Found:
+    """An expression with its quotation marks balanced: a quoted name stays whole.
+
+    “三八”节 and “五一”国际劳动节 keep both marks, the opening one taken in from
+    before the match; a mark at an edge with no partner inside is left out
+    (“三八” -> 三八, 三八” -> 三八).
+    """
+    start, end, expr = f.start, f.end, f.text
+    while expr and expr[0] in _QUOTES and not _closes_inside(expr[1:]):
+        expr, start = expr[1:], start + 1
+    while expr and expr[-1] in _QUOTES and not _opens_inside(expr[:-1]):
+        expr, end = expr[:-1], end - 1
+    first = next((ch for ch in expr if ch in _QUOTES), "")
+    # (a straight mark first in the expression opens it: "十一")
+    if first and first in _CLOSING_QUOTES and not expr.startswith(first):
+        # the name's opening mark is before the match
+        if start > 0 and text[start - 1] in _OPENING_QUOTES:
+            expr, start = text[start - 1] + expr, start - 1  # “三八”节: the opening mark too
+        else:  # a stray closing mark: keep the name before it
+            cut = min(i for i, ch in enumerate(expr) if ch in _QUOTES)
+            expr, end = expr[:cut], start + cut
+    if start == f.start and end == f.end:
+        return f
+    return f._replace(start=start, end=end, text=expr)
+
+
+def _closes_inside(expr: str) -> bool:
+    return any(ch in _CLOSING_QUOTES for ch in expr)
+
+
+def _opens_inside(expr: str) -> bool:
+    return any(ch in _OPENING_QUOTES for ch in expr)

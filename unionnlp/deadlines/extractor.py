@@ -1,0 +1,215 @@
+"""The deadline stage: :class:`DeadlineExtractor` and :func:`find_deadlines`.
+
+The extractor loads the grammar (``data/deadlines.toml``, with the festival
+names as variables), runs the trigger scan and the rules it lets through,
+chooses among overlapping matches, reads each into a deadline (inherited from
+:class:`~unionnlp.deadlines.interpret._Interpreter`) and, as a pipeline stage,
+attaches the plan's deadlines to its measures.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property, lru_cache
+from pathlib import Path
+
+import regex
+
+from ..errors import scan_budget
+from ..model import Deadline, DeadlineKind, Plan, Span
+from ..resources import Rule, load_rules
+from .attach import _attach, _with_sections
+from .context import _CENTURIES, _PAST_ANY, _QUOTE_SET, _is_background, _is_signature, _quoted_whole
+from .festivals import _Festival
+from .interpret import Found, _Interpreter
+from .scan import _matches, _Raw, _Scan, _ScanRule, _trie
+
+
+class DeadlineExtractor(_Interpreter):
+    """A pipeline stage that finds deadlines and attaches them to measures.
+
+    Args:
+        rules: a grammar file replacing ``data/deadlines.toml``.
+        festivals: a festival table replacing ``data/festivals.toml``.
+
+    The stage needs plans from the structure stage (with their normalised
+    text); it raises :class:`~unionnlp.errors.PipelineError` otherwise.
+    """
+
+    name = "deadlines"
+
+    def __init__(
+        self, *, rules: str | Path | None = None, festivals: str | Path | None = None
+    ) -> None:
+        self.rules_path = rules
+        self.festivals_path = festivals
+
+    # -- resources ----------------------------------------------------------
+    @property
+    def festivals(self) -> dict[str, _Festival]:
+        """The festival each alias names (``data/festivals.toml``)."""
+        return self._festival_tables[0]
+
+    @cached_property
+    def rules(self) -> list[Rule]:
+        table, quoted = self._festival_tables
+        return load_rules(
+            self.rules_path or "deadlines.toml",
+            "rule",
+            variables={"FESTIVALS": _trie(table), "QUOTED_FESTIVALS": _trie(quoted)},
+        )
+
+    @cached_property
+    def _scan(self) -> _Scan:
+        return _Scan.of(self.rules)
+
+    # -- finding ------------------------------------------------------------
+    def find(
+        self,
+        text: str,
+        *,
+        year: int | None = None,
+        school_year: bool = False,
+        pos: int = 0,
+        endpos: int | None = None,
+    ) -> list[Found]:
+        """Every deadline expression in ``text[pos:endpos]`` (offsets into ``text``), in order.
+
+        The text around the window stays visible to the rules' look-behinds and
+        to the background checks: ``时限：3、11月`` read from after the colon is
+        still a month set, not a marker ``3、`` and a month.
+        """
+        end_at = len(text) if endpos is None else endpos
+        scan = self._scan
+        search = scan.trigger.search
+        # The whole text, the usual case, is searched without bounds: fewer arguments to
+        # parse on the call that most sentences end with.
+        hit = search(text) if pos == 0 and endpos is None else search(text, pos, end_at)
+        if hit is None and not scan.always:
+            return []  # no rule could match: most sentences of a plan
+        met = scan.always
+        meets = scan.meets
+        while hit is not None:  # every place a needed string starts
+            met |= meets[hit.group()]
+            hit = search(text, hit.start() + 1, end_at)
+        timeout = scan_budget(end_at - pos)
+        raw: list[_Raw] = []
+        while met:  # each rule whose trigger was met (their order is restored below)
+            bit = met & -met
+            met ^= bit
+            order = bit.bit_length() - 1
+            entry = scan.rules[order]
+            for check in entry.checks:
+                if check.search(text, pos, end_at) is None:
+                    break
+            else:
+                for m in _matches(entry.rule.pattern, text, pos, end_at, timeout):
+                    start, end = m.span()
+                    if end > start:
+                        raw.append((start, start - end, order, m, entry))
+        if not raw:
+            return []  # needs met, but no rule matched
+        raw.sort()  # by start, the longest first, then the order of the rules
+        return self._select(raw, text, year, school_year)
+
+    def _select(
+        self, raw: list[_Raw], text: str, year: int | None, school_year: bool
+    ) -> list[Found]:
+        """The expressions among the matches ``raw`` (sorted), none overlapping another."""
+        found: list[Found] = []
+        spare: list[tuple[int, int, regex.Match[str], _ScanRule]] = []
+        last_end = -1
+        # Without a past word anywhere, no expression is background: one scan, not one each.
+        may_be_past = _PAST_ANY.search(text) is not None
+        for start, neg, _order, m, entry in raw:
+            end = start - neg
+            if entry.fallback:
+                spare.append((start, end, m, entry))
+                continue
+            if start < last_end:
+                continue
+            if may_be_past and _is_background(text, start, end):
+                continue
+            if text.startswith(_CENTURIES, start) and _is_signature(text, start, end):
+                continue
+            if entry.handler == "labelled":
+                items = self._labelled(m, raw, text, year, school_year)
+            else:
+                items = self._interpret(entry, m, text, year, school_year)
+            if items:
+                for f in items:  # quotation marks are rare: test for them in C first
+                    found.append(f if _QUOTE_SET.isdisjoint(f.text) else _quoted_whole(f, text))
+                last_end = end
+        if spare:  # fallbacks fill only the places no other rule took
+            taken = [(f.start, f.end) for f in found]
+            for _, _, m, entry in sorted(spare, key=lambda x: x[0]):
+                start, end = m.span("expr") if "expr" in m.re.groupindex else m.span()
+                if any(s < end and start < e for s, e in taken):
+                    continue
+                if may_be_past and _is_background(text, start, end):
+                    continue
+                items = self._interpret(entry, m, text, year, school_year)
+                found.extend(items)
+                taken.extend((f.start, f.end) for f in items)
+            found.sort(key=lambda f: f.start)
+        return found
+
+    def _labelled(
+        self,
+        m: regex.Match[str],
+        raw: list[_Raw],
+        text: str,
+        year: int | None,
+        school_year: bool,
+    ) -> list[Found]:
+        """``时限:6月;12月`` gives two deadlines: the other rules' matches inside the body.
+
+        The scan of the whole text already found them; they are chosen among as
+        anywhere else, the body being their text.
+        """
+        body_start, body_end = m.span("body")
+        inside = [
+            r
+            for r in raw
+            if body_start <= r[0] and r[0] - r[1] <= body_end and r[4].handler != "labelled"
+        ]
+        out: list[Found] = []
+        for f in self._select(inside, text, year, school_year):
+            kind: DeadlineKind = "by" if f.kind == "on" else f.kind
+            out.append(f._replace(kind=kind, rule=f"labelled_field+{f.rule}"))
+        return out
+
+    # -- the stage ----------------------------------------------------------
+    def __call__(self, plan: Plan) -> Plan:
+        """Find the plan's deadlines and attach each to the measure it governs."""
+        norm = plan.require_normalized(self.name)
+        ns, ne = norm.norm_range(plan.span)
+        first_section = next((s for s in plan.sections if s.marker), None)
+        if first_section is not None:
+            # The opening (指导思想…) states the plan's own period, not deadlines.
+            ns = max(ns, norm.norm_range(first_section.span)[0])
+        text = norm.text[ns:ne]
+        school = plan.period == "school_year"
+        deadlines = [
+            f.deadline(norm.span(ns + f.start, ns + f.end))
+            for f in self.find(text, year=plan.year, school_year=school)
+        ]
+        return _with_sections(plan, _attach(plan.sections, deadlines, self, plan.year, school))
+
+
+def find_deadlines(
+    text: str, *, year: int | None = None, school_year: bool = False
+) -> list[Deadline]:
+    """Deadlines in ``text`` with spans into it (no normalisation; pass simplified text).
+
+    示例: ``find_deadlines("每季度召开一次")[0].rrule == "FREQ=MONTHLY;INTERVAL=3"``.
+    """
+    return [
+        f.deadline(Span(f.start, f.end))
+        for f in _default_extractor().find(text, year=year, school_year=school_year)
+    ]
+
+
+@lru_cache(maxsize=1)
+def _default_extractor() -> DeadlineExtractor:
+    """One extractor for :func:`find_deadlines` (loading the grammar takes a while)."""
+    return DeadlineExtractor()

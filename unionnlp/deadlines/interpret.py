@@ -1,0 +1,355 @@
+"""Interpretation: a rule's match read into a deadline's kind, EDTF value and recurrence.
+
+:class:`Found` is one expression found in a text. :class:`_Interpreter`, which
+:class:`~unionnlp.deadlines.DeadlineExtractor` inherits, holds the festival
+table (``data/festivals.toml``) and the handlers named by the rules: dates,
+month and day ranges, thirds of a month, halves and quarters of the year,
+seasons and school holidays, festivals (one period or two deadlines), and
+recurrences; relative years resolve against the plan's year (school-year
+plans: months before September fall in the next year).
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import regex
+
+from .._numerals import read_number
+from ..errors import DataFileError
+from ..model import Deadline, DeadlineKind, Span
+from ..resources import load_toml
+from .festivals import _Festival, _festival_kind, _lunar_to_solar
+from .recurrences import _WEEKDAYS, _every, _weekly
+from .scan import _ScanRule
+
+_MONTH_WORDS = {"元": 1, "正": 1}
+#: A third of a month (旬) as its first and last day; 0 is the month's last day.
+_DEKADS: dict[str, tuple[int, int]] = {"上旬": (1, 10), "中旬": (11, 20), "下旬": (21, 0)}
+
+_BEFORE = ("前", "之前", "以前", "前夕")
+_DIGITS = re.compile(r"[0-9]+")
+# EDTF season codes; 高温(期间) is the summer's heat
+_SEASONS = {"春季": "21", "夏季": "22", "秋季": "23", "冬季": "24", "高温": "22"}
+# School holidays are months, not seasons: the summer one July and August, the winter
+# one January and February (of the school year's second calendar year).
+_HOLIDAYS = {"暑假": (7, 8), "暑期": (7, 8), "寒假": (1, 2)}
+_new_tuple = tuple.__new__
+_NTH_MARK = regex.compile(r"[第个]")
+
+
+@lru_cache(maxsize=4096)
+def _number(token: str | None) -> int | None:
+    """Read ``12``, ``十二``, ``二十三``, ``元`` (the first month), ``二〇二四``."""
+    return read_number(token, extra=_MONTH_WORDS)
+
+
+class Found(NamedTuple):
+    """One time expression in a text, with offsets into that text.
+
+    (A named tuple, not a frozen dataclass: one is made for every expression
+    found, and a named tuple is several times cheaper to make.)
+    """
+
+    start: int
+    end: int
+    text: str
+    kind: DeadlineKind
+    value: str | None
+    rrule: str | None
+    rule: str
+
+    def deadline(self, span: Span, *, prefix: str = "") -> Deadline:
+        """This expression as a :class:`Deadline` at ``span`` (``prefix`` names its context)."""
+        return Deadline(self.text, span, self.kind, self.value, self.rrule, prefix + self.rule)
+
+
+class _Interpreter:
+    """The reading of a rule's match, inherited by the extractor (which sets the paths)."""
+
+    rules_path: str | Path | None
+    festivals_path: str | Path | None
+
+    @cached_property
+    def _festival_tables(self) -> tuple[dict[str, _Festival], dict[str, _Festival]]:
+        """The festival of each alias, and of each form named only in quotes (“十一”)."""
+        path = self.festivals_path or "festivals.toml"
+        data = load_toml(path)
+        table: dict[str, _Festival] = {}
+        quoted: dict[str, _Festival] = {}
+        for entry in data.get("festival", ()):
+            try:
+                fest = _Festival(
+                    str(entry["name"]),
+                    entry.get("solar"),
+                    entry.get("lunar"),
+                    entry.get("month"),
+                    entry.get("holiday_end"),
+                    tuple((str(y), str(d)) for y, d in entry.get("holiday_ends", {}).items()),
+                )
+                aliases = [str(a) for a in entry["aliases"]]
+                quoted_forms = [str(a) for a in entry.get("quoted", ())]
+            except (KeyError, TypeError) as err:
+                raise DataFileError(path, f"festival entry {entry!r} lacks {err}") from err
+            for alias in aliases + quoted_forms:
+                if alias in table or alias in quoted:
+                    raise DataFileError(path, f"alias {alias!r} given twice")
+                (table if alias in aliases else quoted)[alias] = fest
+        return table, quoted
+
+    def _interpret(
+        self, entry: _ScanRule, m: regex.Match[str], text: str, year: int | None, school_year: bool
+    ) -> list[Found]:
+        rule, handler, kind = entry.rule, entry.handler, entry.kind
+        g = (
+            m.groupdict()
+            if entry.names is None
+            # as many names as groups, by construction: the strict check would cost a third
+            else dict(zip(entry.names, m.groups(), strict=False))
+        )
+        y = _number(g.get("y")) or year
+        if g.get("next"):  # 次年: the year after the plan's
+            y = None if year is None else year + 1
+
+        def ystr(month: int | None = None) -> str:
+            if y is None:
+                return "XXXX"
+            stated = g.get("y") or g.get("next")  # a year written out is not shifted
+            if school_year and month is not None and month < 9 and not stated:
+                return str(y + 1)
+            return str(y)
+
+        value: str | None = None
+        rrule: str | None = None
+        suf = g.get("suf") or ""
+        if handler in ("month", "date"):
+            month = _number(g.get("m"))
+            if month is None or not 1 <= month <= 12:
+                return []
+            value = f"{ystr(month)}-{month:02d}"
+            dekad = _DEKADS.get(g.get("part") or "")
+            if dekad is not None:  # 上旬/中旬/下旬: the days of that third of the month
+                first_day, last_day = dekad
+                if last_day == 0:
+                    known = ystr(month)  # 2001: no leap year, when the year is unknown
+                    last_day = calendar.monthrange(int(known) if known.isdigit() else 2001, month)[
+                        1
+                    ]
+                value = f"{value}-{first_day:02d}/{value}-{last_day:02d}"
+            if handler == "date":
+                day = _number(g.get("d"))
+                if day is None or not 1 <= day <= 31:
+                    return []
+                value += f"-{day:02d}"
+            if suf in _BEFORE:
+                kind = "by"
+            elif suf in ("期间", "前后"):
+                kind = "during"
+            elif suf == "左右":  # about then: EDTF's approximate mark
+                value += "~"
+        elif handler == "date_range":
+            month, day = _number(g.get("m")), _number(g.get("d"))
+            month2 = _number(g.get("m2")) if g.get("m2") else month
+            day2 = _number(g.get("d2"))
+            if not (month and month2 and day and day2) or not (
+                1 <= month <= month2 <= 12 and 1 <= day <= 31 and 1 <= day2 <= 31
+            ):
+                return []
+            if (month, day) >= (month2, day2):
+                return []
+            value = f"{ystr(month)}-{month:02d}-{day:02d}/{ystr(month2)}-{month2:02d}-{day2:02d}"
+        elif handler == "month_pair":
+            m1, m2 = _number(g.get("m1")), _number(g.get("m2"))
+            if not m1 or not m2 or not (1 <= m1 < m2 <= 12):
+                return []
+            if m2 == m1 + 1:  # two months in a row: one period
+                value = f"{ystr(m1)}-{m1:02d}/{ystr(m2)}-{m2:02d}"
+                kind = "during"
+            elif g.get("own"):  # 三月、九月: each month written out
+                value = f"{{{ystr(m1)}-{m1:02d},{ystr(m2)}-{m2:02d}}}"
+            else:  # 三、八月份: a marker 三、 and 八月份, more likely than a set
+                return []
+        elif handler == "month_range":
+            m1 = _number(g.get("m1") or g.get("m1b"))
+            m2 = _number(g.get("m2") or g.get("m2b"))
+            if not m1 or not m2 or not (1 <= m1 <= 12 and 1 <= m2 <= 12) or m1 > m2:
+                return []
+            start, end = f"{ystr(m1)}-{m1:02d}", f"{ystr(m2)}-{m2:02d}"
+            # An end given by its third of a month (7月中旬至8月中旬) is that day.
+            opening = _DEKADS.get(g.get("p1") or "")
+            if opening is not None:
+                start += f"-{opening[0]:02d}"
+            closing = _DEKADS.get(g.get("p2") or "")
+            if closing is not None:
+                known = ystr(m2)  # 2001: no leap year, when the year is unknown
+                days = calendar.monthrange(int(known) if known.isdigit() else 2001, m2)[1]
+                end += f"-{closing[1] or days:02d}"
+            value = f"{start}/{end}"
+        elif handler == "open_until":
+            month = _number(g.get("m"))
+            if not month or month > 12:
+                return []
+            end = f"{ystr(month)}-{month:02d}"
+            if g.get("d"):
+                end += f"-{_number(g.get('d')) or 0:02d}"
+            value = f"../{end}"
+        elif handler == "from_month":
+            month = _number(g.get("m"))
+            if not month or month > 12:
+                return []
+            value = f"{ystr(month)}-{month:02d}/.."
+        elif handler == "year_part":
+            part = g.get("part") or ""
+            if part == "年中" and g.get("y"):
+                return []  # 2023年中: in 2023, not the middle of it
+            if part in ("上半年", "下半年"):
+                value = f"{ystr()}-{'40' if part == '上半年' else '41'}"
+                kind = "by" if suf in _BEFORE or suf == "末" else "during"
+            elif part in ("年底", "年末", "年终", "岁末", "年末岁尾", "年终岁尾"):
+                value, kind = f"{ystr()}-12", ("by" if suf in _BEFORE else "on")
+            elif part == "年初":
+                value, kind = f"{ystr()}-01", ("by" if suf in _BEFORE else "on")
+            elif part == "年中":
+                value, kind = f"{ystr()}-06", ("by" if suf in _BEFORE else "on")
+            elif part == "全年":
+                value, kind = ystr(), "during"
+            else:  # 年内, 年度内: within the year, so due by its end
+                value, kind = ystr(), "by"
+        elif handler == "quarter":
+            q = _number(g.get("q"))
+            if not q or q > 4:
+                return []
+            value = f"{ystr()}-{32 + q}"
+            kind = "by" if suf in ("末", *_BEFORE) else ("during" if suf == "内" else "on")
+        elif handler == "quarter_set":
+            q1, q2 = _number(g.get("q1")), _number(g.get("q2"))
+            if not q1 or not q2 or q1 > 4 or q2 > 4:
+                return []
+            value = f"{{{ystr()}-{32 + q1},{ystr()}-{32 + q2}}}"
+        elif handler == "month_set":
+            months = [int(x) for x in _DIGITS.findall(g.get("ms") or "")]  # every month
+            if not all(1 <= x <= 12 for x in months) or len(set(months)) < len(months):
+                return []
+            value = "{" + ",".join(f"{ystr(x)}-{x:02d}" for x in months) + "}"
+        elif handler == "season":
+            season = g.get("season") or g.get("season2") or ""
+            suf = suf or g.get("suf2") or ""
+            if season == "高温" and not suf:
+                return []  # the heat itself (高温慰问): a period only as 高温期间
+            if season in _SEASONS:
+                value = f"{ystr()}-{_SEASONS[season]}"
+            elif season in _HOLIDAYS:
+                first_m, last_m = _HOLIDAYS[season]
+                value = f"{ystr(first_m)}-{first_m:02d}"  # before the holiday: by its start
+                if suf not in _BEFORE:
+                    value += f"/{ystr(last_m)}-{last_m:02d}"
+            elif season in ("学期末", "学年末", "期末"):
+                kind = "by"
+            else:
+                kind = "on"
+            if suf in _BEFORE:
+                kind = "by"
+            elif suf == "期间":
+                kind = "during"
+        elif handler == "festival":
+            school_year = school_year and not g.get("y")  # (2024年春节: that year's)
+            first = self._festival_date(g.get("f1"), y, school_year)
+            if g.get("f2") and not self._one_period(m, g):
+                # “五一”劳动节和“端午节”, 春节、端午节期间: two festivals, a deadline each
+                at, to = m.span()
+                cut, resume = m.span("join")
+                second = self._festival_date(g.get("f2"), y, school_year)
+                later, later_value = _festival_kind(kind, suf, second)
+                return [
+                    Found(at, cut, text[at:cut], kind, first, None, rule.name),
+                    Found(resume, to, text[resume:to], later, later_value, None, rule.name),
+                ]
+            if g.get("f2"):
+                # The period holds both days, to the end of the later one's holiday
+                # (中秋国庆期间: 中秋 to the last day of the National Day holiday).
+                second = self._festival_date(g.get("f2"), y, school_year)
+                if first and second:
+                    last = self._festival(g.get("f2")).last_day(second)
+                    lo, hi = min(first, second), max(first, last)
+                    value = f"{lo}/{hi}" if lo != hi else lo
+                kind = "during"
+            else:
+                kind, value = _festival_kind(kind, suf, first)
+        elif handler == "every_weekdays":
+            rrule = _weekly(g.get("days") or "")
+            if rrule is None:
+                return []
+        elif handler == "every_nth_weekday":
+            nth = g.get("nth") or ""
+            weekday = _WEEKDAYS.get(g.get("day") or "")
+            if weekday is None:
+                return []
+            n = -1 if nth.startswith("最后") else (_number(_NTH_MARK.sub("", nth)) or 1)
+            every = "FREQ=MONTHLY;INTERVAL=2" if g.get("bi") else "FREQ=MONTHLY"
+            rrule = f"{every};BYDAY={n}{weekday}"
+        elif handler == "every_monthday":
+            day = _number(g.get("d"))
+            if day is None or not 1 <= day <= 31:
+                return []
+            rrule = f"FREQ=MONTHLY;BYMONTHDAY={day}"
+        elif handler == "every":
+            rrule = _every(g)
+            if rrule is None:
+                return []
+        elif handler == "period":  # an event's period: when it falls is not written
+            # The match holds the clause boundary before the expression.
+            expr_start, expr_end = m.span("expr")
+            return [Found(expr_start, expr_end, m.group("expr"), kind, None, None, rule.name)]
+        else:
+            raise DataFileError(
+                self.rules_path or "deadlines.toml",
+                f"rule {rule.name!r}: unknown handler {handler!r}",
+            )
+        at, to = m.span()
+        # tuple.__new__ skips the named tuple's Python-level __new__: half the cost, same tuple.
+        return [_new_tuple(Found, (at, to, text[at:to], kind, value, rrule, rule.name))]
+
+    def _one_period(self, m: regex.Match[str], g: dict[str, Any]) -> bool:
+        """Two festivals in one expression make one period (中秋国庆期间, 中秋、国庆).
+
+        Written together or joined by 暨, they do; joined by 和/与, only with a
+        period word after them (元旦和春节期间); joined by a list comma, only when
+        the second follows the first within a month or so (中秋、国庆, not 春节、端午)
+        and the list goes no further (元旦、春节、职工生日: three occasions).
+        """
+        join = g.get("join") or ""
+        if join in ("", "暨") or join.isspace() or m.group().endswith("双节"):
+            return True
+        if join in ("和", "与"):
+            return bool(g.get("suf"))
+        if m.string.startswith("、", m.end()):
+            return False  # 元旦、春节、职工生日…: a list of occasions, not a pair
+        months = [self._festival(a).nominal_month for a in (g.get("f1"), g.get("f2")) if a]
+        return len(months) == 2 and 0 <= months[1] - months[0] <= 1
+
+    def _festival(self, alias: str | None) -> _Festival:
+        """The festival ``alias`` names (an alias the grammar matched)."""
+        table, quoted = self._festival_tables
+        return table.get(alias or "") or quoted[alias or ""]
+
+    def _festival_date(self, alias: str | None, year: int | None, school_year: bool) -> str | None:
+        if not alias:
+            return None
+        table, quoted = self._festival_tables
+        fest = table.get(alias) or quoted.get(alias)
+        if fest is None:
+            return None
+        if fest.solar:
+            month = int(fest.solar[:2])
+            y = "XXXX" if year is None else str(year + 1 if school_year and month < 9 else year)
+            return f"{y}-{fest.solar}"
+        if fest.month:
+            return f"{'XXXX' if year is None else year}-{fest.month}"
+        if fest.lunar and year is not None:
+            lunar_year = year + 1 if school_year and int(fest.lunar[:2]) < 6 else year
+            return _lunar_to_solar(lunar_year, int(fest.lunar[:2]), int(fest.lunar[3:]))
+        return None
