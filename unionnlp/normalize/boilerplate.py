@@ -10,32 +10,21 @@ normalised text can say what it dropped (:class:`~unionnlp.normalize.Removal`).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import cached_property
-from pathlib import Path
 
 import regex
 
-from ..resources import Rule, load_rules
-from .text import Edit, _scan
+from .text import Edit, RuleStep, _scan
 
 __all__ = ["BoilerplateFinder"]
 
 _SENTENCE_END = "。！？!?\n"
 
 
-class BoilerplateFinder:
-    """Finds the stretches the boilerplate rules remove (step 5).
+class BoilerplateFinder(RuleStep):
+    """Finds the stretches the boilerplate rules remove (step 5)."""
 
-    Args:
-        rules_path: the rules file (``normalize.toml`` names the shipped one).
-    """
-
-    def __init__(self, rules_path: str | Path) -> None:
-        self.rules_path = rules_path
-
-    @cached_property
-    def rules(self) -> list[Rule]:
-        return load_rules(self.rules_path, "boilerplate", flags=regex.MULTILINE)
+    table = "boilerplate"
+    flags = regex.MULTILINE
 
     def __call__(self, text: str, budget: float) -> tuple[list[Edit], list[tuple[str, int, int]]]:
         """The deletions to make (merged) and each removal as ``(rule, start, end)``."""

@@ -6,12 +6,9 @@ user's rules file of the same shape).
 
 from __future__ import annotations
 
-from functools import cached_property
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..resources import Rule, load_rules
-from .text import _apply_edits, _scan
+from .text import RuleStep, _apply_edits, _scan
 
 if TYPE_CHECKING:
     from .text import IntArray
@@ -19,19 +16,10 @@ if TYPE_CHECKING:
 __all__ = ["GlossRemover"]
 
 
-class GlossRemover:
-    """Removes the matches of the gloss rules, carrying the offset map.
+class GlossRemover(RuleStep):
+    """Removes the matches of the gloss rules, carrying the offset map."""
 
-    Args:
-        rules_path: the rules file (``normalize.toml`` names the shipped one).
-    """
-
-    def __init__(self, rules_path: str | Path) -> None:
-        self.rules_path = rules_path
-
-    @cached_property
-    def rules(self) -> list[Rule]:
-        return load_rules(self.rules_path, "gloss")
+    table = "gloss"
 
     def __call__(
         self, text: str, starts: IntArray, ends: IntArray, budget: float

@@ -8,13 +8,10 @@ rule's.
 
 from __future__ import annotations
 
-from functools import cached_property
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..model import Placeholder
-from ..resources import Rule, load_rules
-from .text import _map, _scan
+from .text import RuleStep, _map, _scan
 
 if TYPE_CHECKING:
     from .text import IntArray
@@ -22,19 +19,10 @@ if TYPE_CHECKING:
 __all__ = ["PlaceholderFinder"]
 
 
-class PlaceholderFinder:
-    """Finds the placeholders of a normalised text (step 8).
+class PlaceholderFinder(RuleStep):
+    """Finds the placeholders of a normalised text (step 8)."""
 
-    Args:
-        rules_path: the rules file (``normalize.toml`` names the shipped one).
-    """
-
-    def __init__(self, rules_path: str | Path) -> None:
-        self.rules_path = rules_path
-
-    @cached_property
-    def rules(self) -> list[Rule]:
-        return load_rules(self.rules_path, "placeholder")
+    table = "placeholder"
 
     def __call__(
         self, text: str, starts: IntArray, ends: IntArray, n_orig: int, budget: float

@@ -5,19 +5,23 @@ text does so through edits (``(start, end, replacement)``, :data:`Edit`)
 applied by :func:`_apply_edits`, which carries ``starts``/``ends`` (the
 original characters each normalised character came from) along; :func:`_map`
 turns a range of the text at any step back into a span of the original.
-:func:`_scan` is the timed regex scan the steps share.
+:func:`_scan` is the timed regex scan the steps share, and :class:`RuleStep`
+the rule table the rule-driven steps load once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import regex
 
 from ..errors import ProcessingTimeout
 from ..model import Notice, Placeholder, Script, Span
+from ..resources import Rule, load_rules
 
 if TYPE_CHECKING:
     import numpy as np
@@ -197,3 +201,22 @@ def _scan(
         yield from pattern.finditer(text, timeout=budget)
     except TimeoutError as err:
         raise ProcessingTimeout.during(f"normalisation ({stage})", len(text), budget) from err
+
+
+class RuleStep:
+    """A step driven by one table of the rules file, loaded on first use.
+
+    Args:
+        rules_path: the rules file (``normalize.toml`` names the shipped one).
+    """
+
+    #: the table of the rules file the step runs, and the regex flags it compiles with
+    table: str = "rule"
+    flags: int = 0
+
+    def __init__(self, rules_path: str | Path) -> None:
+        self.rules_path = rules_path
+
+    @cached_property
+    def rules(self) -> list[Rule]:
+        return load_rules(self.rules_path, self.table, flags=self.flags)
