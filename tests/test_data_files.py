@@ -19,6 +19,7 @@ RULE_TABLES = [
     ("markers.toml", "month"),
     ("markers.toml", "document"),
     ("markers.toml", "title"),
+    ("markers.toml", "part"),
     ("metadata.toml", "year"),
 ]
 

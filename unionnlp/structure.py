@@ -50,7 +50,7 @@ from .errors import DataFileError, scan_budget
 from .model import Measure, Notice, Placeholder, Plan, Section, Source, Span, Table
 from .normalize import NormalizedText
 from .resources import Rule, load_toml
-from .structure_documents import DocumentSplitter, Segment
+from .structure_documents import DocumentSplitter, PartRules, Segment
 from .structure_markers import Family, MarkerScanner, MonthHeading, cn_to_int
 from .structure_measures import find_measures, measures_from_table
 from .structure_tree import DocDraft, SectionDraft, SectionTreeBuilder, continues, stated_levels
@@ -60,6 +60,13 @@ __all__ = ["StructureParser", "Table", "cn_to_int", "measures_from_table", "stat
 logger = logging.getLogger(__name__)
 
 _FORTY_LETTERS = regex.compile(r"(?:\s*\S){40}")  # forty non-blank characters
+
+#: an unnumbered stretch shorter than this (characters) beside numbered plans is a lead-in
+#: (a page heading and a site's introduction), not an unnumbered plan
+_INTRO_MAX = 200
+
+#: the longest title of a bare list entry (a menu item, a contents line, a page title)
+_BARE_LINE = 40
 
 _SCHOOL_TERM = regex.compile(r"学年|学期")
 
@@ -113,7 +120,12 @@ class StructureParser:
     @cached_property
     def tree(self) -> SectionTreeBuilder:
         """Step 3: the section tree of each segment, split into plans."""
-        return SectionTreeBuilder(self.markers)
+        return SectionTreeBuilder(self.markers, self.parts)
+
+    @cached_property
+    def parts(self) -> PartRules:
+        """The rules telling a part of a plan from a new plan (steps 2 and 3)."""
+        return PartRules(self._path)
 
     @property
     def families(self) -> list[Family]:
@@ -166,15 +178,20 @@ class StructureParser:
         parsed: list[tuple[Segment, list[DocDraft]]] = []
         for seg in segments:
             docs = parse(seg)
-            if parsed and continues(parsed[-1][1], seg, docs):
+            if parsed and (
+                continues(parsed[-1][1], seg, docs) or self._part_of(text, parsed[-1][1], seg)
+            ):
                 # A title-like line inside a plan (a heading that repeats the plan's words, a
-                # quoted document, a wrapped line) after which the numbering runs on: no new plan.
+                # quoted document, a wrapped line) after which the numbering runs on, or one
+                # that heads a part of the plan (a sub-scheme, a closing table): no new plan.
                 prev = parsed.pop()[0]
                 seg = replace(prev, end=seg.end)
                 docs = parse(seg)
             parsed.append((seg, docs))
         plans: list[Plan] = []
         untitled: list[int] = []  # unnumbered plans that no title or compilation marker opens
+        outlines: list[int] = []  # numbered lists of bare lines (menus, contents, related pages)
+        bodied = -1
         titles: set[str] = set()
         for k, (seg, docs) in enumerate(parsed):
             before = parsed[k - 1][0] if k else None
@@ -185,20 +202,38 @@ class StructureParser:
                 and before.title is not None
                 and not text[before.start : before.end].strip()
             )
+            # A short unnumbered stretch right above a titled numbered plan is the page's
+            # heading and lead-in (the last piece of a page cut off short stays a plan).
+            heads_plan = k + 1 < len(parsed) and any(
+                d.sections and d.start == d.segment.start and d.segment.title is not None
+                for d in parsed[k + 1][1][:1]
+            )
             for doc_start, doc_end, secs, warnings, seg_title in docs:
                 plan = self._build_plan(
                     norm, source, len(plans), doc_start, doc_end, secs, warnings, seg_title, months
                 )
                 if plan is not None:
+                    lead_in = heads_plan and len(text[doc_start:doc_end].strip()) < _INTRO_MAX
                     if not secs and (
                         listed
-                        or (not seg.compiled and (plan.title is None or plan.title in titles))
+                        or (
+                            not seg.compiled
+                            and (plan.title is None or plan.title in titles or lead_in)
+                        )
                     ):
-                        # (the page repeating a plan's title after it opens no plan either)
+                        # (the page repeating a plan's title after it opens no plan either,
+                        # nor a page heading over a short lead-in)
                         untitled.append(len(plans))
+                    elif secs and not seg.compiled and _bare_list(text, secs):
+                        outlines.append(len(plans))
+                    elif secs:
+                        bodied = len(plans)  # the last numbered plan with bodies
                     if plan.title is not None:
                         titles.add(plan.title)
                     plans.append(plan)
+        # Above a plan whose sections have bodies, a list of bare lines is the page's chrome
+        # (a menu, a table of contents, a list of related pages), not a plan.
+        untitled += [k for k in outlines if k < bodied]
         if untitled and len(untitled) < len(plans):
             # Beside numbered or titled plans, such a stretch is the page around them (a
             # site header, a cover letter, a lead-in), not a plan of its own.
@@ -221,6 +256,24 @@ class StructureParser:
             )
             plans[0] = replace(plans[0], warnings=plans[0].warnings + notices)
         return plans
+
+    def _part_of(self, text: str, before: list[DocDraft], seg: Segment) -> bool:
+        """Whether ``seg``, cut at a title line, heads a part of the plan before it (a
+        sub-scheme, a closing table, a report's next-year part: :class:`PartRules`).
+
+        The plan before must be a real one: two top sections or more, and a title of
+        its own or top headings that report on the past; numbered page chrome above
+        a plan's title is no plan that the title could continue.
+        """
+        if seg.compiled or seg.header_only or seg.title is None or not before:
+            return False
+        last = before[-1]
+        top = [s for s in last.sections if s.depth == 0]
+        if len(top) < 2:
+            return False
+        title = last.segment.title if last.start == last.segment.start else None
+        heads = "\n".join(text[s.marker_end : s.marker_end + 30].split("\n", 1)[0] for s in top)
+        return self.parts.part_title(seg.title, title, heads)
 
     def _build_plan(
         self,
@@ -402,6 +455,17 @@ class StructureParser:
                     continue
                 return _unit_name(m)
         return None
+
+
+def _bare_list(text: str, secs: list[SectionDraft]) -> bool:
+    """Whether every section of ``secs`` is one short line with nothing under its title
+    (a list of links or of contents, not a plan's headings and items)."""
+    for i, sec in enumerate(secs):
+        nxt = secs[i + 1].start if i + 1 < len(secs) else sec.end
+        title = text[sec.title_start : sec.title_end]
+        if len(title) > _BARE_LINE or "\n" in title or text[sec.title_end : nxt].strip(" \t\n"):
+            return False
+    return True
 
 
 def _ordinal_ids(secs: list[SectionDraft]) -> list[str]:

@@ -7,6 +7,9 @@ A title-like line that is no plan's title does not cut: one that starts with a
 marker (a section), continues a sentence a hard line break cut, or cites a
 document (``《…要点》``) inside a plan. Whether a segment holds one plan or
 several (numbering restarting at 一) is decided by :mod:`unionnlp.structure_tree`.
+Lines that look like a new plan's title or opening but head a part of the plan in
+force (a sub-scheme, a closing table, the next half of a report, a lead-in to the
+next list) are told by :class:`PartRules` (``[[part]]`` rules).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from .errors import DataFileError, ProcessingTimeout
 from .resources import Rule, load_rules
 from .structure_markers import MarkerScanner
 
-__all__ = ["DocumentSplitter", "Segment"]
+__all__ = ["DocumentSplitter", "PartRules", "Segment"]
 
 _TRAILING_NUMBER = regex.compile(r"\s*\d+$")
 
@@ -250,3 +253,56 @@ def _wrapped(text: str, pos: int) -> bool:
     return (
         len(above) >= 20 and last not in SENTENCE_END and last not in CLOSERS and last not in "：:"
     )
+
+
+class PartRules:
+    """The ``[[part]]`` rules of a markers file: lines that head a part of the plan in
+    force though they look like a new plan's title, or lead into a restart of its
+    numbering (a sub-scheme, a closing table, a report's next-year part, a lead-in).
+
+    A rule missing from the file never matches.
+
+    Args:
+        path: the markers file holding the ``[[part]]`` rules.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = path
+
+    @cached_property
+    def rules(self) -> dict[str, regex.Pattern[str]]:
+        return {rule.name: rule.pattern for rule in load_rules(self.path, "part")}
+
+    def is_(self, name: str, line: str | None) -> bool:
+        """Whether the ``[[part]]`` rule ``name`` matches in ``line`` (one line)."""
+        pattern = self.rules.get(name)
+        return line is not None and pattern is not None and pattern.search(line) is not None
+
+    def sub_scheme(self, line: str, plan_title: str | None) -> bool:
+        """Whether ``line`` heads a scheme or table attached to a plan titled ``plan_title``:
+        a scheme title (`…活动方案`, `…安排表`) under a plan titled as a plan (计划/要点),
+        or any line opening with `附件：`."""
+        if self.is_("attachment", line):
+            return True
+        return (
+            self.is_("scheme_title", line)
+            and not self.is_("plan_kind", line)
+            and self.is_("plan_kind", plan_title)
+            and not self.is_("scheme_title", plan_title)
+        )
+
+    def part_title(self, line: str, plan_title: str | None, heads: str) -> bool:
+        """Whether a title line ``line`` below a numbered plan (titled ``plan_title``,
+        its top headings ``heads``, one a line) heads a part of that plan rather than
+        a new plan."""
+        if self.is_("part_heading", line) or self.sub_scheme(line, plan_title):
+            return True
+        if (
+            self.is_("year_part", line)
+            and plan_title is not None
+            and not self.is_("year_part", plan_title)
+        ):
+            return True  # (`三月份工会活动安排` below `…2025年工作计划`)
+        if not self.is_("bare_title", line) or self.is_("bare_title", plan_title):
+            return False  # a bare title after another is the next piece of a compilation
+        return plan_title is not None or self.is_("review", heads)

@@ -21,7 +21,7 @@ import regex
 from ._structure_text import skip_space
 from .model import Source
 from .normalize import NormalizedText
-from .structure_documents import Segment
+from .structure_documents import PartRules, Segment
 from .structure_markers import Candidate, MarkerScanner, MonthHeading, marker_variant
 
 __all__ = ["DocDraft", "SectionDraft", "SectionTreeBuilder", "continues", "stated_levels"]
@@ -137,10 +137,13 @@ class SectionTreeBuilder:
 
     Args:
         markers: the marker scanner whose families the candidates come from.
+        parts: the rules telling a part of a plan from a new plan (none: every restart
+            of the top numbering at 一 opens a new plan).
     """
 
-    def __init__(self, markers: MarkerScanner) -> None:
+    def __init__(self, markers: MarkerScanner, parts: PartRules | None = None) -> None:
         self.markers = markers
+        self.parts = parts
 
     def build(
         self,
@@ -181,7 +184,12 @@ class SectionTreeBuilder:
             if action is None:
                 continue
             kind, depth = action
-            if kind == "restart_top" and not seg.compiled and secs:
+            if (
+                kind == "restart_top"
+                and not seg.compiled
+                and secs
+                and self._opens_plan(text, seg, secs, c)
+            ):
                 new_start = self._opening_start(text, secs, c.start)
                 close_doc(new_start)
                 doc_start = new_start
@@ -343,6 +351,39 @@ class SectionTreeBuilder:
             return ("lift", 0)
         return None
 
+    def _opens_plan(self, text: str, seg: Segment, secs: list[SectionDraft], c: Candidate) -> bool:
+        """Whether top numbering restarting at ``c`` opens a new plan (ANNOTATION.md: it
+        does after an earlier sequence), or runs on in the plan of ``secs``.
+
+        Not a new plan: a heading repeated right after the first one (a scrape that
+        doubles `一、指导思想`: no sequence before it); the body after a list of only
+        opening headings (指导思想, 工作目标) unless it opens with one itself; a
+        restart right under a line that heads a part of the plan (`下篇`, a bare
+        `2025年工作要点`, a sub-scheme or attachment, a lead-in `具体安排如下：`).
+        Each asks for a complete sequence of the same family before the restart, so
+        that numbered page chrome above a plan is never taken for its start.
+        """
+        parts = self.parts
+        if parts is None:
+            return True
+        top = [s for s in secs if s.depth == 0]
+        if not top or top[-1].family != c.family.name:
+            return True  # (`1、2、` then `一、`: a list above the plan so far)
+        if (top[-1].num or 0) < 2:
+            return False
+        title = _line_rest(text, c.end)
+        if parts.is_("preamble", title):
+            return True
+        if all(parts.is_("preamble", _line_rest(text, s.marker_end)) for s in top):
+            return False
+        lead = _lead_line(text, secs[-1].start, c.start)
+        return not lead or not (
+            parts.is_("part_heading", lead)
+            or parts.is_("bare_title", lead)
+            or parts.is_("lead_in", lead)
+            or parts.sub_scheme(lead, seg.title)
+        )
+
     @staticmethod
     def _heading_between(text: str, start: int, end: int) -> bool:
         """Whether a short unnumbered heading line (措施, 工作任务) stands between two offsets."""
@@ -370,6 +411,27 @@ class SectionTreeBuilder:
                 continue
             break
         return start
+
+
+def _lead_line(text: str, after: int, pos: int) -> str:
+    """The last non-blank line above the line of ``pos`` and below the line of ``after``."""
+    first = text.rfind("\n", 0, after) + 1
+    end = text.rfind("\n", first, pos)
+    while end > first:
+        start = text.rfind("\n", first, end) + 1
+        if start <= first:
+            break
+        line = text[start:end].strip()
+        if line:
+            return line
+        end = start - 1
+    return ""
+
+
+def _line_rest(text: str, pos: int) -> str:
+    """The rest of the line from ``pos``."""
+    end = text.find("\n", pos)
+    return text[pos : end if end >= 0 else len(text)]
 
 
 def _after_month(text: str, pos: int, month_ends: set[int]) -> bool:
