@@ -18,7 +18,7 @@ import regex
 
 from .errors import DataFileError
 from .parties_grammar import CLAUSE_WORDS_FILE, _Grammar
-from .parties_scan import _ClauseStarts, _Scan, _Slot
+from .parties_scan import _ClauseStarts, _Scan, _Slot, _standard
 from .resources import Rule, data_path, load_rules, load_toml, load_wordlist
 
 __all__ = ["PartyLexicon"]
@@ -168,7 +168,8 @@ class PartyLexicon:
         ):
             return None
         try:
-            return _ClauseStarts(regex.compile(brk), regex.compile(marker))
+            breaks = regex.compile(brk)
+            return _ClauseStarts(_standard(breaks) or breaks, regex.compile(marker))
         except regex.error as err:
             raise DataFileError(self._path, f"BREAK or MARKER: bad pattern ({err})") from err
 
@@ -205,6 +206,7 @@ class PartyLexicon:
                     1 << i,
                     needs,
                     None if trigger is None else trigger.pattern,
+                    None if trigger is None else _standard(trigger.pattern),
                     self._clause_starts if raw[rule.name].startswith("{CLAUSE}") else None,
                 )
             )
