@@ -687,6 +687,45 @@ def test_names_are_noun_phrases(text: str, expected: list[tuple[str, str]]) -> N
     assert _roles(text) == expected
 
 
+def test_clause_end_is_the_end_of_the_last_clause_word_that_ends_a_clause(
+    corpus_lines: list[str],
+) -> None:
+    # clause_end reads the ends of the clause words in front of a name's heads from the
+    # last one back; it must give the largest end of any such word (a function word, or
+    # a verb just before a body or a quantifier), as a plain search over every substring
+    grammar = EXTRACTOR._grammar
+
+    def largest(name: str) -> int:
+        starts = grammar.head_starts(name)
+        if not starts:
+            return 0
+        ends = [
+            j
+            for i in range(starts[-1])
+            for j in range(i + 1, starts[-1] + 1)
+            if (kind := grammar.words.get(name[i:j])) == "A"
+            or (
+                kind == "V"
+                and (
+                    grammar.head_at(name, j, starts) in grammar.units
+                    or name.startswith(grammar.quantifiers, j)
+                )
+            )
+        ]
+        return max(ends, default=0)
+
+    heads = sorted(grammar.heads)
+    names = [
+        line[i : i + size] + heads[(i + size) % len(heads)]
+        for line in corpus_lines[:400]
+        for i in range(0, len(line), 7)
+        for size in (3, 6, 11)
+    ]
+    assert sum(1 for name in names if largest(name)) > 100  # names that hold clause words
+    for name in names:
+        assert grammar.clause_end(name) == largest(name), name
+
+
 def test_gold_names_of_the_written_sets_are_noun_phrases() -> None:
     # every party the annotators of the written sets named passes the grammar whole
     import opencc
