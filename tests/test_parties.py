@@ -14,7 +14,7 @@ import regex
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from unionnlp import parties
+from unionnlp import parties, parties_scan
 from unionnlp.errors import DataFileError, PipelineError
 from unionnlp.model import Plan, Span
 from unionnlp.normalize import Normalizer
@@ -207,6 +207,44 @@ def test_shortcuts_on_the_corpora(corpus_lines: list[str]) -> None:
     assert corpus_lines
     for line in corpus_lines:
         assert _found(line) == _plain(line), line
+
+
+def test_triggers_run_by_re_find_what_regex_finds(corpus_lines: list[str]) -> None:
+    # a trigger that the standard `re` reads alike runs there (its sets scan faster); its
+    # hits must be those of `regex`, on the corpora and on the slots' examples
+    slots = [slot for slot in EXTRACTOR._plan[0] if slot.plain_trigger is not None]
+    assert {"subject", "named_lead", "jointly"} <= {slot.rule.name for slot in slots}
+    for slot in slots:
+        assert slot.trigger is not None
+        texts = [
+            *corpus_lines,
+            *slot.rule.must_match,
+            *EXTRACTOR.triggers[slot.rule.name].must_match,
+        ]
+        for text in texts:
+            expected = [m.span() for m in slot.trigger.finditer(text)]
+            assert slot.trigger_spans(text, 1.0) == expected, (slot.rule.name, text)
+            assert slot.triggered(text, 1.0) == bool(expected), (slot.rule.name, text)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "runs_in_re"),
+    [
+        ("[会局](?:具体)?(?:牵头|负责(?!人))", True),
+        ("[会局][ \\t]?(?:要|将|[0-9]{1,2}月)", True),
+        ("[会局](?:的[^\\P{Han}的]{0,10}?)?作用", False),  # no \p{Han} in re
+        ("[会局]\\s?负责", False),  # \s follows each module's own Unicode tables
+        ("[会局].*负责", False),  # a repeat without bound: re has no time budget
+        ("[会局]{2,}负责", False),
+        ("(?i)[会局]负责", False),  # flags
+        ("[*+][会局]\\+", True),  # * and + in a set or escaped repeat nothing
+    ],
+)
+def test_which_triggers_run_in_re(pattern: str, runs_in_re: bool) -> None:
+    plain = parties_scan._standard(regex.compile(pattern))
+    assert (plain is not None) == runs_in_re
+    if plain is not None:
+        assert plain.pattern == pattern
 
 
 PIECES = st.sampled_from(
@@ -647,6 +685,45 @@ def test_clause_words_are_built_from_jiebas_dictionary() -> None:
 )
 def test_names_are_noun_phrases(text: str, expected: list[tuple[str, str]]) -> None:
     assert _roles(text) == expected
+
+
+def test_clause_end_is_the_end_of_the_last_clause_word_that_ends_a_clause(
+    corpus_lines: list[str],
+) -> None:
+    # clause_end reads the ends of the clause words in front of a name's heads from the
+    # last one back; it must give the largest end of any such word (a function word, or
+    # a verb just before a body or a quantifier), as a plain search over every substring
+    grammar = EXTRACTOR._grammar
+
+    def largest(name: str) -> int:
+        starts = grammar.head_starts(name)
+        if not starts:
+            return 0
+        ends = [
+            j
+            for i in range(starts[-1])
+            for j in range(i + 1, starts[-1] + 1)
+            if (kind := grammar.words.get(name[i:j])) == "A"
+            or (
+                kind == "V"
+                and (
+                    grammar.head_at(name, j, starts) in grammar.units
+                    or name.startswith(grammar.quantifiers, j)
+                )
+            )
+        ]
+        return max(ends, default=0)
+
+    heads = sorted(grammar.heads)
+    names = [
+        line[i : i + size] + heads[(i + size) % len(heads)]
+        for line in corpus_lines[:400]
+        for i in range(0, len(line), 7)
+        for size in (3, 6, 11)
+    ]
+    assert sum(1 for name in names if largest(name)) > 100  # names that hold clause words
+    for name in names:
+        assert grammar.clause_end(name) == largest(name), name
 
 
 def test_gold_names_of_the_written_sets_are_noun_phrases() -> None:

@@ -45,6 +45,7 @@ and :mod:`unionnlp.parties_scan` (the shortcuts above, as code).
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -68,7 +69,7 @@ __all__ = ["FoundParty", "PartyExtractor", "build_clause_words", "write_clause_w
 
 logger = logging.getLogger(__name__)
 
-_SPLIT = regex.compile(r"以及|[、和及与，,]")
+_SPLIT = re.compile(r"以及|[、和及与，,]")  # (``re``: it reads this alike, and faster)
 #: the separator after which the subjects of a clause are partners (工会与X联合开展)
 _PARTNER = "与"
 _LEAD_COLUMNS = ("责任", "牵头", "负责", "承办", "主办", "实施")
@@ -239,7 +240,7 @@ class PartyExtractor(PartyLexicon):
             if slot.clause is not None:
                 hits = None
                 if slot.trigger is not None:
-                    hits = [t.span() for t in slot.trigger.finditer(text, timeout=timeout)]
+                    hits = slot.trigger_spans(text, timeout)
                     if not hits:
                         continue  # no match lacks the trigger
                 if clause_starts is None:
@@ -251,7 +252,7 @@ class PartyExtractor(PartyLexicon):
                         stops = self._stops(text, breaks)
                     starts = _before_hits(clause_starts, hits, stops)
                 matches = _matches_at(pattern, text, starts, end, timeout)
-            elif slot.trigger is not None and slot.trigger.search(text, timeout=timeout) is None:
+            elif not slot.triggered(text, timeout):
                 continue
             else:
                 matches = pattern.finditer(text, timeout=timeout)

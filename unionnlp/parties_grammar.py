@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from .errors import DataFileError
 from .resources import data_path
@@ -48,8 +47,12 @@ class _Grammar:
     head_lengths: tuple[int, ...]
     #: heads that name a body by themselves (工会, 学校, 党委), not a part of one (委员会)
     units: frozenset[str]
-    #: clause words -> (length, ``A`` function word or ``V`` verb)
-    words: Any
+    #: clause words -> ``A`` (function word) or ``V`` (verb). A dict, not an automaton:
+    #: names are short, and an Aho-Corasick automaton of some two thousand first
+    #: characters reads each character of a name slowly
+    words: dict[str, str]
+    #: the lengths of the clause words, longest first
+    word_lengths: tuple[int, ...]
     #: words that open a name of several bodies (各, 全体): a verb just before one ends a
     #: clause (掌握|各级工会), as before a body
     quantifiers: tuple[str, ...] = ()
@@ -59,7 +62,7 @@ class _Grammar:
         none)."""
         words = self.words
         for size in (4, 3, 2):
-            if at + size <= len(text) and words.exists(text[at : at + size]):
+            if at + size <= len(text) and text[at : at + size] in words:
                 return at + size
         return at
 
@@ -83,19 +86,24 @@ class _Grammar:
         if not starts:
             return 0
         prefix = starts[-1]  # the modifiers end where the heads begin
-        cut = 0
-        for last, (_length, kind) in self.words.iter(name, 0, prefix):
-            end = last + 1
-            # a verb ends a clause just before a body (彰显|工会, 感到|学校工会), not just
-            # before a part of one (调解|委员会) nor among the modifiers (劳动保护监督检查员)
-            if (
-                kind == "V"
-                and self.head_at(name, end, starts) not in self.units
-                and not name.startswith(self.quantifiers, end)
-            ):
-                continue
-            cut = max(cut, end)
-        return cut
+        words = self.words
+        # the ends of the clause words inside the modifiers, the last first
+        for end in range(prefix, 0, -1):
+            for size in self.word_lengths:
+                kind = words.get(name[end - size : end]) if size <= end else None
+                if kind is None:
+                    continue
+                # a verb ends a clause just before a body (彰显|工会, 感到|学校工会), not
+                # just before a part of one (调解|委员会) nor among the modifiers
+                # (劳动保护监督检查员)
+                if (
+                    kind == "V"
+                    and self.head_at(name, end, starts) not in self.units
+                    and not name.startswith(self.quantifiers, end)
+                ):
+                    continue
+                return end
+        return 0
 
     @staticmethod
     def head_at(name: str, at: int, starts: list[int]) -> str | None:

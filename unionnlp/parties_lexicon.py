@@ -18,7 +18,7 @@ import regex
 
 from .errors import DataFileError
 from .parties_grammar import CLAUSE_WORDS_FILE, _Grammar
-from .parties_scan import _ClauseStarts, _Scan, _Slot
+from .parties_scan import _ClauseStarts, _Scan, _Slot, _standard
 from .resources import Rule, data_path, load_rules, load_toml, load_wordlist
 
 __all__ = ["PartyLexicon"]
@@ -77,8 +77,12 @@ class PartyLexicon:
         words = sorted(set(heads) | set(self.canonical_names), key=len, reverse=True)
         if "" in words:
             raise DataFileError(self._path, "heads and aliases must not be empty")
+        starts = "".join(regex.escape(ch) for ch in sorted({w[0] for w in words}))
         return {
-            "HEADS": _trie(words),
+            # the set of first characters before the trie: one test of a set fails at once
+            # where none stands (most places a name is tried), where the trie would try
+            # its first branches one by one; it matches what the trie matches
+            "HEADS": f"(?=[{starts}])" + _trie(words),
             "HEAD_ENDS": "".join(regex.escape(ch) for ch in sorted({w[-1] for w in words})),
         }
 
@@ -101,15 +105,13 @@ class PartyLexicon:
     @cached_property
     def _grammar(self) -> _Grammar:
         """What tells a name from a clause: heads, units, modifiers and clause words."""
-        import ahocorasick
-
         heads = {str(h) for h in self._data.get("heads", ())} | set(self.canonical_names)
         units = {str(u) for u in self._data.get("units", ())}
         modifiers = {str(m) for m in self._data.get("modifiers", ())}
         unknown = sorted(units - heads)
         if unknown:
             raise DataFileError(self._path, f"unit {unknown[0]!r} is no head")
-        automaton = ahocorasick.Automaton()
+        words: dict[str, str] = {}
         for n, entry in enumerate(load_wordlist(CLAUSE_WORDS_FILE), start=1):
             word, _, kind = entry.partition(" ")
             if kind not in ("A", "V") or not word:
@@ -117,13 +119,13 @@ class PartyLexicon:
                     data_path(CLAUSE_WORDS_FILE), f"bad entry {entry!r} (word A|V)", line=n
                 )
             if word not in modifiers:
-                automaton.add_word(word, (len(word), kind))
-        automaton.make_automaton()
+                words[word] = kind
         return _Grammar(
             heads=frozenset(heads),
             head_lengths=tuple(sorted({len(h) for h in heads}, reverse=True)),
             units=frozenset(units | set(self.canonical_names)),
-            words=automaton,
+            words=words,
+            word_lengths=tuple(sorted({len(w) for w in words}, reverse=True)),
             quantifiers=tuple(str(q) for q in self._data.get("quantifiers", ())),
         )
 
@@ -168,7 +170,8 @@ class PartyLexicon:
         ):
             return None
         try:
-            return _ClauseStarts(regex.compile(brk), regex.compile(marker))
+            breaks = regex.compile(brk)
+            return _ClauseStarts(_standard(breaks) or breaks, regex.compile(marker))
         except regex.error as err:
             raise DataFileError(self._path, f"BREAK or MARKER: bad pattern ({err})") from err
 
@@ -205,6 +208,7 @@ class PartyLexicon:
                     1 << i,
                     needs,
                     None if trigger is None else trigger.pattern,
+                    None if trigger is None else _standard(trigger.pattern),
                     self._clause_starts if raw[rule.name].startswith("{CLAUSE}") else None,
                 )
             )

@@ -4,12 +4,15 @@ The shortcuts that never change what a slot finds (see :mod:`unionnlp.parties`):
 :class:`_Slot` (a slot ready to run), :class:`_Scan` (one Aho-Corasick pass for
 the slots' ``requires``), :class:`_ClauseStarts` (where a ``{CLAUSE}`` may
 match), :func:`_before_hits` (the clause starts that reach a trigger before a
-stop) and :func:`_matches_at` (``finditer`` at chosen starts only).
+stop), :func:`_matches_at` (``finditer`` at chosen starts only) and
+:func:`_standard` (a trigger run by the standard library's ``re``).
 """
 
 from __future__ import annotations
 
+import re
 import time
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +21,14 @@ import regex
 
 from .model import PartyRole
 from .resources import Rule
+
+#: in a pattern, once its sets and escapes are left out: a repeat without bound
+_UNBOUNDED = regex.compile(r"[*+]|\{[0-9]*,\}")
+_SETS_AND_ESCAPES = regex.compile(r"\[(?:\\.|[^\]\\])*\]|\\.")
+#: escapes that ``re`` reads as ``regex`` does: of a character that is no letter or
+#: digit, and of a tab or a line break (``\d``, ``\s``, ``\w`` and ``\b`` follow each
+#: module's Unicode tables, which need not be the same)
+_PLAIN_ESCAPE = regex.compile(r"\\(?:[^0-9A-Za-z]|[tnr])")
 
 #: how far a text may still be the start of an item marker before all its positions
 #: are tried (a text that starts with many spaces)
@@ -38,8 +49,27 @@ class _Slot:
     #: when its names are built from them
     needs: int
     trigger: regex.Pattern[str] | None
+    #: the trigger compiled by ``re`` (:func:`_standard`), which scans faster, or ``None``
+    plain_trigger: re.Pattern[str] | None
     #: where matches may start, when the pattern begins with ``{CLAUSE}``
     clause: _ClauseStarts | None
+
+    def trigger_spans(self, text: str, timeout: float) -> list[tuple[int, int]]:
+        """The spans of the trigger's ``finditer`` over ``text``."""
+        if self.plain_trigger is not None:
+            return [m.span() for m in self.plain_trigger.finditer(text)]
+        assert self.trigger is not None
+        return [
+            m.span() for m in self.trigger.finditer(text, None, None, False, None, False, timeout)
+        ]
+
+    def triggered(self, text: str, timeout: float) -> bool:
+        """Whether the trigger is found in ``text`` (``True`` for a slot without one)."""
+        if self.plain_trigger is not None:
+            return self.plain_trigger.search(text) is not None
+        if self.trigger is None:
+            return True
+        return self.trigger.search(text, None, None, None, False, timeout) is not None
 
 
 @dataclass(frozen=True)
@@ -82,7 +112,8 @@ class _Scan:
 class _ClauseStarts:
     """Where a clause may start: the data file's ``BREAK`` and ``MARKER``, compiled."""
 
-    brk: regex.Pattern[str]
+    #: (run by ``re`` where :func:`_standard` allows: it scans faster)
+    brk: regex.Pattern[str] | re.Pattern[str]
     marker: regex.Pattern[str]
 
     #: first characters of texts seen -> whether a marker may begin with it
@@ -116,6 +147,33 @@ class _ClauseStarts:
         if len(starts) == 1:
             return starts + after, breaks
         return sorted({*starts, *after}), breaks
+
+
+def _standard(pattern: regex.Pattern[str]) -> re.Pattern[str] | None:
+    r"""``pattern`` compiled by the standard library's ``re``, or ``None`` where ``re``
+    might read it otherwise.
+
+    ``re`` tests a character against a set in one lookup where ``regex`` tries the set's
+    members one by one, so it scans text for a trigger (which begins with the set of the
+    last characters of heads) in about half the time. It is used only for a pattern with
+    the default flags, with no escape but of punctuation, a tab or a line break (no
+    ``\p{Han}``, no ``\s``), with no repeat without bound (``re`` runs without a time
+    budget) and that it compiles without a warning (a set inside a set). The tests check
+    that it finds what ``regex`` finds.
+    """
+    if pattern.flags != regex.compile("").flags:
+        return None
+    escapes = regex.findall(r"\\.", pattern.pattern)
+    if any(not _PLAIN_ESCAPE.fullmatch(e) for e in escapes):
+        return None
+    if _UNBOUNDED.search(_SETS_AND_ESCAPES.sub("", pattern.pattern)):
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        try:
+            return re.compile(pattern.pattern)
+        except (re.error, Warning):
+            return None
 
 
 def _before_hits(starts: Sequence[int], hits: list[tuple[int, int]], stops: list[int]) -> list[int]:
@@ -158,7 +216,8 @@ def _matches_at(
             return
         if p < pos:
             continue
-        m = pattern.match(text, p, timeout=max(deadline - time.monotonic(), 0.0))
+        # arguments by position: ``regex`` reads keywords slowly
+        m = pattern.match(text, p, None, None, False, max(deadline - time.monotonic(), 0.0))
         if m is None:
             continue
         yield m

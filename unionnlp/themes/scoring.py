@@ -90,7 +90,8 @@ class ThemeModel:
 
         n = _n_rows(ranges, rows)
         found_rows, cols, vals = self.features.weigh(self.features.count(text, ranges, rows), n)
-        parts = self._weights[cols]
+        # ``take`` gathers rows an order of magnitude faster than ``_weights[cols]``
+        parts = self._weights.take(cols, axis=0)
         parts *= vals[:, None]
         z = np.tile(self.intercept, (n, 1))
         if found_rows.size:
