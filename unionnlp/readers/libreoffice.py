@@ -56,14 +56,19 @@ once while they start, and then forks the workers; each takes one of the
 started LibreOffices (a slot number shared across the fork) and inherits the
 loaded pipeline. Each worker otherwise paid a fixed start of its own, about
 1.0 s of CPU loading the pipeline (most of it ``regex`` compiling the rule
-patterns) besides LibreOffice's 1.5 s, and LibreOffice's start still overlaps
-the load. Restarts (after an error, a hang,
-``restart_after`` files) happen in the worker, which then starts its own, and
-the workers of a pool made after a worker crash start their own as before.
-When no Python here can import ``uno`` (no ``python3-uno``), the
-converter marks itself :attr:`~LibreOffice.unavailable` and :mod:`.office`
-converts each file with its own ``soffice --convert-to``, as before (slow:
-LibreOffice starts for every file), after one logged warning.
+patterns) besides LibreOffice's 1.5 s; now the pipeline loads once and
+LibreOffice's start still overlaps it. CPU of the whole ``convert -j 2`` on 20
+legacy files of ``benchmarks/office.py`` (``perf stat -e task-clock``, six
+interleaved runs, load average 6 on two cores, 2026-12-06): median 5.5 s
+against 6.4 s with each worker loading its own pipeline; ``-j 1`` unchanged
+(4.1 s against 4.0 s). Restarts (after an error, a hang, ``restart_after``
+files) happen in the worker, which then starts its own, and the workers of a
+pool made after a worker crash start their own as before.
+
+When no Python here can import ``uno`` (no ``python3-uno``), the converter
+marks itself :attr:`~LibreOffice.unavailable` and :mod:`.office` converts each
+file with its own ``soffice --convert-to``, as before (slow: LibreOffice
+starts for every file), after one logged warning.
 
 示例::
 
@@ -675,10 +680,10 @@ class Handout:
     """LibreOffices started by a process for the workers it is about to fork, one each.
 
     They start while the process does something else (loads the pipeline that the
-    workers will inherit); each forked worker :meth:`take` s one and closes its
-    copies of the others' pipes. The process that started them :meth:`release` s
-    them once the workers are forked, and :meth:`close` kills whatever is left at
-    the end (a LibreOffice whose worker died; a bridge dies with the process that
+    workers will inherit); each forked worker takes one (:meth:`take`) and closes
+    its copies of the others' pipes. The process that started them lets go of
+    them once the workers are forked (:meth:`release`) and kills whatever is left
+    at the end (:meth:`close`) (a LibreOffice whose worker died; a bridge dies with the process that
     started it, so a ``kill -9`` of that process leaves none). Linux only (fork).
 
     Args:
