@@ -443,6 +443,35 @@ def test_the_libreoffice_of_a_worker_that_died_does_not_outlive_the_run(
     assert list(_failures(out)) == ["2_die"]
 
 
+def test_a_run_whose_pipeline_does_not_load_leaves_no_libreoffice(
+    tmp_path: Path, stand_in: StandIn
+) -> None:
+    from unionnlp.errors import DataFileError
+
+    files = [rtf(tmp_path / "in", "a", "ok")]
+    missing = tmp_path / "missing.model"
+    with stand_in.converter() as converter, sharing(converter):
+        with pytest.raises(DataFileError, match="theme model is missing"):
+            convert(files, tmp_path / "out.jsonl", workers=2, progress=False, theme_model=missing)
+        # The LibreOffices started for the workers, found by the pipe name they were given
+        # (the stand-in may not have said it started before it was killed).
+        mark = f"unionnlp-{os.getpid()}-".encode()
+        bridges = [
+            int(entry.name)
+            for entry in Path("/proc").iterdir()
+            if entry.name.isdigit() and mark in _cmdline(entry)
+        ]
+        assert_gone(bridges)
+        assert converter.starts == 0  # the one shared here only lent its settings
+
+
+def _cmdline(entry: Path) -> bytes:
+    try:
+        return (entry / "cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
 def test_a_hung_and_a_crashing_file_in_a_two_worker_run(tmp_path: Path, stand_in: StandIn) -> None:
     folder = tmp_path / "in"
     words = ["ok", "HANG", "ok", "CRASH", "ok", "ok"]

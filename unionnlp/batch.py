@@ -627,12 +627,10 @@ def _run(jobs: list[Job], workers: int) -> Iterator[_Done]:
     if sys.platform == "linux":
         if office:
             # One LibreOffice per worker starts first, here, while the pipeline loads
-            # here once; each forked worker takes one of them and inherits the pipeline.
+            # here once (below); each forked worker takes one and inherits the pipeline.
             from .readers.libreoffice import Handout
 
             handout = Handout(workers)
-        # Forked workers inherit a pipeline loaded once here instead of each loading it.
-        _warm_worker(theme_model)
         context, warm = multiprocessing.get_context("fork"), False
     else:
         context, warm = multiprocessing.get_context("spawn"), True
@@ -648,7 +646,7 @@ def _run(jobs: list[Job], workers: int) -> Iterator[_Done]:
         )
 
     def let_go() -> None:
-        # The LibreOffices started here and not taken (their workers died) are killed;
+        # The LibreOffices started here are killed (those whose workers ended are gone);
         # pools made after a crash have workers that start their own.
         nonlocal handout
         if handout is not None:
@@ -657,6 +655,8 @@ def _run(jobs: list[Job], workers: int) -> Iterator[_Done]:
 
     start = 0  # jobs before this one are done
     try:
+        if not warm:  # forked workers inherit a pipeline loaded once here
+            _warm_worker(theme_model)
         while start < len(jobs):
             pool = executor(workers, handout)
             chunks = _chunks(jobs[start:], size)
