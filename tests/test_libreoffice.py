@@ -42,7 +42,10 @@ pytestmark = pytest.mark.skipif(
 
 STAND_IN = textwrap.dedent(
     """\
-    import argparse, json, os, subprocess, sys, time
+    import argparse, ctypes, json, os, signal, subprocess, sys, time
+    def die_with_parent():  # as the real bridge and its LibreOffice do (PR_SET_PDEATHSIG)
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)
+    die_with_parent()
     parser = argparse.ArgumentParser()
     for option in ("--soffice", "--profile", "--pipe", "--log", "--start-timeout"):
         parser.add_argument(option)
@@ -55,9 +58,10 @@ STAND_IN = textwrap.dedent(
     copied = os.path.exists(os.path.join(profile, "made"))  # a copy of a profile kept before
     os.makedirs(profile, exist_ok=True)
     open(os.path.join(profile, "made"), "a").close()
-    office = subprocess.Popen(["sleep", "600"])  # soffice.bin: lives until killed
+    office = subprocess.Popen(["sleep", "600"], preexec_fn=die_with_parent)  # soffice.bin
     with open(os.path.join(state, "started"), "a") as stream:
         started = {"pids": [os.getpid(), office.pid], "profile": args.profile, "copied": copied}
+        started["parent"] = os.getppid()
         stream.write(json.dumps({**started, "tmp": os.environ.get("TMPDIR", "")}))
         stream.write("\\n")
     if os.path.exists(os.path.join(state, "never-ready")):
@@ -87,6 +91,8 @@ STAND_IN = textwrap.dedent(
             with open(request["out"], "wb") as target:
                 target.write(source.read())
         print(json.dumps({"ok": True}), flush=True)
+    if os.environ.get("STAND_IN_DEAF_TO") == str(os.getppid()):
+        time.sleep(600)  # does not quit at the end of its input: only a kill ends it
     open(os.path.join(state, "asked-to-quit"), "a").write(f"{os.getpid()}\\n")
     office.kill()
     """
@@ -383,6 +389,87 @@ def test_a_worker_starts_its_libreoffice_before_its_first_file(
     (started,) = stand_in.starts()
     assert started["pids"][1] == office_pid  # the LibreOffice the worker started is its own
     assert worker.exitcode == 0
+
+
+def test_workers_take_the_libreoffices_the_parent_started(
+    tmp_path: Path, stand_in: StandIn
+) -> None:
+    folder = tmp_path / "in"
+    files = [rtf(folder, f"{i:02d}", "ok") for i in range(8)]
+    out = tmp_path / "out.jsonl"
+    # restart_after=2: each worker asks its LibreOffice to quit after two files, which only
+    # works when no other process holds the bridge's input open (the parent, the other worker).
+    with stand_in.converter(restart_after=2) as converter, sharing(converter):
+        convert(files, out, workers=2, progress=False)
+    assert _failures(out) == {}
+    starts = stand_in.starts()
+    # The first two LibreOffices were started here, one per worker, before the workers were
+    # forked: no worker started another for its first file.
+    first = [start["pids"][0] for start in starts if start["parent"] == os.getpid()]
+    assert len(first) == 2
+    assert all(start["parent"] != os.getpid() for start in starts[2:])
+    asked = stand_in.state / "asked-to-quit"
+    quit_politely = asked.read_text(encoding="utf-8").split() if asked.exists() else []
+    taken = [pid for pid in first if str(pid) in quit_politely]
+    assert len(taken) >= 1  # a worker that converted two files stopped the one it took
+    assert len({start["profile"] for start in starts[:2]}) == 2  # no profile shared
+
+
+def test_the_libreoffice_of_a_worker_that_died_does_not_outlive_the_run(
+    tmp_path: Path, stand_in: StandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from unionnlp import batch
+
+    folder = tmp_path / "in"
+    files = [rtf(folder, f"{i}_{w}", "ok") for i, w in enumerate(["a", "b", "die", "c", "d"])]
+    real = batch.process_file
+
+    def fragile(path: str, metadata: dict | None = None, **options: object) -> dict:  # type: ignore[type-arg]
+        if "die" in str(path):
+            os.kill(os.getpid(), signal.SIGKILL)  # the worker, holding the LibreOffice it took
+        return real(path, metadata, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(batch, "process_file", fragile)
+    # The LibreOffices started here ignore the end of their input: the dead worker's is
+    # ended only by this process killing it.
+    monkeypatch.setenv("STAND_IN_DEAF_TO", str(os.getpid()))
+    out = tmp_path / "out.jsonl"
+    with stand_in.converter() as converter, sharing(converter):
+        convert(files, out, workers=2, progress=False)
+        started_here = [s["pids"] for s in stand_in.starts() if s["parent"] == os.getpid()]
+        assert len(started_here) == 2
+        # Gone when convert returns, while this process (which started them) lives on.
+        assert_gone([pid for pids in started_here for pid in pids])
+    assert list(_failures(out)) == ["2_die"]
+
+
+def test_a_run_whose_pipeline_does_not_load_leaves_no_libreoffice(
+    tmp_path: Path, stand_in: StandIn
+) -> None:
+    from unionnlp.errors import DataFileError
+
+    files = [rtf(tmp_path / "in", "a", "ok")]
+    missing = tmp_path / "missing.model"
+    with stand_in.converter() as converter, sharing(converter):
+        with pytest.raises(DataFileError, match="theme model is missing"):
+            convert(files, tmp_path / "out.jsonl", workers=2, progress=False, theme_model=missing)
+        # The LibreOffices started for the workers, found by the pipe name they were given
+        # (the stand-in may not have said it started before it was killed).
+        mark = f"unionnlp-{os.getpid()}-".encode()
+        bridges = [
+            int(entry.name)
+            for entry in Path("/proc").iterdir()
+            if entry.name.isdigit() and mark in _cmdline(entry)
+        ]
+        assert_gone(bridges)
+        assert converter.starts == 0  # the one shared here only lent its settings
+
+
+def _cmdline(entry: Path) -> bytes:
+    try:
+        return (entry / "cmdline").read_bytes()
+    except OSError:
+        return b""
 
 
 def test_a_hung_and_a_crashing_file_in_a_two_worker_run(tmp_path: Path, stand_in: StandIn) -> None:

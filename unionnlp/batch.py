@@ -35,10 +35,13 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, BinaryIO, TextIO
+from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
 from .errors import InputError, UnionNLPError, WorkerCrash
 from .export import failure_record, jsonl_line, plan_record
+
+if TYPE_CHECKING:
+    from .readers.libreoffice import Handout
 
 __all__ = [
     "OUTPUT_KINDS",
@@ -349,14 +352,19 @@ _PARENT_POLL_SECONDS = 1.0
 
 
 def _init_worker(
-    parent: int, warm: bool, office: bool = False, theme_model: str | None = None
+    parent: int,
+    warm: bool,
+    office: bool = False,
+    theme_model: str | None = None,
+    handout: Handout | None = None,
 ) -> None:
     """Start of a worker process: die with ``parent``, keep a LibreOffice, load the pipeline.
 
     The LibreOffice converts the worker's legacy office files for the rest of its
-    life and stops when it ends (:func:`.readers.libreoffice.share_for_process`);
-    when the run has such files (``office``) it is set starting first, so that it
-    starts while the pipeline loads (if ``warm``).
+    life and stops when it ends (:func:`.readers.libreoffice.share_for_process`):
+    one the parent started for it (taken from ``handout``), else its own, set
+    starting first when the run has such files (``office``), so that it starts
+    while the pipeline loads (if ``warm``).
 
     A ``kill -9`` of ``convert`` must not leave its workers running: on Linux
     the kernel kills the worker when the parent dies (``PR_SET_PDEATHSIG``);
@@ -370,7 +378,7 @@ def _init_worker(
         ).start()
     from .readers.libreoffice import share_for_process
 
-    converter = share_for_process()
+    converter = share_for_process(handout.take() if handout is not None else None)
     if office:
         converter.start()
     if warm:
@@ -615,68 +623,85 @@ def _run(jobs: list[Job], workers: int) -> Iterator[_Done]:
 
     office = any(_is_office_file(job) for job in jobs)
     theme_model = jobs[0][2]  # one model for the whole run
-    if sys.platform == "linux" and not office:
-        # Forked workers inherit a pipeline loaded once here instead of each loading it.
-        _warm_worker(theme_model)
+    handout: Handout | None = None
+    if sys.platform == "linux":
+        if office:
+            # One LibreOffice per worker starts first, here, while the pipeline loads
+            # here once (below); each forked worker takes one and inherits the pipeline.
+            from .readers.libreoffice import Handout
+
+            handout = Handout(workers)
         context, warm = multiprocessing.get_context("fork"), False
-    elif sys.platform == "linux":
-        # Each worker loads its pipeline while its LibreOffice starts, instead of
-        # starting LibreOffice only after the pipeline has loaded here.
-        context, warm = multiprocessing.get_context("fork"), True
     else:
         context, warm = multiprocessing.get_context("spawn"), True
     size = 4 if len(jobs) >= 32 * workers else 1
     window = 4 * workers  # chunks in flight
 
-    def executor(n: int) -> ProcessPoolExecutor:
+    def executor(n: int, handout: Handout | None = None) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
             n,
             mp_context=context,
             initializer=_init_worker,
-            initargs=(os.getpid(), warm, office, theme_model),
+            initargs=(os.getpid(), warm, office, theme_model, handout),
         )
 
+    def let_go() -> None:
+        # The LibreOffices started here are killed (those whose workers ended are gone);
+        # pools made after a crash have workers that start their own.
+        nonlocal handout
+        if handout is not None:
+            handout.close()
+            handout = None
+
     start = 0  # jobs before this one are done
-    while start < len(jobs):
-        pool = executor(workers)
-        chunks = _chunks(jobs[start:], size)
-        pending: deque[Any] = deque()
-        try:
-            for chunk in itertools.islice(chunks, window):
-                pending.append(pool.submit(_process_chunk, chunk))
-            while pending:
-                items = pending.popleft().result()
-                for chunk in itertools.islice(chunks, 1):
+    try:
+        if not warm:  # forked workers inherit a pipeline loaded once here
+            _warm_worker(theme_model)
+        while start < len(jobs):
+            pool = executor(workers, handout)
+            chunks = _chunks(jobs[start:], size)
+            pending: deque[Any] = deque()
+            try:
+                for chunk in itertools.islice(chunks, window):
                     pending.append(pool.submit(_process_chunk, chunk))
-                for item in items:
+                    if handout is not None:
+                        handout.release()  # the first submit forked every worker
+                while pending:
+                    items = pending.popleft().result()
+                    for chunk in itertools.islice(chunks, 1):
+                        pending.append(pool.submit(_process_chunk, chunk))
+                    for item in items:
+                        start += 1
+                        yield item
+                pool.shutdown(wait=True)
+                return
+            except BrokenProcessPool:
+                logger.warning("a worker process died; finding the file that killed it")
+                pool.shutdown(wait=True, cancel_futures=True)
+                let_go()
+            except BaseException:  # Ctrl-C, or the caller stopped reading: end the workers now
+                _stop(pool)
+                raise
+            for _ in range(min(len(jobs) - start, window * size)):
+                single = executor(1)
+                try:
+                    item = single.submit(_process, jobs[start]).result()
+                except BrokenProcessPool:
+                    single.shutdown(wait=True, cancel_futures=True)
+                    path = jobs[start][0]
+                    crash = WorkerCrash(f"the process converting {path!r} died")
+                    item = _Done.of(failure_record(path, "parse", crash))
                     start += 1
                     yield item
-            pool.shutdown(wait=True)
-            return
-        except BrokenProcessPool:
-            logger.warning("a worker process died; finding the file that killed it")
-            pool.shutdown(wait=True, cancel_futures=True)
-        except BaseException:  # Ctrl-C, or the caller stopped reading: end the workers now
-            _stop(pool)
-            raise
-        for _ in range(min(len(jobs) - start, window * size)):
-            single = executor(1)
-            try:
-                item = single.submit(_process, jobs[start]).result()
-            except BrokenProcessPool:
-                single.shutdown(wait=True, cancel_futures=True)
-                path = jobs[start][0]
-                crash = WorkerCrash(f"the process converting {path!r} died")
-                item = _Done.of(failure_record(path, "parse", crash))
+                    break
+                except BaseException:
+                    _stop(single)
+                    raise
+                single.shutdown(wait=True)
                 start += 1
                 yield item
-                break
-            except BaseException:
-                _stop(single)
-                raise
-            single.shutdown(wait=True)
-            start += 1
-            yield item
+    finally:
+        let_go()
 
 
 def _check_writer(kind: str) -> None:
