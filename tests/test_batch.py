@@ -411,3 +411,22 @@ def test_legacy_office_files_go_to_the_workers_one_at_a_time() -> None:
     chunks = [[job[0] for job in chunk] for chunk in _chunks(jobs, 2)]
     assert chunks == [["a.txt", "b.txt"], ["c.doc"], ["d.txt"], ["e.wps"], ["f.WPS"],
                       ["g.txt", "h.txt"], ["i.txt"]]  # fmt: skip
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="forked pool as convert makes it")
+def test_a_stopped_pool_leaves_no_manager_thread_to_race_the_exit_hook() -> None:
+    # Ctrl-C during `convert -j 2` once printed an EBADF traceback at exit: Python 3.11's
+    # exit hook woke the pool's manager thread while that thread closed its wake-up pipe.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from unionnlp.batch import _stop
+
+    pool = ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork"))
+    futures = [pool.submit(time.sleep, 30) for _ in range(4)]
+    while not any(f.running() for f in futures):
+        time.sleep(0.01)
+    manager = pool._executor_manager_thread  # type: ignore[attr-defined]
+    assert manager is not None and manager.is_alive()
+    _stop(pool)
+    assert not manager.is_alive()

@@ -594,12 +594,17 @@ def _ignore_interrupts() -> None:
 def _stop(pool: Any) -> None:
     """Stop ``pool`` now: cancel what has not started, end the workers' processes."""
     processes = list((getattr(pool, "_processes", None) or {}).values())
+    # Python 3.11's exit hook wakes the pool's manager thread without its lock; a thread
+    # still closing its wake-up pipe then prints an EBADF traceback. Let it finish first.
+    manager = getattr(pool, "_executor_manager_thread", None)  # (shutdown forgets it)
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         if process.is_alive():
             process.terminate()
     for process in processes:
         process.join(5)
+    if manager is not None:
+        manager.join(5)
 
 
 def _run(jobs: list[Job], workers: int) -> Iterator[_Done]:
