@@ -21,6 +21,7 @@ RULE_TABLES = [
     ("markers.toml", "title"),
     ("markers.toml", "part"),
     ("metadata.toml", "year"),
+    ("deadlines.toml", "opening"),
 ]
 
 

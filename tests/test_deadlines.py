@@ -272,3 +272,36 @@ def test_festival_alternation_prefers_the_longest_name_and_escapes_marks() -> No
     assert pattern.match("三.八").group() == "三.八"
     assert pattern.match("三x八") is None
     assert regex.compile(deadlines._trie([])).search("三八") is None
+
+
+def test_a_heading_that_opens_with_a_time_dates_the_items_under_it() -> None:
+    # 1. 第二季度：文体活动 is a schedule heading: its quarter goes to each item under it, up
+    # to the next heading, and no further; a heading whose title only mentions a time has
+    # text of its own and keeps it.
+    text = (
+        "一、工作安排\n1. 第二季度：文体活动\n- 组织春季长跑\n- 举办书画展\n"
+        "2. 职工培训\n- 组织技能轮训\n二、12月：年终工作\n1、评选先进分会\n"
+        "三、其他工作\n1、完成上级交办任务"
+    )
+    plan = Pipeline.default().parse(text)[0]
+    dated = {m.text.strip(): [d.text for d in m.deadlines] for _, m in plan.measures()}
+    assert dated["- 组织春季长跑"] == ["第二季度"]
+    assert dated["- 举办书画展"] == ["第二季度"]
+    assert dated["- 组织技能轮训"] == []
+    assert dated["1、评选先进分会"] == ["12月"]
+    assert dated["1、完成上级交办任务"] == []
+    for _, m in plan.measures():
+        for d in m.deadlines:
+            assert d.span.slice(text) == d.text
+
+
+def test_a_section_of_the_opening_gives_no_deadlines() -> None:
+    # 一、指导思想 states the plan's purpose and period (下半年…在党总支领导下), as the text
+    # before the first section does; the same words in a measure are a deadline.
+    text = (
+        "一、指导思想\n下半年，校工会在学校党总支领导下，服务教职工。\n"
+        "二、主要工作\n1、下半年组织教职工健步走。"
+    )
+    plan = Pipeline.default().parse(text)[0]
+    found = [(m.text.strip()[:4], d.text) for _, m in plan.measures() for d in m.deadlines]
+    assert found == [("1、下半", "下半年")]

@@ -152,6 +152,7 @@ CASE_KEYS = {
     "schedules",
     "absent",
     "absent_parties",
+    "absent_deadlines",
 }
 
 
@@ -198,6 +199,11 @@ def _unmet(case: dict[str, Any], plans: list[dict[str, Any]]) -> list[str]:
         f"{expected} is named a party"
         for expected in case.get("absent_parties", ())
         if expected in items["parties"]
+    ]
+    unmet += [
+        f"{expected} is found a deadline"
+        for expected in case.get("absent_deadlines", ())
+        if expected in items["deadlines"]
     ]
     unmet += [
         f"{text!r} is left in"

@@ -28,12 +28,17 @@ def _attach(
     extractor: DeadlineExtractor,
     year: int | None,
     school: bool,
+    source: str = "",
 ) -> tuple[Section, ...]:
     """Give each deadline to the measure that holds it (else the nearest one before it).
 
     A month heading of a schedule is the deadline of the items under it: as the
     scan of the whole text read it where that is longer than the heading
-    (`七、八月份` over a heading `八月份`), else read from the heading alone.
+    (`七、八月份` over a heading `八月份`), else read from the heading alone. So is
+    a time on the heading line of a section with items under it and no text of its
+    own whose title opens with the time (`1. 第一季度：迎新与动员`, `二、5月：读书月`), as
+    a schedule's month heading does: every measure under the heading gets it
+    (:func:`_heading_lines`). ``source`` is the text the spans point into.
     """
     slots: list[tuple[int, int, int, int]] = []  # span start, end, section index, measure index
     for si, sec in enumerate(sections):
@@ -50,6 +55,8 @@ def _attach(
     heading_starts = [h.start for h in headings]
     #: a heading -> the longer expression the whole scan read over it (七、八月份 over 八月份)
     covering: dict[Span, Deadline] = {}
+    head_lines = _heading_lines(sections, source)
+    head_starts = [h[0] for h in head_lines]
     for d in deadlines:
         h = bisect.bisect_right(heading_starts, d.span.start) - 1
         near = headings[max(h, 0) : h + 2] if headings else []
@@ -65,6 +72,20 @@ def _attach(
             s, e, si, mi = slots[k]
             if (s <= d.span.start and d.span.end <= e) or sections[si].span.contains(d.span):
                 target = (si, mi)  # (or a 时限 line after the measure it belongs to)
+        if target is None and head_lines:
+            h = bisect.bisect_right(head_starts, d.span.start) - 1
+            if h >= 0 and d.span.start == head_lines[h][1] and d.span.end <= head_lines[h][2]:
+                # A heading's time: the deadline of every measure under the heading, up to
+                # a schedule's month heading under it (the items after that are its own).
+                below = bisect.bisect_left(starts, d.span.end)
+                while below < len(slots) and slots[below][0] < head_lines[h][3]:
+                    si, mi = slots[below][2:]
+                    under = sections[si].measures[mi].schedule_span
+                    if under is not None and under.start >= d.span.end:
+                        break
+                    bucket.setdefault((si, mi), []).append(d)
+                    below += 1
+            continue
         if target is None:
             continue
         bucket.setdefault(target, []).append(d)
@@ -108,6 +129,26 @@ def _attach(
         same = all(new is old for new, old in zip(measures, sec.measures, strict=True))
         out.append(sec if same else _with_measures(sec, tuple(measures)))
     return tuple(out)
+
+
+def _heading_lines(sections: Sequence[Section], source: str) -> list[tuple[int, int, int, int]]:
+    """The heading lines of sections without measures of their own, in order.
+
+    Each is its start, where its title starts, its end (the line's end, or the first
+    item under it when that comes sooner) and the end of its section. Only the
+    heading line: a paragraph between a heading and its items says things of its own.
+    """
+    out: list[tuple[int, int, int, int]] = []
+    for si, sec in enumerate(sections):
+        if sec.measures or not source:
+            continue
+        start = sec.span.start
+        line_end = source.find("\n", start, sec.span.end)
+        end = sec.span.end if line_end < 0 else line_end
+        if si + 1 < len(sections) and sections[si + 1].span.start < end:
+            end = sections[si + 1].span.start
+        out.append((start, sec.title_span.start, end, sec.span.end))
+    return out
 
 
 #: how far a schedule's month must fall below the one before it to start the next year

@@ -25,9 +25,10 @@ _QUOTE_SET = frozenset(_QUOTES)
 _CENTURIES = ("19", "20")  # a signature date's year begins so
 _OPENING_QUOTES = "“‘「\"'"
 _CLOSING_QUOTES = "”’」\"'"
-# A date alone on a short line (a signature or publication date), not a deadline.
+# A date alone on a short line (a signature or publication date: 2023年9月, 2023.9.1), not a
+# deadline.
 _SIGNATURE_LINE = 25
-_SIGNATURE_YEAR = re.compile(r"(?:19|20)\d{2} ?年")
+_SIGNATURE_YEAR = re.compile(r"(?:19|20)\d{2}(?: ?年|[.．][01]?\d)")
 
 
 def _is_background(text: str, start: int, end: int) -> bool:

@@ -16,7 +16,7 @@ import regex
 
 from ..errors import scan_budget
 from ..model import Deadline, DeadlineKind, Plan, Span
-from ..resources import Rule, load_rules
+from ..resources import Rule, load_rules, load_toml
 from .attach import _attach, _with_sections
 from .context import _CENTURIES, _PAST_ANY, _QUOTE_SET, _is_background, _is_signature, _quoted_whole
 from .festivals import _Festival
@@ -57,6 +57,14 @@ class DeadlineExtractor(_Interpreter):
             "rule",
             variables={"FESTIVALS": _trie(table), "QUOTED_FESTIVALS": _trie(quoted)},
         )
+
+    @cached_property
+    def opening_titles(self) -> list[Rule]:
+        """Titles of sections that belong to the plan's opening (``[[opening]]``)."""
+        path = self.rules_path or "deadlines.toml"
+        if not load_toml(path).get("opening"):
+            return []
+        return load_rules(path, "opening")
 
     @cached_property
     def _scan(self) -> _Scan:
@@ -193,7 +201,18 @@ class DeadlineExtractor(_Interpreter):
             f.deadline(norm.span(ns + f.start, ns + f.end))
             for f in self.find(text, year=plan.year, school_year=school)
         ]
-        return _with_sections(plan, _attach(plan.sections, deadlines, self, plan.year, school))
+        if deadlines:
+            # So does a section of the opening (一、指导思想), whatever its place.
+            titles = [rule.pattern for rule in self.opening_titles]
+            opening = [
+                sec.span
+                for sec in plan.sections
+                if any(title.search(sec.title) for title in titles)
+            ]
+            if opening:
+                deadlines = [d for d in deadlines if not any(o.contains(d.span) for o in opening)]
+        attached = _attach(plan.sections, deadlines, self, plan.year, school, norm.original)
+        return _with_sections(plan, attached)
 
 
 def find_deadlines(

@@ -111,7 +111,10 @@ class _Interpreter:
             # as many names as groups, by construction: the strict check would cost a third
             else dict(zip(entry.names, m.groups(), strict=False))
         )
-        y = _number(g.get("y")) or year
+        stated_year = _number(g.get("y"))
+        if stated_year and year and stated_year < year:
+            return []  # a year before the plan's own (2022年10月印发的…): background, past
+        y = stated_year or year
         if g.get("next"):  # 次年: the year after the plan's
             y = None if year is None else year + 1
 
@@ -140,7 +143,7 @@ class _Interpreter:
                         1
                     ]
                 value = f"{value}-{first_day:02d}/{value}-{last_day:02d}"
-            if handler == "date":
+            if handler == "date" or g.get("d"):  # (a month rule may read a day too)
                 day = _number(g.get("d"))
                 if day is None or not 1 <= day <= 31:
                     return []

@@ -49,6 +49,7 @@ def _weekly(days: str) -> str | None:
 _UNITS = {
     "月": "FREQ=MONTHLY",
     "个月": "FREQ=MONTHLY",
+    "月度": "FREQ=MONTHLY",
     "季度": "FREQ=MONTHLY;INTERVAL=3",
     "个季度": "FREQ=MONTHLY;INTERVAL=3",
     "季": "FREQ=MONTHLY;INTERVAL=3",
