@@ -35,6 +35,12 @@ def scan(
         raise ProcessingTimeout.during("structure", len(text), budget) from err
 
 
+def line_rest(text: str, pos: int) -> str:
+    """The rest of the line from ``pos``."""
+    end = text.find("\n", pos)
+    return text[pos : end if end >= 0 else len(text)]
+
+
 def skip_lead(text: str, pos: int, limit: int) -> int:
     while pos < limit and text[pos] in " \t、，,.．:：":
         pos += 1

@@ -45,7 +45,7 @@ from typing import Any
 import regex
 
 from ._numerals import read_number
-from ._structure_text import scan, skip_lead, skip_space, title_end, trim_end
+from ._structure_text import line_rest, scan, skip_lead, skip_space, title_end, trim_end
 from .errors import DataFileError, scan_budget
 from .model import Measure, Notice, Placeholder, Plan, Section, Source, Span, Table
 from .normalize import NormalizedText
@@ -272,7 +272,7 @@ class StructureParser:
         if len(top) < 2:
             return False
         title = last.segment.title if last.start == last.segment.start else None
-        heads = "\n".join(text[s.marker_end : s.marker_end + 30].split("\n", 1)[0] for s in top)
+        heads = "\n".join(line_rest(text, s.marker_end)[:30] for s in top)
         return self.parts.part_title(seg.title, title, heads)
 
     def _build_plan(

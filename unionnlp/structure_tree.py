@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 
 import regex
 
-from ._structure_text import skip_space
+from ._structure_text import line_rest, skip_space
 from .model import Source
 from .normalize import NormalizedText
 from .structure_documents import PartRules, Segment
@@ -371,10 +371,10 @@ class SectionTreeBuilder:
             return True  # (`1、2、` then `一、`: a list above the plan so far)
         if (top[-1].num or 0) < 2:
             return False
-        title = _line_rest(text, c.end)
+        title = line_rest(text, c.end)
         if parts.is_("preamble", title):
             return True
-        if all(parts.is_("preamble", _line_rest(text, s.marker_end)) for s in top):
+        if all(parts.is_("preamble", line_rest(text, s.marker_end)) for s in top):
             return False
         lead = _lead_line(text, secs[-1].start, c.start)
         return not lead or not (
@@ -426,12 +426,6 @@ def _lead_line(text: str, after: int, pos: int) -> str:
             return line
         end = start - 1
     return ""
-
-
-def _line_rest(text: str, pos: int) -> str:
-    """The rest of the line from ``pos``."""
-    end = text.find("\n", pos)
-    return text[pos : end if end >= 0 else len(text)]
 
 
 def _after_month(text: str, pos: int, month_ends: set[int]) -> bool:

@@ -192,19 +192,17 @@ class _Interpreter:
                 days = calendar.monthrange(int(known) if known.isdigit() else 2001, m2)[1]
                 end += f"-{closing[1] or days:02d}"
             value = f"{start}/{end}"
-        elif handler == "open_until":
+        elif handler in ("open_until", "from_month"):  # ../X (until X), X/.. (from X on)
             month = _number(g.get("m"))
             if not month or month > 12:
                 return []
-            end = f"{ystr(month)}-{month:02d}"
-            if g.get("d"):
-                end += f"-{_number(g.get('d')) or 0:02d}"
-            value = f"../{end}"
-        elif handler == "from_month":
-            month = _number(g.get("m"))
-            if not month or month > 12:
-                return []
-            value = f"{ystr(month)}-{month:02d}/.."
+            bound = f"{ystr(month)}-{month:02d}"
+            if handler == "from_month":
+                value = f"{bound}/.."
+            else:
+                if g.get("d"):
+                    bound += f"-{_number(g.get('d')) or 0:02d}"
+                value = f"../{bound}"
         elif handler == "year_part":
             part = g.get("part") or ""
             if part == "年中" and g.get("y"):
