@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 import regex
 
-from unionnlp._chars import _HAN_BLOCKS, CharProfile
+from unionnlp._chars import _HAN_BLOCKS, _UNLIKE, CharProfile, _every_code_point, _matched
 from unionnlp.normalize import Normalizer, _apply_edits, _canonical_chars, _delete
 from unionnlp.readers import read
 from unionnlp.resources import data_path, load_rules
@@ -247,6 +247,15 @@ def test_signal_table_agrees_with_the_patterns() -> None:
     assert rare == [
         cp for lo, hi in _HAN_BLOCKS for cp in range(lo, hi + 1) if chr(cp) not in common
     ]
+
+
+def test_matched_runs_are_the_matches_one_by_one() -> None:
+    # the likeness table marks what its pattern matches, read off runs of matches
+    every = _every_code_point()
+    for pattern in (_UNLIKE, CharProfile().odd_char, regex.compile("[会a-c]")):
+        mask = _matched(pattern, every)
+        assert np.flatnonzero(mask).tolist() == [m.start() for m in pattern.finditer(every)]
+    assert _matched(_UNLIKE, "工会ア?").tolist() == [True, True, True, False]
 
 
 def _likeness_one_by_one(profile: CharProfile, text: str) -> float:

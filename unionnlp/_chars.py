@@ -6,6 +6,14 @@ GBK, Big5 or UTF-8 bytes with the wrong codec is dense in characters outside
 that set, in kana, bopomofo, box drawing and enclosed numbers, and in ``?``
 where bytes were lost. Everything is built on first use and cached on a
 :class:`CharProfile` instance.
+
+The tables indexed by code point are built with whole-array steps, as they are
+part of loading the pipeline (``Pipeline.warm`` builds them before a batch forks
+its workers, while LibreOffice starts): the likeness table marks what
+``_UNLIKE`` matches from the runs of its matches (:func:`_matched`; 13 ms where
+a match object per character took 48 ms) and both tables take the common
+characters' code points as one array (:attr:`CharProfile._common_codes`; a
+numpy assignment per character took 8 ms a table).
 """
 
 from __future__ import annotations
@@ -149,13 +157,8 @@ class CharProfile:
         table = np.zeros(_TABLE_SIZE, dtype=np.uint8)
         for lo, hi in _HAN_BLOCKS:
             table[lo : min(hi + 1, _TABLE_SIZE)] = _RARE
-        for ch in self.common:
-            if ord(ch) < _TABLE_SIZE:
-                table[ord(ch)] = 0
-        every = np.arange(_TABLE_SIZE, dtype=np.uint32)
-        every[0xD800:0xE000] = 0x20  # lone surrogates cannot be decoded
-        text = every.tobytes().decode("utf-32-le")
-        table[[m.start() for m in self.odd_char.finditer(text)]] = _ODD
+        table[self._common_codes] = 0
+        table[[m.start() for m in self.odd_char.finditer(_every_code_point())]] = _ODD
         table[-1] = _BEYOND
         return table
 
@@ -216,15 +219,20 @@ class CharProfile:
         import numpy as np
 
         table = np.zeros(_TABLE_SIZE, dtype=np.uint8)
-        every = np.arange(_TABLE_SIZE, dtype=np.uint32)
-        every[0xD800:0xE000] = 0x20  # lone surrogates cannot be decoded
-        text = every.tobytes().decode("utf-32-le")
-        table[[m.start() for m in _UNLIKE.finditer(text)]] = _BAD
-        table[[ord(ch) for ch in self.common if ord(ch) < _TABLE_SIZE]] = _GOOD
+        table[_matched(_UNLIKE, _every_code_point())] = _BAD
+        table[self._common_codes] = _GOOD
         table[[ord(ch) for ch in _ASCII_LETTERS]] = _GOOD
         table[ord("?")] = _BAD
         table[-1] = _BEYOND
         return table
+
+    @cached_property
+    def _common_codes(self) -> npt.NDArray[np.uint32]:
+        """The code points of :attr:`common` that the per-code-point tables cover."""
+        import numpy as np
+
+        codes = np.frombuffer("".join(self.common).encode("utf-32-le"), dtype=np.uint32)
+        return codes[codes < _TABLE_SIZE]
 
     def likeness(self, text: str) -> float:
         """Share of the text's letters that are common Chinese characters or ordinary text.
@@ -245,6 +253,34 @@ class CharProfile:
                     bad += 1
         total = good + bad
         return good / total if total else 0.0
+
+
+def _every_code_point() -> str:
+    """Every code point the per-code-point tables cover, in order (a lone surrogate,
+    which cannot be decoded, stands as a space)."""
+    import numpy as np
+
+    every = np.arange(_TABLE_SIZE, dtype=np.uint32)
+    every[0xD800:0xE000] = 0x20
+    return every.tobytes().decode("utf-32-le")
+
+
+def _matched(char_class: regex.Pattern[str], text: str) -> npt.NDArray[np.bool_]:
+    """Where ``char_class`` (a pattern of one character, whatever surrounds it) matches
+    in ``text``: a mask read off the runs of ``(?:char_class)+``.
+
+    It is where ``char_class.finditer`` matches; it takes a quarter of the time, as
+    the runs are a few hundred where the characters are 200,000 (Han ideographs
+    among them), each a match object.
+    """
+    import numpy as np
+
+    runs = regex.compile("(?:" + char_class.pattern + ")+", char_class.flags)
+    edges = np.zeros(len(text) + 1, dtype=np.int32)
+    for m in runs.finditer(text):
+        edges[m.start()] += 1
+        edges[m.end()] -= 1
+    return np.cumsum(edges[:-1]) > 0
 
 
 def write_common() -> None:
