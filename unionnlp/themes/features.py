@@ -103,10 +103,14 @@ class FeatureSpace:
         self._char_id = np.zeros(max(map(ord, chars), default=0) + 1, dtype=np.int64)
         self._char_id[[ord(ch) for ch in chars]] = np.arange(1, width)
 
+        # the ids of ``_char_id`` for the characters of features (a dict reads them in a
+        # tenth of the time of numpy's scalar indexing: a third of loading the model)
+        ids = {ch: i for i, ch in enumerate(chars, start=1)}
+
         def key(text: str) -> int:
             value = 0
             for ch in text:
-                value = value * width + int(self._char_id[ord(ch)])
+                value = value * width + ids[ch]
             return value
 
         self._bigram = np.full(width * width, -1, dtype=np.int64)
