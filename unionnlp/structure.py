@@ -273,7 +273,8 @@ class StructureParser:
             return False
         title = last.segment.title if last.start == last.segment.start else None
         heads = "\n".join(line_rest(text, s.marker_end)[:30] for s in top)
-        return self.parts.part_title(seg.title, title, heads)
+        opening = line_rest(text, skip_space(text, seg.start, seg.end))
+        return self.parts.part_title(seg.title, title, heads, opening)
 
     def _build_plan(
         self,
