@@ -208,18 +208,25 @@ class StructureParser:
                 d.sections and d.start == d.segment.start and d.segment.title is not None
                 for d in parsed[k + 1][1][:1]
             )
+            # A compilation marker over a short introduction, then the piece's own title
+            # and numbered body (`篇一` / intro / `2023年…计划` / `一、…`): the marker opens
+            # that plan, its introduction is the lead-in.
+            marks_plan = heads_plan and seg.compiled and not parsed[k + 1][0].compiled
             for doc_start, doc_end, secs, warnings, seg_title in docs:
                 plan = self._build_plan(
                     norm, source, len(plans), doc_start, doc_end, secs, warnings, seg_title, months
                 )
                 if plan is not None:
-                    lead_in = heads_plan and len(text[doc_start:doc_end].strip()) < _INTRO_MAX
+                    short = len(text[doc_start:doc_end].strip()) < _INTRO_MAX
+                    lead_in = heads_plan and short
                     if not secs and (
                         listed
                         or (
                             not seg.compiled
                             and (plan.title is None or plan.title in titles or lead_in)
                         )
+                        or (marks_plan and short)
+                        or (short and self._teaser(text, parsed, k))
                     ):
                         # (the page repeating a plan's title after it opens no plan either,
                         # nor a page heading over a short lead-in)
@@ -256,6 +263,26 @@ class StructureParser:
             )
             plans[0] = replace(plans[0], warnings=plans[0].warnings + notices)
         return plans
+
+    def _teaser(self, text: str, parsed: list[tuple[Segment, list[DocDraft]]], k: int) -> bool:
+        """Whether the titled, unnumbered segment ``k`` is a link to another page: its
+        text ends in a read-more link, or in an ellipsis as does a titled unnumbered
+        neighbour's (a site's list of titles, each with the opening of its page)."""
+
+        def cut(i: int) -> str | None:
+            if not 0 <= i < len(parsed):
+                return None
+            seg, docs = parsed[i]
+            if seg.title is None or seg.compiled or any(d.sections for d in docs):
+                return None
+            if self.parts.is_("read_more", text[seg.start : seg.end].strip()):
+                return "link"
+            return "cut" if self.parts.is_("cut_off", text[seg.start : seg.end].strip()) else None
+
+        own = cut(k)
+        return own == "link" or (
+            own == "cut" and (cut(k - 1) is not None or cut(k + 1) is not None)
+        )
 
     def _part_of(self, text: str, before: list[DocDraft], seg: Segment) -> bool:
         """Whether ``seg``, cut at a title line, heads a part of the plan before it (a

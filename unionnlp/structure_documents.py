@@ -239,7 +239,8 @@ def _wrapped(text: str, pos: int) -> bool:
     """Whether the line at ``pos`` continues a sentence that a hard line break cut.
 
     The line right above it (no blank line between) ends in a comma, or is a long
-    line (20 or more characters) that ends without closing its sentence.
+    line (20 or more characters) that ends without closing its sentence (an
+    ellipsis closes it).
     """
     line_start = text.rfind("\n", 0, pos) + 1
     if line_start == 0:
@@ -250,6 +251,8 @@ def _wrapped(text: str, pos: int) -> bool:
     last = above[-1]
     if last in "，,、":
         return True
+    if last == "…" or above.endswith("..."):
+        return False  # (a line cut off with an ellipsis ends there: a teaser, a cut preview)
     return (
         len(above) >= 20 and last not in SENTENCE_END and last not in CLOSERS and last not in "：:"
     )
