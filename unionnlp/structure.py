@@ -290,15 +290,22 @@ class StructureParser:
 
         The plan before must be a real one: two top sections or more, and a title of
         its own or top headings that report on the past; numbered page chrome above
-        a plan's title is no plan that the title could continue.
+        a plan's title is no plan that the title could continue. Below a titled
+        unnumbered plan, only a bare title (no unit, no 工会) heads a part of it.
         """
         if seg.compiled or seg.header_only or seg.title is None or not before:
             return False
         last = before[-1]
         top = [s for s in last.sections if s.depth == 0]
+        title = last.segment.title if last.start == last.segment.start else None
+        if not top and title is not None and _FORTY_LETTERS.match(text, last.start, last.end):
+            # An unnumbered plan with a title of its own: a bare title inside it
+            # (`2025年工作要点`, `下半年工作打算`) heads its next part.
+            return self.parts.is_("bare_title", seg.title) and not self.parts.is_(
+                "bare_title", title
+            )
         if len(top) < 2:
             return False
-        title = last.segment.title if last.start == last.segment.start else None
         heads = "\n".join(line_rest(text, s.marker_end)[:30] for s in top)
         opening = line_rest(text, skip_space(text, seg.start, seg.end))
         return self.parts.part_title(seg.title, title, heads, opening)
