@@ -226,7 +226,7 @@ class StructureParser:
                             and (plan.title is None or plan.title in titles or lead_in)
                         )
                         or (marks_plan and short)
-                        or (short and self._teaser(text, parsed, k))
+                        or (short and _teaser(self.parts, text, parsed, k))
                     ):
                         # (the page repeating a plan's title after it opens no plan either,
                         # nor a page heading over a short lead-in)
@@ -263,26 +263,6 @@ class StructureParser:
             )
             plans[0] = replace(plans[0], warnings=plans[0].warnings + notices)
         return plans
-
-    def _teaser(self, text: str, parsed: list[tuple[Segment, list[DocDraft]]], k: int) -> bool:
-        """Whether the titled, unnumbered segment ``k`` is a link to another page: its
-        text ends in a read-more link, or in an ellipsis as does a titled unnumbered
-        neighbour's (a site's list of titles, each with the opening of its page)."""
-
-        def cut(i: int) -> str | None:
-            if not 0 <= i < len(parsed):
-                return None
-            seg, docs = parsed[i]
-            if seg.title is None or seg.compiled or any(d.sections for d in docs):
-                return None
-            if self.parts.is_("read_more", text[seg.start : seg.end].strip()):
-                return "link"
-            return "cut" if self.parts.is_("cut_off", text[seg.start : seg.end].strip()) else None
-
-        own = cut(k)
-        return own == "link" or (
-            own == "cut" and (cut(k - 1) is not None or cut(k + 1) is not None)
-        )
 
     def _part_of(self, text: str, before: list[DocDraft], seg: Segment) -> bool:
         """Whether ``seg``, cut at a title line, heads a part of the plan before it (a
@@ -490,6 +470,28 @@ class StructureParser:
                     continue
                 return _unit_name(m)
         return None
+
+
+def _teaser(
+    parts: PartRules, text: str, parsed: list[tuple[Segment, list[DocDraft]]], k: int
+) -> bool:
+    """Whether the titled, unnumbered segment ``k`` is a link to another page: its
+    text ends in a read-more link, or in an ellipsis as does a titled unnumbered
+    neighbour's (a site's list of titles, each with the opening of its page)."""
+
+    def cut(i: int) -> str | None:
+        if not 0 <= i < len(parsed):
+            return None
+        seg, docs = parsed[i]
+        if seg.title is None or seg.compiled or any(d.sections for d in docs):
+            return None
+        body = text[seg.start : seg.end].strip()
+        if parts.is_("read_more", body):
+            return "link"
+        return "cut" if parts.is_("cut_off", body) else None
+
+    own = cut(k)
+    return own == "link" or (own == "cut" and (cut(k - 1) is not None or cut(k + 1) is not None))
 
 
 def _bare_list(text: str, secs: list[SectionDraft]) -> bool:
