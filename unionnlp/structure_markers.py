@@ -61,11 +61,8 @@ _JUNK_LIMIT = 200
 _DIGITS_OF_MARKER = str.maketrans(
     "",
     "",
-    "0123456789一二三四五六七八九十〇零两壹贰叁肆伍陆柒捌玖拾㈠㈡㈢㈣㈤㈥㈦㈧㈨㈩①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳⑴⑵⑶⑷⑸⑹⑺⑻⑼⑽⑾⑿⒀⒁⒂⒃⒄⒅⒆⒇⒈⒉⒊⒋⒌⒍⒎⒏⒐⒑⒒⒓⒔⒕⒖⒗⒘⒙⒚⒛",
+    "0123456789一二三四五六七八九十〇零两㈠㈡㈢㈣㈤㈥㈦㈧㈨㈩①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳⑴⑵⑶⑷⑸⑹⑺⑻⑼⑽⑾⑿⒀⒁⒂⒃⒄⒅⒆⒇⒈⒉⒊⒋⒌⒍⒎⒏⒐⒑⒒⒓⒔⒕⒖⒗⒘⒙⒚⒛",
 )
-
-# The capital numerals of accounts (壹、贰、) read as the common ones.
-_CAPITAL_NUMERALS = str.maketrans("壹贰叁肆伍陆柒捌玖拾", "一二三四五六七八九十")
 
 _DECIMAL_DOT = regex.compile(r"[.．]")
 
@@ -304,8 +301,6 @@ class MarkerScanner:
                     num = ord(token) - 0x2473
                 elif fam.numeral == "paren_ideograph":
                     num = ord(token) - 0x321F
-                elif fam.numeral == "cn_capital":
-                    num = cn_to_int(token.translate(_CAPITAL_NUMERALS))
                 elif fam.numeral == "dotted":
                     num = ord(token) - 0x2487
                 elif fam.numeral == "decimal":
