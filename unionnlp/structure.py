@@ -208,18 +208,25 @@ class StructureParser:
                 d.sections and d.start == d.segment.start and d.segment.title is not None
                 for d in parsed[k + 1][1][:1]
             )
+            # A compilation marker over a short introduction, then the piece's own title
+            # and numbered body (`篇一` / intro / `2023年…计划` / `一、…`): the marker opens
+            # that plan, its introduction is the lead-in.
+            marks_plan = heads_plan and seg.compiled and not parsed[k + 1][0].compiled
             for doc_start, doc_end, secs, warnings, seg_title in docs:
                 plan = self._build_plan(
                     norm, source, len(plans), doc_start, doc_end, secs, warnings, seg_title, months
                 )
                 if plan is not None:
-                    lead_in = heads_plan and len(text[doc_start:doc_end].strip()) < _INTRO_MAX
+                    short = len(text[doc_start:doc_end].strip()) < _INTRO_MAX
+                    lead_in = heads_plan and short
                     if not secs and (
                         listed
                         or (
                             not seg.compiled
                             and (plan.title is None or plan.title in titles or lead_in)
                         )
+                        or (marks_plan and short)
+                        or (short and _teaser(self.parts, text, parsed, k))
                     ):
                         # (the page repeating a plan's title after it opens no plan either,
                         # nor a page heading over a short lead-in)
@@ -263,17 +270,25 @@ class StructureParser:
 
         The plan before must be a real one: two top sections or more, and a title of
         its own or top headings that report on the past; numbered page chrome above
-        a plan's title is no plan that the title could continue.
+        a plan's title is no plan that the title could continue. Below a titled
+        unnumbered plan, only a bare title (no unit, no 工会) heads a part of it.
         """
         if seg.compiled or seg.header_only or seg.title is None or not before:
             return False
         last = before[-1]
         top = [s for s in last.sections if s.depth == 0]
+        title = last.segment.title if last.start == last.segment.start else None
+        if not top and title is not None and _FORTY_LETTERS.match(text, last.start, last.end):
+            # An unnumbered plan with a title of its own: a bare title inside it
+            # (`2025年工作要点`, `下半年工作打算`) heads its next part.
+            return self.parts.is_("bare_title", seg.title) and not self.parts.is_(
+                "bare_title", title
+            )
         if len(top) < 2:
             return False
-        title = last.segment.title if last.start == last.segment.start else None
         heads = "\n".join(line_rest(text, s.marker_end)[:30] for s in top)
-        return self.parts.part_title(seg.title, title, heads)
+        opening = line_rest(text, skip_space(text, seg.start, seg.end))
+        return self.parts.part_title(seg.title, title, heads, opening)
 
     def _build_plan(
         self,
@@ -455,6 +470,28 @@ class StructureParser:
                     continue
                 return _unit_name(m)
         return None
+
+
+def _teaser(
+    parts: PartRules, text: str, parsed: list[tuple[Segment, list[DocDraft]]], k: int
+) -> bool:
+    """Whether the titled, unnumbered segment ``k`` is a link to another page: its
+    text ends in a read-more link, or in an ellipsis as does a titled unnumbered
+    neighbour's (a site's list of titles, each with the opening of its page)."""
+
+    def cut(i: int) -> str | None:
+        if not 0 <= i < len(parsed):
+            return None
+        seg, docs = parsed[i]
+        if seg.title is None or seg.compiled or any(d.sections for d in docs):
+            return None
+        body = text[seg.start : seg.end].strip()
+        if parts.is_("read_more", body):
+            return "link"
+        return "cut" if parts.is_("cut_off", body) else None
+
+    own = cut(k)
+    return own == "link" or (own == "cut" and (cut(k - 1) is not None or cut(k + 1) is not None))
 
 
 def _bare_list(text: str, secs: list[SectionDraft]) -> bool:

@@ -239,7 +239,8 @@ def _wrapped(text: str, pos: int) -> bool:
     """Whether the line at ``pos`` continues a sentence that a hard line break cut.
 
     The line right above it (no blank line between) ends in a comma, or is a long
-    line (20 or more characters) that ends without closing its sentence.
+    line (20 or more characters) that ends without closing its sentence (an
+    ellipsis closes it).
     """
     line_start = text.rfind("\n", 0, pos) + 1
     if line_start == 0:
@@ -250,6 +251,8 @@ def _wrapped(text: str, pos: int) -> bool:
     last = above[-1]
     if last in "，,、":
         return True
+    if last == "…" or above.endswith("..."):
+        return False  # (a line cut off with an ellipsis ends there: a teaser, a cut preview)
     return (
         len(above) >= 20 and last not in SENTENCE_END and last not in CLOSERS and last not in "：:"
     )
@@ -291,11 +294,26 @@ class PartRules:
             and not self.is_("scheme_title", plan_title)
         )
 
-    def part_title(self, line: str, plan_title: str | None, heads: str) -> bool:
+    def month_schedule(self, line: str, plan_title: str | None, opening: str) -> bool:
+        """Whether ``line`` heads the month-by-month schedule of a plan titled
+        ``plan_title``: a title naming no plan kind (`2025年工会工作安排`) whose body
+        opens with a month (``opening``, its first line: `1、一月：…`, `三月份：…`),
+        below a plan titled as a plan (计划/要点)."""
+        return (
+            self.is_("month_opening", opening)
+            and not self.is_("plan_kind", line)
+            and self.is_("plan_kind", plan_title)
+        )
+
+    def part_title(self, line: str, plan_title: str | None, heads: str, opening: str = "") -> bool:
         """Whether a title line ``line`` below a numbered plan (titled ``plan_title``,
         its top headings ``heads``, one a line) heads a part of that plan rather than
-        a new plan."""
-        if self.is_("part_heading", line) or self.sub_scheme(line, plan_title):
+        a new plan; ``opening`` is the first line under the title."""
+        if (
+            self.is_("part_heading", line)
+            or self.sub_scheme(line, plan_title)
+            or self.month_schedule(line, plan_title, opening)
+        ):
             return True
         if (
             self.is_("year_part", line)

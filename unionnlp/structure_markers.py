@@ -61,7 +61,7 @@ _JUNK_LIMIT = 200
 _DIGITS_OF_MARKER = str.maketrans(
     "",
     "",
-    "0123456789一二三四五六七八九十〇零两①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳⑴⑵⑶⑷⑸⑹⑺⑻⑼⑽⑾⑿⒀⒁⒂⒃⒄⒅⒆⒇⒈⒉⒊⒋⒌⒍⒎⒏⒐⒑⒒⒓⒔⒕⒖⒗⒘⒙⒚⒛",
+    "0123456789一二三四五六七八九十〇零两㈠㈡㈢㈣㈤㈥㈦㈧㈨㈩①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳⑴⑵⑶⑷⑸⑹⑺⑻⑼⑽⑾⑿⒀⒁⒂⒃⒄⒅⒆⒇⒈⒉⒊⒋⒌⒍⒎⒏⒐⒑⒒⒓⒔⒕⒖⒗⒘⒙⒚⒛",
 )
 
 _DECIMAL_DOT = regex.compile(r"[.．]")
@@ -299,6 +299,8 @@ class MarkerScanner:
                     num = ord(token) - 0x245F
                 elif fam.numeral == "paren_circled":
                     num = ord(token) - 0x2473
+                elif fam.numeral == "paren_ideograph":
+                    num = ord(token) - 0x321F
                 elif fam.numeral == "dotted":
                     num = ord(token) - 0x2487
                 elif fam.numeral == "decimal":

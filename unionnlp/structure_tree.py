@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 
 import regex
 
-from ._structure_text import line_rest, skip_space
+from ._structure_text import SENTENCE_END, line_rest, skip_space
 from .model import Source
 from .normalize import NormalizedText
 from .structure_documents import PartRules, Segment
@@ -88,10 +88,24 @@ def continues(before: list[DocDraft], seg: Segment, docs: list[DocDraft]) -> boo
     if seg.compiled or seg.header_only or not docs or not docs[0][2] or not before:
         return False
     first = docs[0][2][0]
-    if first.num is None or first.num < 2:
+    if first.num is not None and first.num >= 2:
+        last = next((s for s in reversed(before[-1][2]) if s.family == first.family), None)
+        if last is not None and last.num is not None and first.num == last.num + 1:
+            return True
+    # A sub-list under the line (`下半年工作安排` then `1、2、`), after which the top
+    # numbering of the plan before runs on (`一、` … line … `1、2、` … `二、`): the line
+    # heads a part of that plan's last section.
+    top = [s for s in before[-1][2] if s.depth == 0]
+    head = top[-1] if top else None
+    head_num = head.num if head is not None else None
+    if head is None or head_num is None:
         return False
-    last = next((s for s in reversed(before[-1][2]) if s.family == first.family), None)
-    return last is not None and last.num is not None and first.num == last.num + 1
+    for sec in docs[0][2]:
+        if sec.family == head.family:
+            return sec.num == head_num + 1 and sec is not first
+        if sec.rank is None or head.rank is None or sec.rank <= head.rank:
+            return False  # (a list ranked with the top one or above it opens the new plan)
+    return False
 
 
 def stated_levels(norm: NormalizedText, source: Source | None) -> dict[int, int]:
@@ -376,6 +390,15 @@ class SectionTreeBuilder:
             return True
         if all(parts.is_("preamble", line_rest(text, s.marker_end)) for s in top):
             return False
+        if secs[-1] is top[-1] and _bare_heading(text, top[-1].marker_end, c.start):
+            # A top heading with nothing under it (`四、主要工作`) whose items restart the top
+            # numbering: its list, not a new plan, unless the plan so far is a list of bare
+            # headings only (a table of contents above the plan).
+            ends = [s.start for s in secs[1:]] + [c.start]
+            if not all(
+                _bare_heading(text, s.marker_end, e) for s, e in zip(secs, ends, strict=True)
+            ):
+                return False
         lead = _lead_line(text, secs[-1].start, c.start)
         return not lead or not (
             parts.is_("part_heading", lead)
@@ -411,6 +434,20 @@ class SectionTreeBuilder:
                 continue
             break
         return start
+
+
+#: the longest heading that stands alone on its line, with nothing under it
+_BARE_HEADING = 20
+
+
+def _bare_heading(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` is a heading's title alone: one short line, no sentence."""
+    rest = text[start:end].strip()
+    return (
+        len(rest) <= _BARE_HEADING
+        and "\n" not in rest
+        and not any(ch in SENTENCE_END for ch in rest)
+    )
 
 
 def _lead_line(text: str, after: int, pos: int) -> str:
