@@ -576,7 +576,7 @@ def test_subjects_that_join_or_adapt(text: str, expected: list[tuple[str, str]])
 # -- where parties are looked for, and heads that are also verbs ----------------------
 
 
-@pytest.mark.parametrize("table", ["scope", "tail"])
+@pytest.mark.parametrize("table", ["scope", "tail", "prefix"])
 def test_scope_and_tail_examples(table: str) -> None:
     rules = load_rules("parties.toml", table)
     assert rules

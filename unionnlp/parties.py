@@ -77,7 +77,7 @@ _SUPPORT_COLUMNS = ("配合", "协办", "协助", "参与")
 _ROLE_MARK = regex.compile(r"[（(](牵头|配合|协办)[）)]$")
 _CLAUSE_END = "。；;！!？?\n"
 #: slots whose names start a clause: a name there that is no noun phrase is no party
-_CLAUSE_SLOTS = frozenset({"subject", "named_lead", "named_support"})
+_CLAUSE_SLOTS = frozenset({"subject", "named_lead", "named_support", "duty"})
 
 
 @dataclass(frozen=True)
@@ -168,7 +168,7 @@ class PartyExtractor(PartyLexicon):
                     for f in (self._whole_head(text, f) for f in listed)
                     if f is not None
                 )
-                listed = [f for f in phrases if f is not None]
+                listed = [self._without_prefix(f) for f in phrases if f is not None]
             found.extend(listed)
         if not found:
             return found
@@ -202,6 +202,20 @@ class PartyExtractor(PartyLexicon):
             return None
         name = found.name[cut:]
         return replace(found, start=found.start + cut, name=name, canonical=self._canonical(name))
+
+    def _without_prefix(self, found: FoundParty) -> FoundParty:
+        """``found`` without a word at its start that only says the body is the writer's
+        own (我校|工会), when a name of a head is left."""
+        for rule in self.prefixes:
+            m = rule.pattern.match(found.name, timeout=scan_budget(len(found.name)))
+            if m is None or not m.end():
+                continue
+            name = found.name[m.end() :]
+            if len(name) >= 2 and self._grammar.head_starts(name):
+                return replace(
+                    found, start=found.start + m.end(), name=name, canonical=self._canonical(name)
+                )
+        return found
 
     def _trim_tail(self, text: str, found: FoundParty) -> FoundParty:
         """``found`` up to a head whose next word is the verb after it (工会|组织开展)."""

@@ -143,6 +143,14 @@ class PartyLexicon:
         return scopes
 
     @cached_property
+    def prefixes(self) -> list[Rule]:
+        """Words at the start of a name that only say the body is the writer's own
+        (``我校``工会): the name is kept without them."""
+        if not self._data.get("prefix"):
+            return []
+        return load_rules(self._path, "prefix")
+
+    @cached_property
     def tails(self) -> list[Rule]:
         """Heads that are also verbs (``组织``): each with the pattern of what may follow a
         name that keeps it."""
