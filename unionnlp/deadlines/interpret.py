@@ -48,6 +48,22 @@ def _number(token: str | None) -> int | None:
     return read_number(token, extra=_MONTH_WORDS)
 
 
+_NUMERAL_PAIR = regex.compile(r"[一二三四五六七八九十]{2}")
+_DIGIT_PAIR = regex.compile(r"[0-9]{1,2}·[0-9]{1,2}")
+
+
+def _dotted(aliases: list[str], dots: dict[str, Any]) -> list[str]:
+    """``aliases`` and their dotted forms (三八 -> 三·八, 三•八…; 3·8 -> 3•8…), by the
+    ``[dots]`` table of the festival file."""
+    out = list(aliases)
+    for alias in aliases:
+        if _NUMERAL_PAIR.fullmatch(alias):
+            out.extend(alias[0] + dot + alias[1] for dot in dots.get("words", ()))
+        elif _DIGIT_PAIR.fullmatch(alias):
+            out.extend(alias.replace("·", dot) for dot in dots.get("digits", ()) if dot != "·")
+    return out
+
+
 class Found(NamedTuple):
     """One time expression in a text, with offsets into that text.
 
@@ -81,6 +97,7 @@ class _Interpreter:
         data = load_toml(path)
         table: dict[str, _Festival] = {}
         quoted: dict[str, _Festival] = {}
+        dots = data.get("dots", {})
         for entry in data.get("festival", ()):
             try:
                 fest = _Festival(
@@ -91,7 +108,7 @@ class _Interpreter:
                     entry.get("holiday_end"),
                     tuple((str(y), str(d)) for y, d in entry.get("holiday_ends", {}).items()),
                 )
-                aliases = [str(a) for a in entry["aliases"]]
+                aliases = _dotted([str(a) for a in entry["aliases"]], dots)
                 quoted_forms = [str(a) for a in entry.get("quoted", ())]
             except (KeyError, TypeError) as err:
                 raise DataFileError(path, f"festival entry {entry!r} lacks {err}") from err
