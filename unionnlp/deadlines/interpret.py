@@ -23,13 +23,20 @@ from .._numerals import read_number
 from ..errors import DataFileError
 from ..model import Deadline, DeadlineKind, Span
 from ..resources import load_toml
-from .festivals import _Festival, _festival_kind, _lunar_to_solar
+from .festivals import _day_before, _Festival, _festival_kind, _lunar_to_solar
 from .recurrences import _WEEKDAYS, _every, _weekly
 from .scan import _ScanRule
 
-_MONTH_WORDS = {"元": 1, "正": 1}
+# (a year in words may hold a zero in digits: 二0二三, from a full-width ０)
+_MONTH_WORDS = {"元": 1, "正": 1, "0": 0}
 #: A third of a month (旬) as its first and last day; 0 is the month's last day.
-_DEKADS: dict[str, tuple[int, int]] = {"上旬": (1, 10), "中旬": (11, 20), "下旬": (21, 0)}
+_DEKADS: dict[str, tuple[int, int]] = {
+    "上旬": (1, 10),
+    "中旬": (11, 20),
+    "下旬": (21, 0),
+    "上中旬": (1, 20),
+    "中下旬": (11, 0),
+}
 
 _BEFORE = ("前", "之前", "以前", "前夕")
 _DIGITS = re.compile(r"[0-9]+")
@@ -165,12 +172,14 @@ class _Interpreter:
                 if day is None or not 1 <= day <= 31:
                     return []
                 value += f"-{day:02d}"
-            if suf in _BEFORE:
+            if suf == "前夕" and len(value) == 10:  # the eve of a day: the day before
+                kind, value = "on", _day_before(value) or value
+            elif suf in _BEFORE:
                 kind = "by"
             elif suf in ("期间", "前后"):
                 kind = "during"
-            elif suf == "左右":  # about then: EDTF's approximate mark
-                value += "~"
+            elif suf == "左右":  # about then: EDTF's approximate mark (on each end of a span)
+                value = "/".join(end + "~" for end in value.split("/"))
         elif handler == "date_range":
             month, day = _number(g.get("m")), _number(g.get("d"))
             month2 = _number(g.get("m2")) if g.get("m2") else month
@@ -226,7 +235,10 @@ class _Interpreter:
                 return []  # 2023年中: in 2023, not the middle of it
             if part in ("上半年", "下半年"):
                 value = f"{ystr()}-{'40' if part == '上半年' else '41'}"
-                kind = "by" if suf in _BEFORE or suf == "末" else "during"
+                edge = g.get("edge") or ""  # 上半年末 (its end: by then), 下半年初 (its start)
+                kind = (
+                    "by" if suf in _BEFORE or edge in ("末", "底") else "on" if edge else "during"
+                )
             elif part in ("年底", "年末", "年终", "岁末", "年末岁尾", "年终岁尾"):
                 value, kind = f"{ystr()}-12", ("by" if suf in _BEFORE else "on")
             elif part == "年初":
@@ -242,12 +254,18 @@ class _Interpreter:
             if not q or q > 4:
                 return []
             value = f"{ystr()}-{32 + q}"
-            kind = "by" if suf in ("末", *_BEFORE) else ("during" if suf == "内" else "on")
+            edge = g.get("part") or ""  # 季度末, 季度底 (its end: by then), 季度初 (its start)
+            kind = "by" if edge in ("末", "底") or suf in _BEFORE else "during" if suf == "内" else "on"
         elif handler == "quarter_set":
             q1, q2 = _number(g.get("q1")), _number(g.get("q2"))
-            if not q1 or not q2 or q1 > 4 or q2 > 4:
+            if not q1 or not q2 or q1 > 4 or q2 > 4 or q1 >= q2:
                 return []
-            value = f"{{{ystr()}-{32 + q1},{ystr()}-{32 + q2}}}"
+            if g.get("to"):  # 第一至第三季度: one period
+                value, kind = f"{ystr()}-{32 + q1}/{ystr()}-{32 + q2}", "during"
+            else:
+                value = f"{{{ystr()}-{32 + q1},{ystr()}-{32 + q2}}}"
+            if g.get("part") or suf in _BEFORE:  # 一、二季度末: by the end of each
+                kind = "by"
         elif handler == "month_set":
             months = [int(x) for x in _DIGITS.findall(g.get("ms") or "")]  # every month
             if not all(1 <= x <= 12 for x in months) or len(set(months)) < len(months):
@@ -267,6 +285,8 @@ class _Interpreter:
                     value += f"/{ystr(last_m)}-{last_m:02d}"
             elif season in ("学期末", "学年末", "期末"):
                 kind = "by"
+            elif season == "寒暑假":  # both school holidays: two periods, no one value
+                kind = "during"
             else:
                 kind = "on"
             if suf in _BEFORE:
@@ -337,7 +357,9 @@ class _Interpreter:
         Written together or joined by 暨, they do; joined by 和/与, only with a
         period word after them (元旦和春节期间); joined by a list comma, only when
         the second follows the first within a month or so (中秋、国庆, not 春节、端午)
-        and the list goes no further (元旦、春节、职工生日: three occasions).
+        and the list goes no further (元旦、春节、职工生日: three occasions). (After a name
+        in full, 教师节、敬老节, the grammar joins only with a period word after the
+        second: 春节、元宵节期间.)
         """
         join = g.get("join") or ""
         if join in ("", "暨") or join.isspace() or m.group().endswith("双节"):
