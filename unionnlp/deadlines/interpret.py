@@ -329,6 +329,19 @@ class _Interpreter:
             n = -1 if nth.startswith("最后") else (_number(_NTH_MARK.sub("", nth)) or 1)
             every = "FREQ=MONTHLY;INTERVAL=2" if g.get("bi") else "FREQ=MONTHLY"
             rrule = f"{every};BYDAY={n}{weekday}"
+        elif handler == "every_yearly":  # 每年3月8日, 每年“三八”节: the date when known
+            month, day = _number(g.get("m")), _number(g.get("d"))
+            if g.get("f1") and not g.get("f2"):
+                fest = self._festival(g.get("f1"))
+                if fest.solar:
+                    month, day = int(fest.solar[:2]), int(fest.solar[3:])
+                elif fest.month:
+                    month = int(fest.month)
+            rrule = "FREQ=YEARLY"
+            if month is not None and 1 <= month <= 12:
+                rrule += f";BYMONTH={month}"
+                if day is not None and 1 <= day <= 31:
+                    rrule += f";BYMONTHDAY={day}"
         elif handler == "every_monthday":
             day = _number(g.get("d"))
             if day is None or not 1 <= day <= 31:
