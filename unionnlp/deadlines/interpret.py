@@ -255,7 +255,10 @@ class _Interpreter:
                 return []
             value = f"{ystr()}-{32 + q}"
             edge = g.get("part") or ""  # 季度末, 季度底 (its end: by then), 季度初 (its start)
-            kind = "by" if edge in ("末", "底") or suf in _BEFORE else "during" if suf == "内" else "on"
+            if edge in ("末", "底") or suf in _BEFORE:
+                kind = "by"
+            elif suf == "内":
+                kind = "during"
         elif handler == "quarter_set":
             q1, q2 = _number(g.get("q1")), _number(g.get("q2"))
             if not q1 or not q2 or q1 > 4 or q2 > 4 or q1 >= q2:
