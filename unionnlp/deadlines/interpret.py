@@ -47,6 +47,8 @@ _SEASONS = {"春季": "21", "夏季": "22", "秋季": "23", "冬季": "24", "高
 _HOLIDAYS = {"暑假": (7, 8), "暑期": (7, 8), "寒假": (1, 2)}
 _new_tuple = tuple.__new__
 _NTH_MARK = regex.compile(r"[第个]")
+#: two festivals named as a pair after them (中秋国庆双节, 元旦春节“两节”)
+_JOINT_NAME = regex.compile(r"[双两]节")
 
 
 @lru_cache(maxsize=4096)
@@ -116,7 +118,7 @@ class _Interpreter:
                     tuple((str(y), str(d)) for y, d in entry.get("holiday_ends", {}).items()),
                 )
                 aliases = _dotted([str(a) for a in entry["aliases"]], dots)
-                quoted_forms = [str(a) for a in entry.get("quoted", ())]
+                quoted_forms = _dotted([str(a) for a in entry.get("quoted", ())], dots)
             except (KeyError, TypeError) as err:
                 raise DataFileError(path, f"festival entry {entry!r} lacks {err}") from err
             for alias in aliases + quoted_forms:
@@ -311,11 +313,15 @@ class _Interpreter:
                 ]
             if g.get("f2"):
                 # The period holds both days, to the end of the later one's holiday
-                # (中秋国庆期间: 中秋 to the last day of the National Day holiday).
+                # (中秋国庆期间, 国庆中秋双节期间: 中秋 to the last day of the National Day
+                # holiday).
                 second = self._festival_date(g.get("f2"), y, school_year)
                 if first and second:
-                    last = self._festival(g.get("f2")).last_day(second)
-                    lo, hi = min(first, second), max(first, last)
+                    last = max(
+                        self._festival(g.get("f1")).last_day(first),
+                        self._festival(g.get("f2")).last_day(second),
+                    )
+                    lo, hi = min(first, second), last
                     value = f"{lo}/{hi}" if lo != hi else lo
                 kind = "during"
             else:
@@ -372,20 +378,22 @@ class _Interpreter:
 
         Written together or joined by 暨, they do; joined by 和/与, only with a
         period word after them (元旦和春节期间); joined by a list comma, only when
-        the second follows the first within a month or so (中秋、国庆, not 春节、端午)
+        one falls within a month or so of the other (中秋、国庆, 国庆、中秋; not 春节、端午)
         and the list goes no further (元旦、春节、职工生日: three occasions). (After a name
         in full, 教师节、敬老节, the grammar joins only with a period word after the
         second: 春节、元宵节期间.)
         """
         join = g.get("join") or ""
-        if join in ("", "暨") or join.isspace() or m.group().endswith("双节"):
+        if join in ("", "暨") or join.isspace():
             return True
+        if _JOINT_NAME.search(m.string, m.end("f2"), m.end()):
+            return True  # 国庆、中秋“双节”期间: named as a pair
         if join in ("和", "与"):
             return bool(g.get("suf"))
         if m.string.startswith("、", m.end()):
             return False  # 元旦、春节、职工生日…: a list of occasions, not a pair
         months = [self._festival(a).nominal_month for a in (g.get("f1"), g.get("f2")) if a]
-        return len(months) == 2 and 0 <= months[1] - months[0] <= 1
+        return len(months) == 2 and abs(months[1] - months[0]) <= 1
 
     def _festival(self, alias: str | None) -> _Festival:
         """The festival ``alias`` names (an alias the grammar matched)."""
