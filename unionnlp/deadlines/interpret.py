@@ -30,13 +30,7 @@ from .scan import _ScanRule
 # (a year in words may hold a zero in digits: 二0二三, from a full-width ０)
 _MONTH_WORDS = {"元": 1, "正": 1, "0": 0}
 #: A third of a month (旬) as its first and last day; 0 is the month's last day.
-_DEKADS: dict[str, tuple[int, int]] = {
-    "上旬": (1, 10),
-    "中旬": (11, 20),
-    "下旬": (21, 0),
-    "上中旬": (1, 20),
-    "中下旬": (11, 0),
-}
+_DEKADS: dict[str, tuple[int, int]] = {"上旬": (1, 10), "中旬": (11, 20), "下旬": (21, 0)}
 
 _BEFORE = ("前", "之前", "以前", "前夕")
 _DIGITS = re.compile(r"[0-9]+")
