@@ -20,11 +20,11 @@ _PAST_BEFORE_REACH = 12
 _PAST_AFTER = re.compile(rf"\s*(?:{_SINCE_WORDS})")
 #: either check's words: a text without one holds no background time
 _PAST_ANY = re.compile(f"{_PAST_WORDS}|{_SINCE_WORDS}")
-_QUOTES = "“”\"‘’'「」"
+_QUOTES = "“”\"‘’'「」『』〝〞＂"
 _QUOTE_SET = frozenset(_QUOTES)
 _CENTURIES = ("19", "20")  # a signature date's year begins so
-_OPENING_QUOTES = "“‘「\"'"
-_CLOSING_QUOTES = "”’」\"'"
+_OPENING_QUOTES = "“‘「『〝\"'＂"
+_CLOSING_QUOTES = "”’」』〞\"'＂"
 # A date alone on a short line (a signature or publication date: 2023年9月, 2023.9.1), not a
 # deadline.
 _SIGNATURE_LINE = 25
@@ -60,24 +60,34 @@ def _is_signature(text: str, start: int, end: int) -> bool:
 def _quoted_whole(f: Found, text: str) -> Found:
     """An expression with its quotation marks balanced: a quoted name stays whole.
 
-    “三八”节 and “五一”国际劳动节 keep both marks, the opening one taken in from
-    before the match; a mark at an edge with no partner inside is left out
-    (“三八” -> 三八, 三八” -> 三八).
+    “三八”节, “五一”国际劳动节 and “五一” alone keep both marks, the opening one taken
+    in from before the match; a mark at an edge with no partner inside or beside it is
+    left out (“三八妇女节 -> 三八妇女节); a stray closing mark inside, with none to open
+    it, stays where it was written (三八”妇女节: the page lost the opening mark).
     """
     start, end, expr = f.start, f.end, f.text
     while expr and expr[0] in _QUOTES and not _closes_inside(expr[1:]):
         expr, start = expr[1:], start + 1
     while expr and expr[-1] in _QUOTES and not _opens_inside(expr[:-1]):
+        if (
+            expr[-1] in _CLOSING_QUOTES
+            and start > 0
+            and text[start - 1] in _OPENING_QUOTES
+            and _QUOTE_SET.isdisjoint(expr[:-1])
+        ):  # “五一”: the name's opening mark is before the match
+            expr, start = text[start - 1] + expr, start - 1
+            break
         expr, end = expr[:-1], end - 1
     first = next((ch for ch in expr if ch in _QUOTES), "")
     # (a straight mark first in the expression opens it: "十一")
-    if first and first in _CLOSING_QUOTES and not expr.startswith(first):
-        # the name's opening mark is before the match
-        if start > 0 and text[start - 1] in _OPENING_QUOTES:
-            expr, start = text[start - 1] + expr, start - 1  # “三八”节: the opening mark too
-        else:  # a stray closing mark: keep the name before it
-            cut = min(i for i, ch in enumerate(expr) if ch in _QUOTES)
-            expr, end = expr[:cut], start + cut
+    if (
+        first
+        and first in _CLOSING_QUOTES
+        and not expr.startswith(first)
+        and start > 0
+        and text[start - 1] in _OPENING_QUOTES
+    ):  # the name's opening mark is before the match: “三八”节
+        expr, start = text[start - 1] + expr, start - 1
     if start == f.start and end == f.end:
         return f
     return f._replace(start=start, end=end, text=expr)

@@ -23,11 +23,12 @@ from .._numerals import read_number
 from ..errors import DataFileError
 from ..model import Deadline, DeadlineKind, Span
 from ..resources import load_toml
-from .festivals import _Festival, _festival_kind, _lunar_to_solar
+from .festivals import _day_before, _Festival, _festival_kind, _lunar_to_solar
 from .recurrences import _WEEKDAYS, _every, _weekly
 from .scan import _ScanRule
 
-_MONTH_WORDS = {"元": 1, "正": 1}
+# (a year in words may hold a zero in digits: 二0二三, from a full-width ０)
+_MONTH_WORDS = {"元": 1, "正": 1, "0": 0}
 #: A third of a month (旬) as its first and last day; 0 is the month's last day.
 _DEKADS: dict[str, tuple[int, int]] = {"上旬": (1, 10), "中旬": (11, 20), "下旬": (21, 0)}
 
@@ -40,12 +41,30 @@ _SEASONS = {"春季": "21", "夏季": "22", "秋季": "23", "冬季": "24", "高
 _HOLIDAYS = {"暑假": (7, 8), "暑期": (7, 8), "寒假": (1, 2)}
 _new_tuple = tuple.__new__
 _NTH_MARK = regex.compile(r"[第个]")
+#: two festivals named as a pair after them (中秋国庆双节, 元旦春节“两节”)
+_JOINT_NAME = regex.compile(r"[双两]节")
 
 
 @lru_cache(maxsize=4096)
 def _number(token: str | None) -> int | None:
     """Read ``12``, ``十二``, ``二十三``, ``元`` (the first month), ``二〇二四``."""
     return read_number(token, extra=_MONTH_WORDS)
+
+
+_NUMERAL_PAIR = regex.compile(r"[一二三四五六七八九十]{2}")
+_DIGIT_PAIR = regex.compile(r"[0-9]{1,2}·[0-9]{1,2}")
+
+
+def _dotted(aliases: list[str], dots: dict[str, Any]) -> list[str]:
+    """``aliases`` and their dotted forms (三八 -> 三·八, 三•八…; 3·8 -> 3•8…), by the
+    ``[dots]`` table of the festival file."""
+    out = list(aliases)
+    for alias in aliases:
+        if _NUMERAL_PAIR.fullmatch(alias):
+            out.extend(alias[0] + dot + alias[1] for dot in dots.get("words", ()))
+        elif _DIGIT_PAIR.fullmatch(alias):
+            out.extend(alias.replace("·", dot) for dot in dots.get("digits", ()) if dot != "·")
+    return out
 
 
 class Found(NamedTuple):
@@ -81,6 +100,7 @@ class _Interpreter:
         data = load_toml(path)
         table: dict[str, _Festival] = {}
         quoted: dict[str, _Festival] = {}
+        dots = data.get("dots", {})
         for entry in data.get("festival", ()):
             try:
                 fest = _Festival(
@@ -91,8 +111,8 @@ class _Interpreter:
                     entry.get("holiday_end"),
                     tuple((str(y), str(d)) for y, d in entry.get("holiday_ends", {}).items()),
                 )
-                aliases = [str(a) for a in entry["aliases"]]
-                quoted_forms = [str(a) for a in entry.get("quoted", ())]
+                aliases = _dotted([str(a) for a in entry["aliases"]], dots)
+                quoted_forms = _dotted([str(a) for a in entry.get("quoted", ())], dots)
             except (KeyError, TypeError) as err:
                 raise DataFileError(path, f"festival entry {entry!r} lacks {err}") from err
             for alias in aliases + quoted_forms:
@@ -148,12 +168,14 @@ class _Interpreter:
                 if day is None or not 1 <= day <= 31:
                     return []
                 value += f"-{day:02d}"
-            if suf in _BEFORE:
+            if suf == "前夕" and len(value) == 10:  # the eve of a day: the day before
+                kind, value = "on", _day_before(value) or value
+            elif suf in _BEFORE:
                 kind = "by"
             elif suf in ("期间", "前后"):
                 kind = "during"
-            elif suf == "左右":  # about then: EDTF's approximate mark
-                value += "~"
+            elif suf == "左右":  # about then: EDTF's approximate mark (on each end of a span)
+                value = "/".join(end + "~" for end in value.split("/"))
         elif handler == "date_range":
             month, day = _number(g.get("m")), _number(g.get("d"))
             month2 = _number(g.get("m2")) if g.get("m2") else month
@@ -209,7 +231,10 @@ class _Interpreter:
                 return []  # 2023年中: in 2023, not the middle of it
             if part in ("上半年", "下半年"):
                 value = f"{ystr()}-{'40' if part == '上半年' else '41'}"
-                kind = "by" if suf in _BEFORE or suf == "末" else "during"
+                edge = g.get("edge") or ""  # 上半年末 (its end: by then), 下半年初 (its start)
+                kind = (
+                    "by" if suf in _BEFORE or edge in ("末", "底") else "on" if edge else "during"
+                )
             elif part in ("年底", "年末", "年终", "岁末", "年末岁尾", "年终岁尾"):
                 value, kind = f"{ystr()}-12", ("by" if suf in _BEFORE else "on")
             elif part == "年初":
@@ -225,12 +250,21 @@ class _Interpreter:
             if not q or q > 4:
                 return []
             value = f"{ystr()}-{32 + q}"
-            kind = "by" if suf in ("末", *_BEFORE) else ("during" if suf == "内" else "on")
+            edge = g.get("part") or ""  # 季度末, 季度底 (its end: by then), 季度初 (its start)
+            if edge in ("末", "底") or suf in _BEFORE:
+                kind = "by"
+            elif suf == "内":
+                kind = "during"
         elif handler == "quarter_set":
             q1, q2 = _number(g.get("q1")), _number(g.get("q2"))
-            if not q1 or not q2 or q1 > 4 or q2 > 4:
+            if not q1 or not q2 or q1 > 4 or q2 > 4 or q1 >= q2:
                 return []
-            value = f"{{{ystr()}-{32 + q1},{ystr()}-{32 + q2}}}"
+            if g.get("to"):  # 第一至第三季度: one period
+                value, kind = f"{ystr()}-{32 + q1}/{ystr()}-{32 + q2}", "during"
+            else:
+                value = f"{{{ystr()}-{32 + q1},{ystr()}-{32 + q2}}}"
+            if g.get("part") or suf in _BEFORE:  # 一、二季度末: by the end of each
+                kind = "by"
         elif handler == "month_set":
             months = [int(x) for x in _DIGITS.findall(g.get("ms") or "")]  # every month
             if not all(1 <= x <= 12 for x in months) or len(set(months)) < len(months):
@@ -250,6 +284,8 @@ class _Interpreter:
                     value += f"/{ystr(last_m)}-{last_m:02d}"
             elif season in ("学期末", "学年末", "期末"):
                 kind = "by"
+            elif season == "寒暑假":  # both school holidays: two periods, no one value
+                kind = "during"
             else:
                 kind = "on"
             if suf in _BEFORE:
@@ -271,11 +307,15 @@ class _Interpreter:
                 ]
             if g.get("f2"):
                 # The period holds both days, to the end of the later one's holiday
-                # (中秋国庆期间: 中秋 to the last day of the National Day holiday).
+                # (中秋国庆期间, 国庆中秋双节期间: 中秋 to the last day of the National Day
+                # holiday).
                 second = self._festival_date(g.get("f2"), y, school_year)
                 if first and second:
-                    last = self._festival(g.get("f2")).last_day(second)
-                    lo, hi = min(first, second), max(first, last)
+                    last = max(
+                        self._festival(g.get("f1")).last_day(first),
+                        self._festival(g.get("f2")).last_day(second),
+                    )
+                    lo, hi = min(first, second), last
                     value = f"{lo}/{hi}" if lo != hi else lo
                 kind = "during"
             else:
@@ -292,6 +332,19 @@ class _Interpreter:
             n = -1 if nth.startswith("最后") else (_number(_NTH_MARK.sub("", nth)) or 1)
             every = "FREQ=MONTHLY;INTERVAL=2" if g.get("bi") else "FREQ=MONTHLY"
             rrule = f"{every};BYDAY={n}{weekday}"
+        elif handler == "every_yearly":  # 每年3月8日, 每年“三八”节: the date when known
+            month, day = _number(g.get("m")), _number(g.get("d"))
+            if g.get("f1") and not g.get("f2"):
+                fest = self._festival(g.get("f1"))
+                if fest.solar:
+                    month, day = int(fest.solar[:2]), int(fest.solar[3:])
+                elif fest.month:
+                    month = int(fest.month)
+            rrule = "FREQ=YEARLY"
+            if month is not None and 1 <= month <= 12:
+                rrule += f";BYMONTH={month}"
+                if day is not None and 1 <= day <= 31:
+                    rrule += f";BYMONTHDAY={day}"
         elif handler == "every_monthday":
             day = _number(g.get("d"))
             if day is None or not 1 <= day <= 31:
@@ -319,18 +372,22 @@ class _Interpreter:
 
         Written together or joined by 暨, they do; joined by 和/与, only with a
         period word after them (元旦和春节期间); joined by a list comma, only when
-        the second follows the first within a month or so (中秋、国庆, not 春节、端午)
-        and the list goes no further (元旦、春节、职工生日: three occasions).
+        one falls within a month or so of the other (中秋、国庆, 国庆、中秋; not 春节、端午)
+        and the list goes no further (元旦、春节、职工生日: three occasions). (After a name
+        in full, 教师节、敬老节, the grammar joins only with a period word after the
+        second: 春节、元宵节期间.)
         """
         join = g.get("join") or ""
-        if join in ("", "暨") or join.isspace() or m.group().endswith("双节"):
+        if join in ("", "暨") or join.isspace():
             return True
+        if _JOINT_NAME.search(m.string, m.end("f2"), m.end()):
+            return True  # 国庆、中秋“双节”期间: named as a pair
         if join in ("和", "与"):
             return bool(g.get("suf"))
         if m.string.startswith("、", m.end()):
             return False  # 元旦、春节、职工生日…: a list of occasions, not a pair
         months = [self._festival(a).nominal_month for a in (g.get("f1"), g.get("f2")) if a]
-        return len(months) == 2 and 0 <= months[1] - months[0] <= 1
+        return len(months) == 2 and abs(months[1] - months[0]) <= 1
 
     def _festival(self, alias: str | None) -> _Festival:
         """The festival ``alias`` names (an alias the grammar matched)."""
