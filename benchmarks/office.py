@@ -21,6 +21,14 @@ of each is kept. Every figure is files per second of wall time. The budget is
 judged on the ratios, measured in this same run: ``-j 1`` at least half LibreOffice's own
 batch rate, ``-j 2`` at least 1.6 times ``-j 1``.
 
+Each round also says how parallel the machine was just then
+(:func:`machine_parallelism`: a fixed pure-Python loop run alone, then two at
+once), and the ``-j 2`` ÷ ``-j 1`` ratio of the round itself. On a virtual
+machine whose second core now and then goes missing (measured on this
+project's: two copies of the loop took 3.2 s and 6.3 s where one alone took
+3.3 s), a ``-j 2`` timed in such a moment says nothing of ``convert``; the
+figure tells such a round from a slow ``convert``.
+
     python benchmarks/office.py [--files 200] [--json out.json]
 """
 
@@ -168,6 +176,21 @@ def unionnlp_convert(files: list[Path], workers: int, folder: Path | None = None
     return {"files": len(files), "seconds": round(seconds, 2)}
 
 
+def machine_parallelism(loops: int = 6_000_000) -> float:
+    """Wall time of a pure-Python loop run alone, times two, over that of two copies
+    run at once: 2.0 when the machine gives two whole cores, 1.0 when it gives one."""
+    code = f"x = 0\nfor i in range({loops}):\n    x += i * i % 7"
+
+    def timed(copies: int) -> float:
+        started = time.perf_counter()
+        processes = [subprocess.Popen([sys.executable, "-c", code]) for _ in range(copies)]
+        for process in processes:
+            process.wait()
+        return time.perf_counter() - started
+
+    return round(2 * timed(1) / timed(2), 3)
+
+
 def _leftover_soffice() -> list[str]:
     """Command lines of LibreOffice processes whose profile is one of unionnlp's."""
     found = []
@@ -202,7 +225,9 @@ def main(argv: list[str] | None = None) -> int:
     runs: dict[str, list[float]] = {}
     # Interleaved rounds, the best of each kept: load from other processes on a shared
     # machine comes and goes, and the ratios compare measurements taken side by side.
+    parallelism: list[float] = []
     for _ in range(args.repeat):
+        parallelism.append(machine_parallelism())
         for name, measure in (
             ("convert_j1", lambda: unionnlp_convert(files, 1)),
             ("soffice_batch", lambda: soffice_batch(files, profile)),
@@ -230,6 +255,10 @@ def main(argv: list[str] | None = None) -> int:
     load.append(os.getloadavg())
     results = {"inputs": kinds, "rows": rows, "ratios": ratios, "budget": budget}
     results["load_average"] = {"start": load[0], "end": load[1]}
+    results["machine_parallelism"] = parallelism
+    results["convert_j2_vs_j1_by_round"] = [
+        round(a / b, 3) for a, b in zip(runs["convert_j1"], runs["convert_j2"], strict=True)
+    ]
     results["leftover_soffice"] = leftover
     print(f"inputs: {len(files)} files ({', '.join(f'{v} .{k}' for k, v in kinds.items())})")
     print(f"{'how':20} {'files':>6} {'seconds':>8} {'files/s':>8}  every round (s)")
@@ -241,6 +270,8 @@ def main(argv: list[str] | None = None) -> int:
     for key, verdict in budget.items():
         print(f"budget {key:30} {verdict}")
     print(f"convert -j 1 / one soffice per file: x{ratios['convert_j1_vs_soffice_per_file']}")
+    print(f"-j 2 / -j 1 in each round: {results['convert_j2_vs_j1_by_round']}")
+    print(f"machine parallelism before each round (2.0 = two whole cores): {parallelism}")
     print(f"LibreOffice processes left running: {len(leftover)}")
     print(f"load average (1, 5, 15 min) at the start {load[0]}, at the end {load[1]}")
     if args.json:
