@@ -188,9 +188,7 @@ class PartyExtractor(PartyLexicon):
         name = found.name[: starts[0]]
         if len(name) < 2 or not grammar.head_starts(name):
             return None
-        return replace(
-            found, end=found.start + len(name), name=name, canonical=self._canonical(name)
-        )
+        return self._narrowed(found, 0, len(name))
 
     def _noun_phrase(self, found: FoundParty, clause: bool) -> FoundParty | None:
         """``found`` as a noun phrase: from after the last clause word in front of its
@@ -200,8 +198,7 @@ class PartyExtractor(PartyLexicon):
             return found
         if clause or len(found.name) - cut < 2:
             return None
-        name = found.name[cut:]
-        return replace(found, start=found.start + cut, name=name, canonical=self._canonical(name))
+        return self._narrowed(found, cut, len(found.name))
 
     def _without_prefix(self, found: FoundParty) -> FoundParty:
         """``found`` without a word at its start that only says the body is the writer's
@@ -212,9 +209,7 @@ class PartyExtractor(PartyLexicon):
                 continue
             name = found.name[m.end() :]
             if len(name) >= 2 and self._grammar.head_starts(name):
-                return replace(
-                    found, start=found.start + m.end(), name=name, canonical=self._canonical(name)
-                )
+                return self._narrowed(found, m.end(), len(found.name))
         return found
 
     def _trim_tail(self, text: str, found: FoundParty) -> FoundParty:
@@ -229,11 +224,19 @@ class PartyExtractor(PartyLexicon):
             after = found.start + cut + len(word)
             budget = scan_budget(len(text))
             if cut >= 2 and not tail.pattern.match(text, after, timeout=budget):
-                short = found.name[:cut]
-                return replace(
-                    found, end=found.start + cut, name=short, canonical=self._canonical(short)
-                )
+                return self._narrowed(found, 0, cut)
         return found
+
+    def _narrowed(self, found: FoundParty, lo: int, hi: int) -> FoundParty:
+        """``found`` cut to ``found.name[lo:hi]``, its span and canonical name with it."""
+        name = found.name[lo:hi]
+        return replace(
+            found,
+            start=found.start + lo,
+            end=found.start + hi,
+            name=name,
+            canonical=self._canonical(name),
+        )
 
     def _matches(self, text: str) -> Iterator[tuple[_Slot, regex.Match[str]]]:
         """The matches of the slots in ``text``, slot by slot, as their ``finditer`` finds
