@@ -699,11 +699,16 @@ class Handout:
         self._released = False
         self.converters: list[LibreOffice] = []
         for _ in range(count):
-            converter = LibreOffice()
-            if settings is not None:
-                converter.soffice, converter.timeout = settings.soffice, settings.timeout
-                converter.restart_after = settings.restart_after
-                converter.start_timeout, converter.bridge = settings.start_timeout, settings.bridge
+            if settings is None:
+                converter = LibreOffice()
+            else:
+                converter = LibreOffice(
+                    soffice=settings.soffice,
+                    timeout=settings.timeout,
+                    restart_after=settings.restart_after,
+                    start_timeout=settings.start_timeout,
+                    bridge=settings.bridge,
+                )
                 converter.unavailable = settings.unavailable
             converter._offered = True
             self.converters.append(converter)
