@@ -101,6 +101,15 @@ def test_bad_pattern_and_duplicate_names_are_refused(tmp_path: Path) -> None:
         load_rules(dup, "rule")
 
 
+def test_a_missing_table_is_an_error_unless_optional(tmp_path: Path) -> None:
+    rules = tmp_path / "rules.toml"
+    rules.write_text('[[rule]]\nname = "x"\npattern = "a"\n', encoding="utf-8")
+    with pytest.raises(DataFileError, match=r"\[\[tail\]\]"):
+        load_rules(rules, "tail")
+    assert load_rules(rules, "tail", optional=True) == []
+    assert [r.name for r in load_rules(rules, "rule", optional=True)] == ["x"]
+
+
 def test_tampered_json_gives_data_file_error(tmp_path: Path) -> None:
     bad = tmp_path / "weights.json"
     bad.write_text('{"a": [1, 2,,]}', encoding="utf-8")

@@ -93,9 +93,9 @@ class PartyLexicon:
     @cached_property
     def triggers(self) -> dict[str, Rule]:
         """The trigger of each slot that has one, by slot name."""
-        if not self._data.get("trigger"):
+        rules = load_rules(self._path, "trigger", variables=self._variables, optional=True)
+        if not rules:
             return {}
-        rules = load_rules(self._path, "trigger", variables=self._variables)
         names = {rule.name for rule in self.slots}
         for rule in rules:
             if rule.name not in names:
@@ -134,9 +134,7 @@ class PartyLexicon:
         """The ``opening`` (a section title), ``opening_line`` (a line of a measure) and
         ``closing`` (where a measure's text turns into the plan's closing paragraph)
         patterns of the data file, when it has them."""
-        if not self._data.get("scope"):
-            return {}
-        scopes = {rule.name: rule for rule in load_rules(self._path, "scope")}
+        scopes = {rule.name: rule for rule in load_rules(self._path, "scope", optional=True)}
         unknown = scopes.keys() - {"opening", "opening_line", "closing"}
         if unknown:
             raise DataFileError(self._path, f"unknown scope {sorted(unknown)[0]!r}")
@@ -146,17 +144,13 @@ class PartyLexicon:
     def prefixes(self) -> list[Rule]:
         """Words at the start of a name that only say the body is the writer's own
         (``我校``工会): the name is kept without them."""
-        if not self._data.get("prefix"):
-            return []
-        return load_rules(self._path, "prefix")
+        return load_rules(self._path, "prefix", optional=True)
 
     @cached_property
     def tails(self) -> list[Rule]:
         """Heads that are also verbs (``组织``): each with the pattern of what may follow a
         name that keeps it."""
-        if not self._data.get("tail"):
-            return []
-        rules = load_rules(self._path, "tail")
+        rules = load_rules(self._path, "tail", optional=True)
         for rule in rules:
             if not all(isinstance(rule.get(k), str) and rule.get(k) for k in ("head", "word")):
                 raise DataFileError(self._path, f"tail {rule.name!r} needs a 'head' and a 'word'")

@@ -135,15 +135,19 @@ def load_rules(
     *,
     variables: Mapping[str, str] | None = None,
     flags: int = 0,
+    optional: bool = False,
 ) -> list[Rule]:
     """Load ``[[table]]`` entries with ``name`` and ``pattern`` keys from a TOML file.
 
     ``{NAME}`` in a pattern is replaced by ``variables[NAME]`` (shared
     sub-patterns such as the Chinese numerals), and by the file's own
-    ``[vars]`` table. Duplicate names and bad patterns are errors.
+    ``[vars]`` table. Duplicate names and bad patterns are errors, and so is a
+    missing or empty table unless it is ``optional`` (then there are no rules).
     """
     path = _resolve(name_or_path)
     data = load_toml(path)
+    if optional and not data.get(table):
+        return []
     env: dict[str, str] = dict(variables or {})
     file_vars = data.get("vars", {})
     if not isinstance(file_vars, Mapping):

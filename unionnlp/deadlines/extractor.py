@@ -16,7 +16,7 @@ import regex
 
 from ..errors import scan_budget
 from ..model import Deadline, DeadlineKind, Plan, Span
-from ..resources import Rule, load_rules, load_toml
+from ..resources import Rule, load_rules
 from .attach import _attach, _with_sections
 from .context import _CENTURIES, _PAST_ANY, _QUOTE_SET, _is_background, _is_signature, _quoted_whole
 from .festivals import _Festival
@@ -61,10 +61,7 @@ class DeadlineExtractor(_Interpreter):
     @cached_property
     def opening_titles(self) -> list[Rule]:
         """Titles of sections that belong to the plan's opening (``[[opening]]``)."""
-        path = self.rules_path or "deadlines.toml"
-        if not load_toml(path).get("opening"):
-            return []
-        return load_rules(path, "opening")
+        return load_rules(self.rules_path or "deadlines.toml", "opening", optional=True)
 
     @cached_property
     def _scan(self) -> _Scan:
