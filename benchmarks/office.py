@@ -8,7 +8,10 @@ a .doc under the WPS name, as WPS Office saves them). Then, in this run:
 - **the limit**: LibreOffice's own single ``soffice --convert-to docx`` of all
   200 files, with a copy of a profile LibreOffice built before (made once, outside
   the timing), as each ``convert`` worker starts with a copy of the profile kept
-  from an earlier run;
+  from an earlier run. That profile is as LibreOffice leaves it, so its start runs
+  LibreOffice's graphics render tests (about 1.5 s here), which ``convert``'s
+  converters skip (:mod:`unionnlp.readers.libreoffice`): the limit is LibreOffice
+  run as its users run it;
 - **the peer approach**: one ``soffice --convert-to docx`` per file, each with a
   copy of that built profile (how most tools convert, and how unionnlp did
   before), on a sample of ``--peer-files`` files (it is slow);

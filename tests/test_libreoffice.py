@@ -546,6 +546,28 @@ def test_one_libreoffice_reads_every_legacy_format(tmp_path: Path) -> None:
 
 
 @needs_uno
+def test_libreoffice_from_a_kept_profile_skips_its_graphics_render_tests(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # LibreOffice runs its render tests (writing GraphicsRenderTests.log in the profile)
+    # at each start while the profile has not recorded its version as the last one run.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    doc = tmp_path / "plan.doc"
+    shutil.copyfile(FIXTURES / "plan.doc", doc)
+    with sharing():
+        read(doc)  # a fresh profile, kept when this LibreOffice quits
+    (template,) = (tmp_path / "cache").glob("unionnlp/libreoffice-profile-*")
+    log = Path("user") / "GraphicsRenderTests.log"
+    assert (template / log).is_file()  # the fresh profile's first start ran them
+    (template / log).unlink()
+    with sharing() as converter:
+        assert outline(read(doc)) == OUTLINE
+        assert converter._work is not None
+        assert (converter._work / "profile" / "user").is_dir()
+        assert not (converter._work / "profile" / log).exists()
+
+
+@needs_uno
 def test_real_libreoffice_that_hangs_costs_the_timeout(tmp_path: Path) -> None:
     with LibreOffice(timeout=3.0) as converter, sharing(converter):
         assert outline(read(FIXTURES / "plan.doc")) == OUTLINE

@@ -73,6 +73,32 @@ def _prop(uno: Any, name: str, value: Any) -> Any:
     return prop
 
 
+def _settle_version(uno: Any, context: Any) -> None:
+    """Record this LibreOffice's version as the last one that ran with the profile.
+
+    At every start LibreOffice runs its graphics render tests (drawing into
+    4096 x 4096 bitmaps, about 1.5 s of a 2 s start measured here) while the
+    version that last ran with the profile (``ooSetupLastVersion``) is older
+    than its own. Only its start centre's "what's new" bar records that
+    version, which a headless LibreOffice never shows, so the tests would run at
+    every start of every profile. The profile keeps the setting when
+    LibreOffice quits, and the profiles copied from it start without the tests.
+    A failure here costs nothing but time.
+    """
+    with contextlib.suppress(Exception):
+        provider = context.ServiceManager.createInstanceWithContext(
+            "com.sun.star.configuration.ConfigurationProvider", context
+        )
+        node = _prop(uno, "nodepath", "/org.openoffice.Setup/Product")
+        product = provider.createInstanceWithArguments(
+            "com.sun.star.configuration.ConfigurationUpdateAccess", (node,)
+        )
+        version = product.getByName("ooSetupVersion")
+        if version and product.getByName("ooSetupLastVersion") != version:
+            product.replaceByName("ooSetupLastVersion", version)
+            product.commitChanges()
+
+
 def _alive(office: subprocess.Popen[bytes], desktop: Any) -> bool:
     """Whether LibreOffice still answers (a killed one may not have exited yet)."""
     try:
@@ -135,6 +161,7 @@ def main() -> int:
     desktop = context.ServiceManager.createInstanceWithContext(
         "com.sun.star.frame.Desktop", context
     )
+    _settle_version(uno, context)
     load = (
         _prop(uno, "Hidden", True),
         _prop(uno, "ReadOnly", True),

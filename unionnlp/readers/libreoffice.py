@@ -15,8 +15,9 @@ LibreOffice no more than in its own batch, so a worker that keeps one
 LibreOffice needs no batches: files go through it one at a time, in the order
 the pool hands them out, and a hung or crashing file is always the one in
 flight. Batches of ``--convert-to`` would have to be large (tens of files a
-call) to pay for each start (about 2 s here, most of it LibreOffice reading
-the installed fonts), would tie the pool's chunking to LibreOffice, and would
+call) to pay for each start (about 2 s here, most of it the graphics render
+tests a LibreOffice runs at each start unless the profile says its version ran
+before, see below), would tie the pool's chunking to LibreOffice, and would
 need a watch on the output folder to tell which file of a batch hung.
 
 How: :class:`LibreOffice` runs :mod:`._uno_bridge` as a script under a Python
@@ -37,6 +38,13 @@ the input (nothing is written beside it) and ``timeout`` seconds:
   so the first converter on a machine keeps the profile its LibreOffice built
   (in the user's cache folder, :func:`_profile_template`) and later ones start
   from a copy of it, each LibreOffice still with a profile of its own;
+- the bridge records in the profile that this version of LibreOffice has run
+  with it (``ooSetupLastVersion``, which only the start centre of a LibreOffice
+  with a window records). Without it LibreOffice runs its graphics render
+  tests at every start: a copied profile's start took 1.8-2.7 s with them and
+  0.4-0.6 s without (time to LibreOffice's accepting connections, 2026-12-07,
+  LibreOffice 7.4 on this project's 2-core machine); the converted documents
+  are byte-identical (the 200 files of ``benchmarks/office.py``);
 - LibreOffice's temporary files go in the private folder, so that it can be
   killed, not asked to quit, at :meth:`LibreOffice.close`;
 - the bridge and LibreOffice die with the process that started them
@@ -144,6 +152,12 @@ def _office_binary(command: str) -> str:
     return binary if os.access(binary, os.X_OK) else real
 
 
+#: bumped when what a kept profile must hold changes, so that older ones are not copied
+#: (2: the version that last ran with it, without which LibreOffice's graphics render
+#: tests run at each start; see _uno_bridge._settle_version)
+_TEMPLATE_FORMAT = 2
+
+
 def _profile_template(binary: str) -> Path | None:
     """Where a profile built by this LibreOffice is kept between runs (``None``: nowhere).
 
@@ -151,7 +165,8 @@ def _profile_template(binary: str) -> Path | None:
     exits and asks to be started again) and its first-start checks; a copy of a
     profile it built before starts at once. The copy is kept in the user's cache
     folder (``$XDG_CACHE_HOME``, else ``~/.cache``), named after the LibreOffice
-    binary (path, size, time), so another LibreOffice gets a profile of its own.
+    binary (path, size, time) and :data:`_TEMPLATE_FORMAT`, so another LibreOffice
+    gets a profile of its own and a profile kept by an older unionnlp is not used.
     """
     root = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     try:
@@ -160,7 +175,7 @@ def _profile_template(binary: str) -> Path | None:
         return None
     if not os.path.isabs(root):
         return None
-    key = f"{os.path.realpath(binary)}\0{stat.st_size}\0{stat.st_mtime_ns}"
+    key = f"{os.path.realpath(binary)}\0{stat.st_size}\0{stat.st_mtime_ns}\0{_TEMPLATE_FORMAT}"
     name = f"libreoffice-profile-{hashlib.sha256(key.encode()).hexdigest()[:16]}"
     return Path(root) / "unionnlp" / name
 
