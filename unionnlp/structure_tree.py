@@ -288,8 +288,9 @@ class SectionTreeBuilder:
                 if idx == 0:
                     # Under a month heading of a schedule, the top list restarts each month;
                     # a plan starts anew where its top numbering restarts at 一 (an item
-                    # list of 1、2、… restarting is the same plan's next list).
-                    if after_month or (fam.rank is not None and fam.rank >= 3):
+                    # list of 1、2、… restarting is the same plan's next list, and so is an
+                    # inline run of 一是、二是… restarting under the plan's next part).
+                    if after_month or fam.rank is None or fam.rank >= 3:
                         return ("restart", 0)
                     return ("restart_top", 0)
                 if (
