@@ -66,6 +66,9 @@ _DIGITS_OF_MARKER = str.maketrans(
 
 _DECIMAL_DOT = regex.compile(r"[.．]")
 
+# A character of a word (not a numeral) that a half-width full stop may close a sentence after.
+_HAN_WORD = regex.compile(r"(?![一二三四五六七八九十〇零两])\p{Han}")
+
 _ITEM_AFTER_MONTH = regex.compile(r"[1-9][0-9]?[ \t]*[、.．](?![0-9])")
 
 
@@ -378,6 +381,8 @@ def _context(text: str, pos: int) -> str:
     ch = text[i]
     if ch in SENTENCE_END or ch in "：:":
         return "se"
+    if ch in ".．" and i > 0 and _HAN_WORD.match(text[i - 1]):
+        return "se"  # a half-width full stop after a word (`…信心.（一）`), not after `二.`
     if ch in CLOSERS:
         return "se"
     if ch in "、，,":
