@@ -24,13 +24,16 @@ import regex
 from ._structure_text import CLOSERS, SENTENCE_END, scan
 from .errors import DataFileError, ProcessingTimeout
 from .resources import Rule, load_rules
-from .structure_markers import MarkerScanner
+from .structure_markers import Family, MarkerScanner
 
 __all__ = ["DocumentSplitter", "PartRules", "Segment"]
 
 _TRAILING_NUMBER = regex.compile(r"\s*\d+$")
 
 _COUNT_HEADER = regex.compile(r"[0-9一二三四五六七八九十]+篇")
+
+#: how many lines under a numbered title line are searched for the plan's first heading
+_PIECE_LOOKAHEAD = 4
 
 
 @dataclass(slots=True)
@@ -115,8 +118,21 @@ class DocumentSplitter:
         for rule in self.title_rules:
             for m in self.rule_matches(rule, text, budget):
                 title = m.group("title").strip()
-                if self.markers.starts_with_marker(title):
-                    continue  # `第二部分 2024年工作要点` is a section, not a plan title
+                title_from = m.start("title")
+                lead = self.markers.leading_marker(title)
+                piece = False
+                if lead is not None:
+                    if not self._piece_number(text, m.end(), lead[0]):
+                        continue  # `第二部分 2024年工作要点` is a section, not a plan title
+                    # `1、2024年机关工会工作计划` over a plan numbered 一、…: the number of a
+                    # piece in a list of plans, not a heading above the plan's own ladder.
+                    rest = title[lead[1] :]
+                    title_from += len(m.group("title")) - len(m.group("title").lstrip())
+                    title_from += lead[1] + len(rest) - len(rest.lstrip())
+                    title = rest.strip()
+                    piece = True
+                    if not title:
+                        continue
                 if _wrapped(text, m.start("title")):
                     continue  # a sentence cut by a hard line break (`…根据\n2024年工作要点`)
                 if "《" in title and self.markers.has_marker_text(text[: m.start()]):
@@ -130,8 +146,9 @@ class DocumentSplitter:
                         start=m.start("title"),
                         end=line_end,
                         title=None if header_only else title,
-                        title_start=None if header_only else m.start("title"),
-                        title_end=None if header_only else m.start("title") + len(title),
+                        title_start=None if header_only else title_from,
+                        title_end=None if header_only else title_from + len(title),
+                        compiled=piece,
                         header_only=header_only,
                     )
                 )
@@ -182,6 +199,26 @@ class DocumentSplitter:
                 )
             )
         return segments
+
+    def _piece_number(self, text: str, line_end: int, family: Family) -> bool:
+        """Whether a title line opened by a marker of ``family`` (ending at ``line_end``)
+        numbers a piece of a list of plans: the first numbered line under it (within a few
+        lines of opening) is a heading ranked above that marker (`1、…工作计划` over
+        `一、…`), so the marker stands outside the plan's ladder."""
+        if family.rank is None:
+            return False
+        pos = line_end
+        for _ in range(_PIECE_LOOKAHEAD):
+            if pos >= len(text):
+                return False
+            nxt = text.find("\n", pos + 1)
+            nxt = len(text) if nxt < 0 else nxt
+            lead = self.markers.leading_marker(text[pos:nxt].strip("\n"))
+            if lead is not None:
+                rank = lead[0].rank
+                return rank is not None and rank < family.rank
+            pos = nxt
+        return False
 
     def rule_matches(self, rule: Rule, text: str, budget: float) -> Iterator[regex.Match[str]]:
         """The matches of a document or title rule in ``text``, in order.

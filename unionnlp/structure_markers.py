@@ -195,11 +195,19 @@ class MarkerScanner:
         )
 
     def starts_with_marker(self, line: str) -> bool:
+        return self.leading_marker(line) is not None
+
+    def leading_marker(self, line: str) -> tuple[Family, int] | None:
+        """The family of the marker that opens ``line`` (after blanks) and the offset in
+        ``line`` where the marker ends; the longest marker when several families match."""
         stripped = line.lstrip()
-        return any(
-            (m := f.rule.pattern.match(stripped)) is not None and m.start() == 0
-            for f in self.families
-        )
+        lead = len(line) - len(stripped)
+        best: tuple[Family, int] | None = None
+        for f in self.families:
+            m = f.rule.pattern.match(stripped)
+            if m is not None and m.start() == 0 and (best is None or m.end() + lead > best[1]):
+                best = (f, m.end() + lead)
+        return best
 
     def _festival(self, fam: Family) -> regex.Pattern[str]:
         key = f"festival:{fam.rule.name}"
