@@ -296,6 +296,23 @@ def test_title_after_a_broken_year_line_still_opens_a_plan(pipeline: Pipeline) -
     assert plans[-1].title == "2024\n年工会工作计划"
 
 
+def test_numbered_plan_titles_give_the_piece_its_title(pipeline: Pipeline) -> None:
+    """A numbered title over a plan numbered above it names that piece (marker left out,
+    its span slicing back to the title); a numbered list of titles above a plan's own
+    title line leaves the plan its own title."""
+    body = "\n一、加强学习\n组织职工读书。\n二、关爱职工\n走访困难职工。"
+    text = "1、2024年车间工会工作计划" + body + "\n2、2024年机关工会工作计划" + body
+    plans = pipeline.parse(text)
+    assert [p.title for p in plans] == ["2024年车间工会工作计划", "2024年机关工会工作计划"]
+    assert all(
+        p.title_span and text[p.title_span.start : p.title_span.end] == p.title for p in plans
+    )
+    listed = (
+        "热门范文\n1、2024年车间工会工作计划\n2、2024年机关工会工作计划\n2024年学校工会工作计划"
+    )
+    assert [p.title for p in pipeline.parse(listed + body)] == ["2024年学校工会工作计划"]
+
+
 def test_family_prefilters_change_no_candidate(corpus_texts: list[str], tmp_path: Path) -> None:
     markers = Path(__file__).parent.parent / "unionnlp" / "data" / "markers.toml"
     plain_rules = tmp_path / "markers.toml"

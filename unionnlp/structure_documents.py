@@ -35,6 +35,9 @@ _COUNT_HEADER = regex.compile(r"[0-9一二三四五六七八九十]+篇")
 #: how many lines under a numbered title line are searched for the plan's first heading
 _PIECE_LOOKAHEAD = 4
 
+# A line that ends naming a kind of plan, as titles do.
+_TITLE_LIKE = regex.compile(r"(?:计划|要点|安排|方案|思路|打算)[^\n。，,；;]{0,6}[ \t]*$")
+
 
 @dataclass(slots=True)
 class Segment:
@@ -213,7 +216,10 @@ class DocumentSplitter:
                 return False
             nxt = text.find("\n", pos + 1)
             nxt = len(text) if nxt < 0 else nxt
-            lead = self.markers.leading_marker(text[pos:nxt].strip("\n"))
+            line = text[pos:nxt].strip("\n")
+            if _TITLE_LIKE.search(line):
+                return False  # (a list of titles above a plan's own title line)
+            lead = self.markers.leading_marker(line)
             if lead is not None:
                 rank = lead[0].rank
                 return rank is not None and rank < family.rank

@@ -373,8 +373,9 @@ class SectionTreeBuilder:
         Not a new plan: a heading repeated right after the first one (a scrape that
         doubles `一、指导思想`: no sequence before it); the body after a list of only
         opening headings (指导思想, 工作目标) unless it opens with one itself; a
-        restart right under a line that heads a part of the plan (`下篇`, a bare
-        `2025年工作要点`, a sub-scheme or attachment, a lead-in `具体安排如下：`).
+        restart right under a line that heads a part of the plan (`下篇`, `下半年`, a bare
+        `2025年工作要点`, a sub-scheme or attachment, a lead-in `具体安排如下：`), even
+        when the part opens with a heading that opens plans (工作目标).
         Each asks for a complete sequence of the same family before the restart, so
         that numbered page chrome above a plan is never taken for its start.
         """
@@ -386,6 +387,14 @@ class SectionTreeBuilder:
             return True  # (`1、2、` then `一、`: a list above the plan so far)
         if (top[-1].num or 0) < 2:
             return False
+        lead = _lead_line(text, secs[-1].start, c.start)
+        if lead and (
+            parts.is_("part_heading", lead)
+            or parts.is_("bare_title", lead)
+            or parts.is_("lead_in", lead)
+            or parts.sub_scheme(lead, seg.title)
+        ):
+            return False  # (its next part, even when it opens with 工作目标)
         title = line_rest(text, c.end)
         if parts.is_("preamble", title):
             return True
@@ -400,13 +409,7 @@ class SectionTreeBuilder:
                 _bare_heading(text, s.marker_end, e) for s, e in zip(secs, ends, strict=True)
             ):
                 return False
-        lead = _lead_line(text, secs[-1].start, c.start)
-        return not lead or not (
-            parts.is_("part_heading", lead)
-            or parts.is_("bare_title", lead)
-            or parts.is_("lead_in", lead)
-            or parts.sub_scheme(lead, seg.title)
-        )
+        return True
 
     @staticmethod
     def _heading_between(text: str, start: int, end: int) -> bool:
