@@ -108,6 +108,7 @@ class Family:
     line_only: bool
     strong_only: bool = False  # only at a line start, after a sentence end or a month heading
     under_heading: bool = False  # only inside a numbered section (never a plan's first marker)
+    continues_only: bool = False  # only as the next number of the innermost list in force
 
 
 @dataclass(slots=True)
@@ -179,6 +180,7 @@ class MarkerScanner:
                     line_only=bool(rule.get("line_only", False)),
                     strong_only=bool(rule.get("strong_only", False)),
                     under_heading=bool(rule.get("under_heading", False)),
+                    continues_only=bool(rule.get("continues_only", False)),
                 )
             )
         return families

@@ -193,6 +193,13 @@ class SectionTreeBuilder:
             if c.start == body_start and seg.title is not None:
                 c.ctx = "ls"  # right after a plan title run together with it
             action = self._decide(text, c, stack, secs, month_ends, closed)
+            if c.family.continues_only and (
+                action is None
+                or action[0] != "continue"
+                or action[1] != len(stack) - 1
+                or stack[-1].family != c.family.name
+            ):
+                action = None  # (such a marker only ever continues the innermost list)
             if level is not None:
                 action = _place_stated(level, stack, action)
             if action is None:
