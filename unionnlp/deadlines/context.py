@@ -28,6 +28,10 @@ _CLOSING_QUOTES = "”’」』〞\"'＂"
 # A date alone on a short line (a signature or publication date: 2023年9月, 2023.9.1), not a
 # deadline.
 _SIGNATURE_LINE = 25
+#: the last characters of a signature's date (a month, a day): a quarter or a half year on a
+#: line of its own (2024年第一季度 in a table's time column) is a deadline
+_DATE_ENDS = frozenset("月日号0123456789")
+_RANGE_MARKS = frozenset("至到-—－~～")
 _SIGNATURE_YEAR = re.compile(r"(?:19|20)\d{2}(?: ?年|[.．][01]?\d)")
 
 
@@ -41,13 +45,17 @@ def _is_background(text: str, start: int, end: int) -> bool:
 def _is_signature(text: str, start: int, end: int) -> bool:
     """A date with its year on a short line of its own (``…工会\n2023年9月``).
 
-    Not when a label introduces it (``完成时限：2024年10月底前``) or it says
-    ``…前``/``…底``: those are deadlines, however short their line.
+    Not when a label introduces it (``完成时限：2024年10月底前``), it says
+    ``…前``/``…底``, it names no date (``2024年第一季度``) or a period
+    (``2023年12月—2024年2月``): those are deadlines,
+    however short their line.
     """
     if not (text.startswith(_CENTURIES, start) and _SIGNATURE_YEAR.match(text, start, end)):
         return False
-    if text.endswith(("前", "底", "末"), start, end):
+    if text.endswith(("前", "底", "末"), start, end) or text[end - 1] not in _DATE_ENDS:
         return False
+    if not _RANGE_MARKS.isdisjoint(text[start:end]):
+        return False  # a period (2023年12月—2024年2月), not a signature's one date
     line_start = text.rfind("\n", 0, start) + 1
     if text[line_start:start].rstrip().endswith((":", "：")):
         return False

@@ -201,17 +201,26 @@ class _Interpreter:
         elif handler == "month_range":
             m1 = _number(g.get("m1") or g.get("m1b"))
             m2 = _number(g.get("m2") or g.get("m2b"))
-            if not m1 or not m2 or not (1 <= m1 <= 12 and 1 <= m2 <= 12) or m1 > m2:
+            if not m1 or not m2 or not (1 <= m1 <= 12 and 1 <= m2 <= 12):
                 return []
-            start, end = f"{ystr(m1)}-{m1:02d}", f"{ystr(m2)}-{m2:02d}"
+            if g.get("y2") or g.get("next2"):  # the end's own year (2023年9月至2024年1月)
+                end_y = _number(g.get("y2")) if g.get("y2") else year and year + 1
+                if end_y and y and (end_y, m2) <= (y, m1):
+                    return []
+                end_year = str(end_y) if end_y else "XXXX"
+            elif m1 > m2:
+                return []
+            else:
+                end_year = ystr(m2)
+            start, end = f"{ystr(m1)}-{m1:02d}", f"{end_year}-{m2:02d}"
             # An end given by its third of a month (7月中旬至8月中旬) is that day.
             opening = _DEKADS.get(g.get("p1") or "")
             if opening is not None:
                 start += f"-{opening[0]:02d}"
             closing = _DEKADS.get(g.get("p2") or "")
             if closing is not None:
-                known = ystr(m2)  # 2001: no leap year, when the year is unknown
-                days = calendar.monthrange(int(known) if known.isdigit() else 2001, m2)[1]
+                # 2001: no leap year, when the year is unknown
+                days = calendar.monthrange(int(end_year) if end_year.isdigit() else 2001, m2)[1]
                 end += f"-{closing[1] or days:02d}"
             value = f"{start}/{end}"
         elif handler in ("open_until", "from_month"):  # ../X (until X), X/.. (from X on)
@@ -219,12 +228,12 @@ class _Interpreter:
             if not month or month > 12:
                 return []
             bound = f"{ystr(month)}-{month:02d}"
-            if handler == "from_month":
-                value = f"{bound}/.."
-            else:
-                if g.get("d"):
-                    bound += f"-{_number(g.get('d')) or 0:02d}"
-                value = f"../{bound}"
+            if g.get("d"):
+                day = _number(g.get("d"))
+                if day is None or not 1 <= day <= 31:
+                    return []
+                bound += f"-{day:02d}"
+            value = f"{bound}/.." if handler == "from_month" else f"../{bound}"
         elif handler == "year_part":
             part = g.get("part") or ""
             if part == "年中" and g.get("y"):
@@ -320,6 +329,8 @@ class _Interpreter:
                 kind = "during"
             else:
                 kind, value = _festival_kind(kind, suf, first)
+            if g.get("hol") and suf not in _BEFORE:  # its holiday (国庆长假): a period
+                kind = "during"
         elif handler == "every_weekdays":
             rrule = _weekly(g.get("days") or "")
             if rrule is None:
@@ -334,6 +345,12 @@ class _Interpreter:
             rrule = f"{every};BYDAY={n}{weekday}"
         elif handler == "every_yearly":  # 每年3月8日, 每年“三八”节: the date when known
             month, day = _number(g.get("m")), _number(g.get("d"))
+            by_months = ""
+            if g.get("m1"):  # 每年10至11月: the months of the range
+                low, high = _number(g.get("m1")), _number(g.get("m2"))
+                if not low or not high or not 1 <= low < high <= 12:
+                    return []
+                by_months = ",".join(str(x) for x in range(low, high + 1))
             if g.get("f1") and not g.get("f2"):
                 fest = self._festival(g.get("f1"))
                 if fest.solar:
@@ -341,7 +358,9 @@ class _Interpreter:
                 elif fest.month:
                     month = int(fest.month)
             rrule = "FREQ=YEARLY"
-            if month is not None and 1 <= month <= 12:
+            if by_months:
+                rrule += f";BYMONTH={by_months}"
+            elif month is not None and 1 <= month <= 12:
                 rrule += f";BYMONTH={month}"
                 if day is not None and 1 <= day <= 31:
                     rrule += f";BYMONTHDAY={day}"
