@@ -295,6 +295,25 @@ def test_a_heading_that_opens_with_a_time_dates_the_items_under_it() -> None:
             assert d.span.slice(text) == d.text
 
 
+def test_a_time_in_a_heading_title_or_its_bracketed_note_dates_the_items_under_it() -> None:
+    # A festival inside the title (一、做好三八节慰问) and an event's dates in brackets after
+    # it (二、举办职工文化节（3月6日—30日）) say when the items under the heading are done;
+    # before, only a time opening the title reached them, and these were lost.
+    text = (
+        "2024年工会工作计划\n一、做好三八节慰问\n1、走访女职工\n2、发放慰问品\n"
+        "二、举办职工文化节（3月6日—30日）\n1、棋牌赛\n2、书画展\n"
+        "三、其他工作\n1、完成上级交办任务"
+    )
+    plan = Pipeline.default().parse(text)[0]
+    dated = {m.text.strip(): [d.text for d in m.deadlines] for _, m in plan.measures()}
+    assert dated["1、走访女职工"] == dated["2、发放慰问品"] == ["三八节"]
+    assert dated["1、棋牌赛"] == dated["2、书画展"] == ["3月6日—30日"]
+    assert dated["1、完成上级交办任务"] == []
+    for _, m in plan.measures():
+        for d in m.deadlines:
+            assert d.span.slice(text) == d.text
+
+
 def test_a_section_of_the_opening_gives_no_deadlines() -> None:
     # 一、指导思想 states the plan's purpose and period (下半年…在党总支领导下), as the text
     # before the first section does; the same words in a measure are a deadline.

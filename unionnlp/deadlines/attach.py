@@ -35,10 +35,11 @@ def _attach(
     A month heading of a schedule is the deadline of the items under it: as the
     scan of the whole text read it where that is longer than the heading
     (`七、八月份` over a heading `八月份`), else read from the heading alone. So is
-    a time on the heading line of a section with items under it and no text of its
-    own whose title opens with the time (`1. 第一季度：迎新与动员`, `二、5月：读书月`), as
-    a schedule's month heading does: every measure under the heading gets it
-    (:func:`_heading_lines`). ``source`` is the text the spans point into.
+    a time in the title of a section with items under it and no text of its own
+    (`1. 第一季度：迎新与动员`, `二、5月：读书月`, `一、做好三八节慰问`), or in brackets
+    after it (`一、举办文化节（3月6日—30日）`), as a schedule's month heading does:
+    every measure under the heading gets it (:func:`_heading_lines`,
+    :func:`_dates_heading`). ``source`` is the text the spans point into.
     """
     slots: list[tuple[int, int, int, int]] = []  # span start, end, section index, measure index
     for si, sec in enumerate(sections):
@@ -74,7 +75,7 @@ def _attach(
                 target = (si, mi)  # (or a 时限 line after the measure it belongs to)
         if target is None and head_lines:
             h = bisect.bisect_right(head_starts, d.span.start) - 1
-            if h >= 0 and d.span.start == head_lines[h][1] and d.span.end <= head_lines[h][2]:
+            if h >= 0 and _dates_heading(head_lines[h], d.span, source):
                 # A heading's time: the deadline of every measure under the heading, up to
                 # a schedule's month heading under it (the items after that are its own).
                 below = bisect.bisect_left(starts, d.span.end)
@@ -131,14 +132,20 @@ def _attach(
     return tuple(out)
 
 
-def _heading_lines(sections: Sequence[Section], source: str) -> list[tuple[int, int, int, int]]:
+#: a heading line: its start, where its title starts, its end (the line's end, or the first
+#: item under it when that comes sooner), the end of its section and where its title ends
+_HeadLine = tuple[int, int, int, int, int]
+#: brackets that open a note after a heading's title (`…文化节（3月6日—30日）`)
+_NOTE_OPENS = ("(", "（")
+
+
+def _heading_lines(sections: Sequence[Section], source: str) -> list[_HeadLine]:
     """The heading lines of sections without measures of their own, in order.
 
-    Each is its start, where its title starts, its end (the line's end, or the first
-    item under it when that comes sooner) and the end of its section. Only the
-    heading line: a paragraph between a heading and its items says things of its own.
+    Only the heading line: a paragraph between a heading and its items says things
+    of its own.
     """
-    out: list[tuple[int, int, int, int]] = []
+    out: list[_HeadLine] = []
     for si, sec in enumerate(sections):
         if sec.measures or not source:
             continue
@@ -147,8 +154,17 @@ def _heading_lines(sections: Sequence[Section], source: str) -> list[tuple[int, 
         end = sec.span.end if line_end < 0 else line_end
         if si + 1 < len(sections) and sections[si + 1].span.start < end:
             end = sections[si + 1].span.start
-        out.append((start, sec.title_span.start, end, sec.span.end))
+        out.append((start, sec.title_span.start, end, sec.span.end, sec.title_span.end))
     return out
+
+
+def _dates_heading(line: _HeadLine, span: Span, source: str) -> bool:
+    """A time at ``span`` dates the items under the heading ``line``: it stands in the
+    heading's title, or in brackets after it on its line (the event's dates)."""
+    _, title_start, end, _, title_end = line
+    if span.start < title_start or span.end > end:
+        return False
+    return span.end <= title_end or source[title_start : span.start].rstrip().endswith(_NOTE_OPENS)
 
 
 #: how far a schedule's month must fall below the one before it to start the next year
