@@ -671,7 +671,9 @@ def _with_heading_year(plans: list[Plan], norm: NormalizedText) -> list[Plan]:
     one, the year the body gives the plan's targets (`全面完成2011年度工作目标`),
     or the one year its measures name, more than once and no other
     (`2023年青年教师教学竞赛…2023年教职工篮球比赛`). A plan whose title or
-    opening writes its year as a blank (`20__年`) keeps it unknown.
+    opening writes its year as a blank (`20__年`) keeps it unknown, and so does one
+    whose own heading does, the last title-like line above it (`20xx年…计划(一)`
+    under a page heading `2020年…计划`), taken for its title or not.
     """
     if all(plan.year is not None for plan in plans):
         return plans
@@ -686,13 +688,23 @@ def _with_heading_year(plans: list[Plan], norm: NormalizedText) -> list[Plan]:
         if heading_year is not None:
             break
     out: list[Plan] = []
+    above = 0  # where the text above the plan starts: the end of the plan before it
     for plan in plans:
-        if plan.year is None and not _blank_year(plan):
-            year = heading_year or _body_year(text, *norm.norm_range(plan.span))
+        start, end = norm.norm_range(plan.span)
+        if plan.year is None and not _blank_year(plan) and not _blank_heading(text, above, start):
+            year = heading_year or _body_year(text, start, end)
             if year is not None:
                 plan = replace(plan, year=year, period=plan.period or "annual")
         out.append(plan)
+        above = max(above, end)
     return out
+
+
+def _blank_heading(text: str, start: int, end: int) -> bool:
+    """The last title-like line of ``text[start:end]`` writes its year as a blank."""
+    lines = list(scan(_TITLE_LINE, text, scan_budget(end - start), start, end))
+    last = lines[-1].group() if lines else ""
+    return _PLACEHOLDER_YEAR.search(last) is not None
 
 
 def _body_year(text: str, start: int, end: int) -> int | None:
