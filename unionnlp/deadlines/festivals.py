@@ -45,13 +45,15 @@ class _Festival:
 def _festival_kind(
     kind: DeadlineKind, suffix: str, value: str | None
 ) -> tuple[DeadlineKind, str | None]:
-    """The kind and value of a festival followed by ``suffix`` (期间, 前夕, 前…)."""
+    """The kind and value of a festival followed by ``suffix`` (期间, 前夕, 前, 后…)."""
     if suffix in ("期间", "前后", "之际"):  # (之际: on the occasion of, the days around it)
         return "during", value
     if suffix == "前夕":  # the eve: the day before
         return "on", _day_before(value)
     if suffix in ("前", "之前", "以前"):
         return "by", value
+    if suffix in ("后", "之后", "以后"):  # from the festival on: an open period
+        return "during", None if value is None else f"{value}/.."
     return kind, value
 
 

@@ -244,8 +244,11 @@ class _Interpreter:
                 kind = (
                     "by" if suf in _BEFORE or edge in ("末", "底") else "on" if edge else "during"
                 )
-            elif part in ("年底", "年末", "年终", "岁末", "年末岁尾", "年终岁尾"):
+            elif part in ("年底", "年末", "年终", "岁末", "年末岁尾", "年终岁尾", "年终岁末"):
                 value, kind = f"{ystr()}-12", ("by" if suf in _BEFORE else "on")
+            elif part in ("岁末年初", "年末年初"):  # the turn of the year: December to January
+                after = "XXXX" if y is None else str(y + 1)
+                value, kind = f"{ystr()}-12/{after}-01", "during"
             elif part == "年初":
                 value, kind = f"{ystr()}-01", ("by" if suf in _BEFORE else "on")
             elif part == "年中":
