@@ -1,7 +1,8 @@
 """What around a match decides how it is read: background time, signatures, quotation marks.
 
-Past and background time (``去年…``, ``…以来``: :func:`_is_background`) and a
-date alone on a short line (a signature: :func:`_is_signature`) are not
+Past and background time (``去年…``, ``…以来``: :func:`_is_background`), a
+date alone on a short line (a signature: :func:`_is_signature`) and a
+recurrence opening a quoted slogan or name (:func:`_opens_quote`) are not
 deadlines; a quoted name keeps its quotation marks balanced (:func:`_quoted_whole`).
 """
 
@@ -63,6 +64,17 @@ def _is_signature(text: str, start: int, end: int) -> bool:
     line_end = len(text) if line_end < 0 else line_end
     line = text[line_start:line_end].strip()
     return len(line) <= _SIGNATURE_LINE and line.endswith(text[start:end].strip()[-2:])
+
+
+def _opens_quote(text: str, start: int, end: int) -> bool:
+    """The expression opens a longer quoted text: a slogan or a name (“每天锻炼一小时，…”,
+    “每月一讲”), which says what is done, not when (as season words in activity names)."""
+    return (
+        start > 0
+        and text[start - 1] in _OPENING_QUOTES
+        and end < len(text)
+        and text[end] not in _CLOSING_QUOTES
+    )
 
 
 def _quoted_whole(f: Found, text: str) -> Found:

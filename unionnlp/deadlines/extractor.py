@@ -18,7 +18,15 @@ from ..errors import scan_budget
 from ..model import Deadline, DeadlineKind, Plan, Span
 from ..resources import Rule, load_rules
 from .attach import _attach, _with_sections
-from .context import _CENTURIES, _PAST_ANY, _QUOTE_SET, _is_background, _is_signature, _quoted_whole
+from .context import (
+    _CENTURIES,
+    _PAST_ANY,
+    _QUOTE_SET,
+    _is_background,
+    _is_signature,
+    _opens_quote,
+    _quoted_whole,
+)
 from .festivals import _Festival
 from .interpret import Found, _Interpreter
 from .scan import _matches, _Raw, _Scan, _ScanRule, _trie
@@ -141,6 +149,9 @@ class DeadlineExtractor(_Interpreter):
             else:
                 items = self._interpret(entry, m, text, year, school_year)
             if items:
+                if entry.kind == "every" and _opens_quote(text, start, end):
+                    last_end = end  # “每天锻炼一小时…”: a slogan or a name, not a time
+                    continue
                 for f in items:  # quotation marks are rare: test for them in C first
                     found.append(f if _QUOTE_SET.isdisjoint(f.text) else _quoted_whole(f, text))
                 last_end = end
