@@ -172,7 +172,7 @@ class _Interpreter:
                 kind, value = "on", _day_before(value) or value
             elif suf in _BEFORE:
                 kind = "by"
-            elif suf in ("期间", "前后"):
+            elif suf in ("期间", "前后", "内", "以内"):  # (3月份内: within the month)
                 kind = "during"
             elif suf == "左右":  # about then: EDTF's approximate mark (on each end of a span)
                 value = "/".join(end + "~" for end in value.split("/"))
@@ -238,7 +238,9 @@ class _Interpreter:
             part = g.get("part") or ""
             if part == "年中" and g.get("y"):
                 return []  # 2023年中: in 2023, not the middle of it
-            if part in ("上半年", "下半年"):
+            if part.startswith("上") and part.endswith("下半年"):  # 上、下半年: both halves
+                value = f"{{{ystr()}-40,{ystr()}-41}}"
+            elif part in ("上半年", "下半年"):
                 value = f"{ystr()}-{'40' if part == '上半年' else '41'}"
                 edge = g.get("edge") or ""  # 上半年末 (its end: by then), 下半年初 (its start)
                 kind = (
@@ -265,7 +267,7 @@ class _Interpreter:
             edge = g.get("part") or ""  # 季度末, 季度底 (its end: by then), 季度初 (its start)
             if edge in ("末", "底") or suf in _BEFORE:
                 kind = "by"
-            elif suf == "内":
+            elif suf in ("内", "以内"):
                 kind = "during"
         elif handler == "quarter_set":
             q1, q2 = _number(g.get("q1")), _number(g.get("q2"))
@@ -369,9 +371,10 @@ class _Interpreter:
                     rrule += f";BYMONTHDAY={day}"
         elif handler == "every_monthday":
             day = _number(g.get("d"))
-            if day is None or not 1 <= day <= 31:
+            to_day = _number(g.get("d2")) if g.get("d2") else day  # 每月1-5日: each of them
+            if day is None or to_day is None or not 1 <= day <= to_day <= 31:
                 return []
-            rrule = f"FREQ=MONTHLY;BYMONTHDAY={day}"
+            rrule = f"FREQ=MONTHLY;BYMONTHDAY={','.join(map(str, range(day, to_day + 1)))}"
         elif handler == "every":
             rrule = _every(g)
             if rrule is None:
