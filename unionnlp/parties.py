@@ -172,18 +172,28 @@ class PartyExtractor(PartyLexicon):
             found.extend(listed)
         if not found:
             return found
+        found = self._outside_titles(text, found)
         found.sort(key=lambda f: f.start)
         return _helper_roles(text, found)
 
+    def _outside_titles(self, text: str, found: list[FoundParty]) -> list[FoundParty]:
+        """``found`` without the names inside a cited document title (《关于…的意见》)."""
+        rule = self._scopes.get("document_title")
+        if rule is None or not rule.may_match(text):
+            return found
+        budget = scan_budget(len(text))
+        titles = [m.span() for m in rule.pattern.finditer(text, timeout=budget)]
+        return [f for f in found if not any(a <= f.start and f.end <= b for a, b in titles)]
+
     def _whole_head(self, text: str, found: FoundParty) -> FoundParty | None:
         """``found`` without a last head of one character that begins a longer word of
-        the text (学校处|理好: 处理 is a verb, so the name is 学校), or ``None`` when no
-        name of a head is left."""
+        the text (学校处|理好: 处理 is a verb, so the name is 学校) or ends a verb (联合人行
+        举|办: 举办), or ``None`` when no name of a head is left."""
         grammar = self._grammar
         starts = grammar.head_starts(found.name)
         if not starts or len(found.name) - starts[0] != 1:
             return found
-        if grammar.word_at(text, found.end - 1) <= found.end:
+        if grammar.word_at(text, found.end - 1) <= found.end and not grammar.verb_ends(found.name):
             return found
         name = found.name[: starts[0]]
         if len(name) < 2 or not grammar.head_starts(name):

@@ -66,6 +66,10 @@ class _Grammar:
                 return at + size
         return at
 
+    def verb_ends(self, name: str) -> bool:
+        """Whether ``name`` ends in a verb of two characters (人行|举办, 工会|承办)."""
+        return len(name) > 2 and self.words.get(name[-2:]) == "V"
+
     def head_starts(self, name: str) -> list[int]:
         """Where the heads at the end of ``name`` begin, last first (longest head first)."""
         starts: list[int] = []

@@ -131,11 +131,12 @@ class PartyLexicon:
 
     @cached_property
     def _scopes(self) -> dict[str, Rule]:
-        """The ``opening`` (a section title), ``opening_line`` (a line of a measure) and
-        ``closing`` (where a measure's text turns into the plan's closing paragraph)
-        patterns of the data file, when it has them."""
+        """The ``opening`` (a section title), ``opening_line`` (a line of a measure),
+        ``closing`` (where a measure's text turns into the plan's closing paragraph) and
+        ``document_title`` (a cited title, whose bodies are no parties) patterns of the
+        data file, when it has them."""
         scopes = {rule.name: rule for rule in load_rules(self._path, "scope", optional=True)}
-        unknown = scopes.keys() - {"opening", "opening_line", "closing"}
+        unknown = scopes.keys() - {"opening", "opening_line", "closing", "document_title"}
         if unknown:
             raise DataFileError(self._path, f"unknown scope {sorted(unknown)[0]!r}")
         return scopes
