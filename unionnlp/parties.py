@@ -76,6 +76,8 @@ _LEAD_COLUMNS = ("责任", "牵头", "负责", "承办", "主办", "实施")
 _SUPPORT_COLUMNS = ("配合", "协办", "协助", "参与")
 _ROLE_MARK = regex.compile(r"[（(](牵头|配合|协办)[）)]$")
 _CLAUSE_END = "。；;！!？?\n"
+#: what ends a clause inside a sentence
+_CLAUSE_BREAK = "，,"
 #: slots whose names start a clause: a name there that is no noun phrase is no party
 _CLAUSE_SLOTS = frozenset({"subject", "named_lead", "named_support", "duty"})
 
@@ -446,22 +448,31 @@ def _strip_role_mark(name: str) -> tuple[str, PartyRole | None]:
 
 
 def _helper_roles(text: str, found: list[FoundParty]) -> list[FoundParty]:
-    """配合X做好Y: the subject of the same sentence, named before X, helps: ``support``."""
-    helped: dict[int, tuple[int, set[str]]] = {}  # sentence -> last start, names helped
-    for f in found:
-        if f.rule == "help_lead":
-            names = helped.get(_sentence_id(text, f.start), (0, set()))[1]
-            helped[_sentence_id(text, f.start)] = (f.start, names | {f.name})
-    if not helped:
+    """配合X做好Y: the subject named last before X in its sentence (and the subjects listed
+    in the same clause with it) helps: ``support``. A subject of an earlier clause of the
+    sentence (工会在…领导下开展…，工会要配合X…) keeps its role."""
+    helpers: set[int] = set()  # indexes into ``found``
+    for i, f in enumerate(found):
+        if f.rule != "help_lead":
+            continue
+        sentence = _sentence_id(text, f.start)
+        before = [
+            j
+            for j, g in enumerate(found[:i])
+            if g.rule == "subject" and _sentence_id(text, g.start) == sentence
+        ]
+        if not before:
+            continue
+        last = found[before[-1]]
+        clause = max(text.rfind(ch, 0, last.start) for ch in _CLAUSE_BREAK)
+        helpers.update(j for j in before if found[j].start > clause)
+    if not helpers:
         return found
-    out = []
-    for f in found:
-        if f.rule == "subject":
-            last, names = helped.get(_sentence_id(text, f.start), (-1, set()))
-            if f.start < last and f.name not in names:
-                f = replace(f, role="support")
-        out.append(f)
-    return out
+    helped = {f.name for f in found if f.rule == "help_lead"}
+    return [
+        replace(f, role="support") if i in helpers and f.name not in helped else f
+        for i, f in enumerate(found)
+    ]
 
 
 def _sentence_id(text: str, pos: int) -> int:
