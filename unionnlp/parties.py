@@ -61,6 +61,7 @@ from .parties_grammar import build_clause_words, write_clause_words
 from .parties_lexicon import PartyLexicon
 from .parties_lexicon import _trie as _trie
 from .parties_scan import _before_hits, _matches_at, _Scan, _Slot
+from .resources import Rule
 
 if TYPE_CHECKING:
     from .normalize import NormalizedText
@@ -144,7 +145,12 @@ class PartyExtractor(PartyLexicon):
         """Every party mention in ``text`` with its role, in reading order."""
         claimed: list[tuple[int, int]] = []
         found: list[FoundParty] = []
+        past = self._scopes.get("past")
+        if past is not None and not past.may_match(text):
+            past = None
         for slot, m in self._matches(text):
+            if past is not None and slot.rule.name == "subject" and self._reports(past, text, m):
+                continue  # 车间工会还建立了…: a report of work done names no party
             s, e = m.span("names")
             overlaps = any(a < e and s < b for a, b in claimed)
             role = slot.role
@@ -186,6 +192,11 @@ class PartyExtractor(PartyLexicon):
         budget = scan_budget(len(text))
         titles = [m.span() for m in rule.pattern.finditer(text, timeout=budget)]
         return [f for f in found if not any(a <= f.start and f.end <= b for a, b in titles)]
+
+    @staticmethod
+    def _reports(past: Rule, text: str, m: regex.Match[str]) -> bool:
+        """Whether the clause of the subject matched by ``m`` reports work done."""
+        return past.pattern.match(text, m.end(), timeout=scan_budget(len(text))) is not None
 
     def _whole_head(self, text: str, found: FoundParty) -> FoundParty | None:
         """``found`` without a last head of one character that begins a longer word of

@@ -133,10 +133,11 @@ class PartyLexicon:
     def _scopes(self) -> dict[str, Rule]:
         """The ``opening`` (a section title), ``opening_line`` (a line of a measure),
         ``closing`` (where a measure's text turns into the plan's closing paragraph) and
-        ``document_title`` (a cited title, whose bodies are no parties) patterns of the
-        data file, when it has them."""
+        ``document_title`` (a cited title, whose bodies are no parties) and ``past`` (a
+        report of work done, after a subject) patterns of the data file, when it has
+        them."""
         scopes = {rule.name: rule for rule in load_rules(self._path, "scope", optional=True)}
-        unknown = scopes.keys() - {"opening", "opening_line", "closing", "document_title"}
+        unknown = scopes.keys() - {"opening", "opening_line", "closing", "document_title", "past"}
         if unknown:
             raise DataFileError(self._path, f"unknown scope {sorted(unknown)[0]!r}")
         return scopes
