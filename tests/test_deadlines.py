@@ -274,6 +274,16 @@ def test_festival_alternation_prefers_the_longest_name_and_escapes_marks() -> No
     assert regex.compile(deadlines._trie([])).search("三八") is None
 
 
+def _dated_measures(text: str) -> dict[str, list[str]]:
+    """Each measure of the first plan of ``text`` (stripped) with its deadlines' texts,
+    every deadline's span checked against the text."""
+    plan = Pipeline.default().parse(text)[0]
+    for _, m in plan.measures():
+        for d in m.deadlines:
+            assert d.span.slice(text) == d.text
+    return {m.text.strip(): [d.text for d in m.deadlines] for _, m in plan.measures()}
+
+
 def test_a_heading_that_opens_with_a_time_dates_the_items_under_it() -> None:
     # 1. 第二季度：文体活动 is a schedule heading: its quarter goes to each item under it, up
     # to the next heading, and no further; a heading whose title only mentions a time has
@@ -283,16 +293,12 @@ def test_a_heading_that_opens_with_a_time_dates_the_items_under_it() -> None:
         "2. 职工培训\n- 组织技能轮训\n二、12月：年终工作\n1、评选先进分会\n"
         "三、其他工作\n1、完成上级交办任务"
     )
-    plan = Pipeline.default().parse(text)[0]
-    dated = {m.text.strip(): [d.text for d in m.deadlines] for _, m in plan.measures()}
+    dated = _dated_measures(text)
     assert dated["- 组织春季长跑"] == ["第二季度"]
     assert dated["- 举办书画展"] == ["第二季度"]
     assert dated["- 组织技能轮训"] == []
     assert dated["1、评选先进分会"] == ["12月"]
     assert dated["1、完成上级交办任务"] == []
-    for _, m in plan.measures():
-        for d in m.deadlines:
-            assert d.span.slice(text) == d.text
 
 
 def test_a_time_in_a_heading_title_or_its_bracketed_note_dates_the_items_under_it() -> None:
@@ -304,14 +310,10 @@ def test_a_time_in_a_heading_title_or_its_bracketed_note_dates_the_items_under_i
         "二、举办职工文化节（3月6日—30日）\n1、棋牌赛\n2、书画展\n"
         "三、其他工作\n1、完成上级交办任务"
     )
-    plan = Pipeline.default().parse(text)[0]
-    dated = {m.text.strip(): [d.text for d in m.deadlines] for _, m in plan.measures()}
+    dated = _dated_measures(text)
     assert dated["1、走访女职工"] == dated["2、发放慰问品"] == ["三八节"]
     assert dated["1、棋牌赛"] == dated["2、书画展"] == ["3月6日—30日"]
     assert dated["1、完成上级交办任务"] == []
-    for _, m in plan.measures():
-        for d in m.deadlines:
-            assert d.span.slice(text) == d.text
 
 
 def test_a_section_of_the_opening_gives_no_deadlines() -> None:

@@ -462,15 +462,15 @@ def _helper_roles(text: str, found: list[FoundParty]) -> list[FoundParty]:
     """配合X做好Y: the subject named last before X in its sentence (and the subjects listed
     in the same clause with it) helps: ``support``. A subject of an earlier clause of the
     sentence (工会在…领导下开展…，工会要配合X…) keeps its role."""
+    if not any(f.rule == "help_lead" for f in found):
+        return found
+    sentences = [_sentence_id(text, f.start) for f in found]
     helpers: set[int] = set()  # indexes into ``found``
     for i, f in enumerate(found):
         if f.rule != "help_lead":
             continue
-        sentence = _sentence_id(text, f.start)
         before = [
-            j
-            for j, g in enumerate(found[:i])
-            if g.rule == "subject" and _sentence_id(text, g.start) == sentence
+            j for j in range(i) if found[j].rule == "subject" and sentences[j] == sentences[i]
         ]
         if not before:
             continue
