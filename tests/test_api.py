@@ -116,9 +116,15 @@ def test_warm_loads_everything_lazy_up_front(tmp_path: Path) -> None:
 
     pipeline = Pipeline.default()
     assert "suspicious" not in vars(pipeline.normalizer.chars)  # built on rare input only
+    parties = pipeline.stages[1]
+    assert isinstance(parties, PartyExtractor)
+    pipeline.parse("一、组织建设\n1、由工会负责调整小组。")
+    compiled = ["pattern" in vars(rule) for rule in parties.slots]
+    assert any(compiled) and not all(compiled)  # a parse compiles the slots it tries
     assert pipeline.warm() is pipeline
     assert "suspicious" in vars(pipeline.normalizer.chars)
     assert "model" in vars(pipeline.stages[-1])  # the theme model
+    assert all("pattern" in vars(rule) for rule in parties.slots)  # held in a list
     bad = tmp_path / "parties.toml"
     bad.write_text("heads = []\n", encoding="utf-8")
     with pytest.raises(DataFileError, match=r"parties\.toml"):

@@ -87,6 +87,20 @@ def test_broken_toml_names_file_and_line(tmp_path: Path) -> None:
     assert info.value.line == 3
 
 
+def test_a_lazy_rule_compiles_on_first_use_and_names_its_file(tmp_path: Path) -> None:
+    bad = tmp_path / "rules.toml"
+    bad.write_text(
+        '[[rule]]\nname = "ok"\npattern = "a+"\n[[rule]]\nname = "x"\npattern = "(unclosed"\n',
+        encoding="utf-8",
+    )
+    ok, broken = load_rules(bad, "rule", lazy=True)  # no error yet: nothing compiled
+    assert "pattern" not in vars(ok) and "pattern" not in vars(broken)
+    assert ok.pattern.fullmatch("aaa") and "pattern" not in vars(broken)
+    with pytest.raises(DataFileError, match=r"rule 'x': bad pattern") as info:
+        broken.pattern  # noqa: B018
+    assert str(bad) in str(info.value)
+
+
 def test_bad_pattern_and_duplicate_names_are_refused(tmp_path: Path) -> None:
     bad = tmp_path / "rules.toml"
     bad.write_text('[[rule]]\nname = "x"\npattern = "(unclosed"\n', encoding="utf-8")

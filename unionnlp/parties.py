@@ -275,7 +275,6 @@ class PartyExtractor(PartyLexicon):
         breaks: list[int] = []
         stops: list[int] | None = None
         for slot in slots:
-            pattern = slot.rule.pattern
             matches: Iterator[regex.Match[str]]
             if slot.clause is not None:
                 hits = None
@@ -291,11 +290,11 @@ class PartyExtractor(PartyLexicon):
                     if stops is None:
                         stops = self._stops(text, breaks)
                     starts = _before_hits(clause_starts, hits, stops)
-                matches = _matches_at(pattern, text, starts, end, timeout)
+                matches = _matches_at(slot.rule.pattern, text, starts, end, timeout)
             elif not slot.triggered(text, timeout):
                 continue
             else:
-                matches = pattern.finditer(text, timeout=timeout)
+                matches = slot.rule.pattern.finditer(text, timeout=timeout)
             for m in matches:
                 yield slot, m
 

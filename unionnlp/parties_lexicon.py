@@ -88,7 +88,9 @@ class PartyLexicon:
 
     @cached_property
     def slots(self) -> list[Rule]:
-        return load_rules(self._path, "slot", variables=self._variables)
+        """The slot rules, each compiled on its first use: a text asks for few of them,
+        and compiling them all is most of what loading the stage costs."""
+        return load_rules(self._path, "slot", variables=self._variables, lazy=True)
 
     @cached_property
     def triggers(self) -> dict[str, Rule]:
@@ -208,7 +210,6 @@ class PartyLexicon:
                 _Slot(
                     rule,
                     rule.get("role", "lead"),
-                    "label" in rule.pattern.groupindex,
                     1 << i,
                     needs,
                     None if trigger is None else trigger.pattern,

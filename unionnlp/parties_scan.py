@@ -15,6 +15,7 @@ import time
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import regex
@@ -41,8 +42,6 @@ class _Slot:
 
     rule: Rule
     role: PartyRole
-    #: the pattern has a ``label`` group (``配合：X``)
-    labelled: bool
     #: this slot's bit in :meth:`_Scan.met`
     bit: int
     #: the bits of :meth:`_Scan.met` the slot needs: its own, and the bit of the heads
@@ -53,6 +52,11 @@ class _Slot:
     plain_trigger: re.Pattern[str] | None
     #: where matches may start, when the pattern begins with ``{CLAUSE}``
     clause: _ClauseStarts | None
+
+    @cached_property
+    def labelled(self) -> bool:
+        """The pattern has a ``label`` group (``配合：X``)."""
+        return "label" in self.rule.pattern.groupindex
 
     def trigger_spans(self, text: str, timeout: float) -> list[tuple[int, int]]:
         """The spans of the trigger's ``finditer`` over ``text``."""

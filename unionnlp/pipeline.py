@@ -151,7 +151,8 @@ def _skipped(plan: Plan, name: str, seconds: float, err: BaseException) -> Plan:
 
 
 def _load_lazy(obj: object, seen: set[int]) -> None:
-    """Evaluate every ``cached_property`` of ``obj``, and of the unionnlp objects they hold."""
+    """Evaluate every ``cached_property`` of ``obj``, and of the unionnlp objects they hold
+    (directly, or in a list, tuple or dict: lazily compiled rules come in lists)."""
     if id(obj) in seen:
         return
     seen.add(id(obj))
@@ -159,8 +160,14 @@ def _load_lazy(obj: object, seen: set[int]) -> None:
         for name, attr in vars(klass).items():
             if isinstance(attr, cached_property):
                 value = getattr(obj, name)
-                if type(value).__module__.startswith("unionnlp."):
-                    _load_lazy(value, seen)
+                held = [value]
+                if isinstance(value, dict):
+                    held.extend(value.values())
+                elif isinstance(value, list | tuple):
+                    held.extend(value)
+                for item in held:
+                    if type(item).__module__.startswith("unionnlp."):
+                        _load_lazy(item, seen)
 
 
 def _attach_tables(plan: Plan, tables: Sequence[Table]) -> Plan:

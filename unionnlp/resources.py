@@ -13,6 +13,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import resources as _importlib_resources
 from pathlib import Path
 from typing import Any
@@ -88,22 +89,40 @@ def load_wordlist(name_or_path: str | Path) -> tuple[str, ...]:
 class Rule:
     """A named ``regex`` rule from a data file, with its examples.
 
-    ``pattern`` is compiled with the ``regex`` module (``V1`` semantics off,
-    ``\\p{Han}`` available). ``options`` keeps the other keys of the entry,
-    among them an optional ``requires``: literal strings of which every match
-    holds one, a prefilter (see :meth:`may_match`).
+    ``pattern`` is ``source`` compiled with the ``regex`` module (``V1``
+    semantics off, ``\\p{Han}`` available), on first use when the rule was
+    loaded ``lazy`` (:func:`load_rules`). ``options`` keeps the other keys of
+    the entry, among them an optional ``requires``: literal strings of which
+    every match holds one, a prefilter (see :meth:`may_match`).
     """
 
     name: str
-    pattern: regex.Pattern[str]
+    #: the entry's pattern with its variables filled in
+    source: str
     must_match: tuple[str, ...] = ()
     must_not_match: tuple[str, ...] = ()
     options: Mapping[str, Any] = field(default_factory=dict)
+    flags: int = 0
+    #: the data file the rule comes from (named by the error of a bad pattern)
+    origin: Path | None = field(default=None, compare=False, repr=False)
     #: ``options["requires"]`` as a tuple, read once (``()``: no prefilter)
     requires: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "requires", tuple(self.options.get("requires") or ()))
+
+    @cached_property
+    def pattern(self) -> regex.Pattern[str]:
+        """``source``, compiled.
+
+        Raises:
+            DataFileError: the pattern does not compile.
+        """
+        try:
+            return regex.compile(self.source, self.flags)
+        except regex.error as err:
+            where = self.origin if self.origin is not None else Path("<rules>")
+            raise DataFileError(where, f"rule {self.name!r}: bad pattern ({err})") from err
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.options.get(key, default)
@@ -136,6 +155,7 @@ def load_rules(
     variables: Mapping[str, str] | None = None,
     flags: int = 0,
     optional: bool = False,
+    lazy: bool = False,
 ) -> list[Rule]:
     """Load ``[[table]]`` entries with ``name`` and ``pattern`` keys from a TOML file.
 
@@ -143,6 +163,11 @@ def load_rules(
     sub-patterns such as the Chinese numerals), and by the file's own
     ``[vars]`` table. Duplicate names and bad patterns are errors, and so is a
     missing or empty table unless it is ``optional`` (then there are no rules).
+
+    A ``lazy`` load leaves each pattern to be compiled on its first use (``regex``
+    parses patterns in pure Python: a long list of rules of which a text needs a
+    few costs most of a first parse). A bad pattern then raises on that use, and
+    :meth:`unionnlp.pipeline.Pipeline.warm` compiles them all.
     """
     path = _resolve(name_or_path)
     data = load_toml(path)
@@ -169,10 +194,6 @@ def load_rules(
             raise DataFileError(path, f"duplicate rule name {name!r}")
         seen.add(name)
         source = _expand(raw, env, path, name)
-        try:
-            compiled = regex.compile(source, flags)
-        except regex.error as err:
-            raise DataFileError(path, f"rule {name!r}: bad pattern ({err})") from err
         options = {
             k: v for k, v in entry.items() if k not in {"name", "pattern", "match", "no_match"}
         }
@@ -184,12 +205,16 @@ def load_rules(
         rules.append(
             Rule(
                 name=name,
-                pattern=compiled,
+                source=source,
                 must_match=_strings(entry.get("match"), path, name, "match"),
                 must_not_match=_strings(entry.get("no_match"), path, name, "no_match"),
                 options=options,
+                flags=flags,
+                origin=path,
             )
         )
+        if not lazy:
+            rules[-1].pattern  # noqa: B018 - compiled now: a bad pattern fails the load
     return rules
 
 
