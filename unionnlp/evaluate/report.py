@@ -42,6 +42,9 @@ class EvalReport:
     theme_misses: list[dict[str, str]] = field(default_factory=list)
     #: what the reader of the figures should know (e.g. training files not found)
     notes: list[str] = field(default_factory=list)
+    #: a percentile interval of each row's figure (F1, or the accuracy of the accuracy
+    #: rows), when asked for (:func:`~unionnlp.evaluate.intervals.bootstrap_intervals`)
+    intervals: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -55,14 +58,22 @@ class EvalReport:
                 }
                 for f in self.files
             ],
-            "totals": {k: v.to_dict() for k, v in self.scores.items()},
+            "totals": {
+                k: v.to_dict()
+                | (
+                    {"interval": [round(x, 4) for x in self.intervals[k]]}
+                    if k in self.intervals
+                    else {}
+                )
+                for k, v in self.scores.items()
+            },
             "theme_misses": self.theme_misses,
             "notes": self.notes,
         }
 
     def table(self) -> str:
         """A plain-text table for people."""
-        rows = [("stage", "P", "R", "F1", "acc", "pred", "gold")]
+        rows: list[tuple[str, ...]] = [("stage", "P", "R", "F1", "acc", "interval", "pred", "gold")]
         labels = {
             "documents": "plan splitting",
             "sections": "sections",
@@ -86,8 +97,10 @@ class EvalReport:
                 continue
             s = self.scores[key]
             acc = "" if s.accuracy is None else f"{s.accuracy:.3f}"
+            lo_hi = self.intervals.get(key)
+            interval = "" if lo_hi is None else f"{lo_hi[0]:.3f}-{lo_hi[1]:.3f}"
             if key in ACCURACY_ROWS or key == "baseline_top1":
-                rows.append((label, "", "", "", acc, "", str(s.attr_n)))
+                rows.append((label, "", "", "", acc, interval, "", str(s.attr_n)))
             else:
                 rows.append(
                     (
@@ -96,10 +109,13 @@ class EvalReport:
                         f"{s.recall:.3f}",
                         f"{s.f1:.3f}",
                         acc,
+                        interval,
                         str(s.n_pred),
                         str(s.n_gold),
                     )
                 )
+        if not self.intervals:  # the column only when asked for
+            rows = [r[:5] + r[6:] for r in rows]
         widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
         lines = [
             "  ".join(

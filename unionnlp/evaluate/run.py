@@ -60,14 +60,15 @@ def evaluate_dir(
     results: list[FileResult] = []
     for path in paths:
         gold = load_gold(path)
-        if folds is not None:
-            name = gold.source.name
-            if fold_of(groups.get(name, name)) not in folds:
-                continue
+        group = groups.get(gold.source.name, gold.source.name)
+        if folds is not None and fold_of(group) not in folds:
+            continue
         if progress:
             progress(str(path))
         plans = parse_file(gold.source)
-        results.append(evaluate_plans(gold, plans, themes=scorer))
+        result = evaluate_plans(gold, plans, themes=scorer)
+        result.group = group
+        results.append(result)
     totals = _totals(results)
     report = EvalReport(files=results, scores=totals)
     if scorer is not None:

@@ -86,6 +86,9 @@ class FileResult:
     #: (a section or document as ``marker title``), and ``gold`` / ``predicted``
     #: where they differ. Documents and sections come in reading order.
     errors: list[dict[str, str]] = field(default_factory=list)
+    #: the group the file belongs to (its source site, :func:`~unionnlp.evaluate.corpus_groups`;
+    #: ``""``: a group of its own), which :mod:`~unionnlp.evaluate.intervals` resamples whole
+    group: str = ""
 
 
 def _pred_sections(plan: Plan) -> list[tuple[str, str, int]]:
