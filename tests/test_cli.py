@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -96,6 +97,24 @@ def test_evaluate_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["evaluate", str(CORPORA / "dev"), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert set(data["totals"]) >= {"documents", "sections", "levels"}
+
+
+def test_evaluate_by_a_field_of_the_index(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seeds = CORPORA / "seeds"
+    for stem, unit in (("001_e7efcc45f3e8324d", "school"), ("003_576e4f2e877ac610", "hospital")):
+        for suffix in (".txt", ".gold.json"):
+            shutil.copy(seeds / (stem + suffix), tmp_path / (stem + suffix))
+        with (tmp_path / "index.jsonl").open("a", encoding="utf-8") as index:
+            index.write(json.dumps({"file": stem + ".txt", "unit_type": unit}) + "\n")
+    assert main(["evaluate", str(tmp_path), "--by", "unit_type"]) == 0
+    out = capsys.readouterr().out
+    _, _, table = out.partition("by unit_type:\n")
+    rows = [line.split() for line in table.splitlines()[2:-1]]
+    assert sorted(row[:2] for row in rows) == [["hospital", "1"], ["school", "1"]]
+    assert main(["evaluate", str(tmp_path), "--by", "region"]) == 0
+    assert "gives no 'region' (it gives: unit_type)" in capsys.readouterr().out
 
 
 def test_evaluate_errors_are_listed_by_file(capsys: pytest.CaptureFixture[str]) -> None:

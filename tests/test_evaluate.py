@@ -252,6 +252,46 @@ def test_corpus_groups_and_folds(tmp_path: Path) -> None:
     kept = evaluate_dir(gold.parent, folds={fold}, themes=False)
     skipped = evaluate_dir(gold.parent, folds=set(range(5)) - {fold}, themes=False)
     assert (len(kept.files), len(skipped.files)) == (1, 0)
+    assert kept.files[0].group == "example.org" and kept.files[0].source == "a.txt"
     (tmp_path / "index.jsonl").write_text("{oops\n", encoding="utf-8")
     with pytest.raises(DataFileError, match=r"index\.jsonl"):
         corpus_groups(tmp_path)
+
+
+def test_corpus_index_gives_every_field_by_file(tmp_path: Path) -> None:
+    from unionnlp.evaluate import corpus_groups, corpus_index
+
+    (tmp_path / "index.jsonl").write_text(
+        '{"file": "a.txt", "site": "example.org", "unit_type": "school", "chars": 745}\n\n'
+        '{"file": "b.txt", "batch": "b2", "site": null}\n',
+        encoding="utf-8",
+    )
+    assert corpus_index(tmp_path) == {
+        "a.txt": {"file": "a.txt", "site": "example.org", "unit_type": "school", "chars": "745"},
+        "b.txt": {"file": "b.txt", "batch": "b2"},
+    }
+    assert corpus_groups(tmp_path) == {"a.txt": "example.org", "b.txt": "b2"}  # else batch
+    (tmp_path / "empty").mkdir()
+    assert corpus_index(tmp_path / "empty") == {}  # no index
+    (tmp_path / "index.jsonl").write_text('{"site": "x"}\n', encoding="utf-8")
+    with pytest.raises(DataFileError, match="line 1"):
+        corpus_index(tmp_path)
+
+
+def test_breakdown_adds_up_each_value_of_a_facet() -> None:
+    from unionnlp.evaluate import FileResult, Score
+    from unionnlp.evaluate.report import breakdown
+
+    def result(source: str, tp: int, pred: int, gold: int) -> FileResult:
+        return FileResult(source, {"parties": Score(tp, pred, gold)}, 1, 1, source=source)
+
+    files = [result("a.txt", 1, 2, 2), result("b.txt", 3, 3, 4), result("c.txt", 0, 0, 0)]
+    files.append(result("d.txt", 2, 2, 2))
+    table = breakdown(files, {"a.txt": "school", "b.txt": "school", "c.txt": "hospital"}, "unit")
+    assert table.splitlines()[0].split()[:3] == ["unit", "files", "plans"]
+    rows = {line.split()[0]: line.split() for line in table.splitlines()[2:-1]}
+    # school: tp 4 of 5 predicted and 6 gold -> F1 2*0.8*0.667/1.467 = 0.727, gold 6
+    assert rows["school"][1] == "2" and "0.727 (6)" in " ".join(rows["school"])
+    assert rows["hospital"][1] == "1" and rows["hospital"][-1] == "-"  # nothing to score
+    assert rows["?"][1] == "1" and "1.000 (2)" in " ".join(rows["?"])  # not in the facet
+    assert list(rows) == ["school", "?", "hospital"]  # most files first, then by name

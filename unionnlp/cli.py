@@ -231,10 +231,27 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         if len(reports) > 1:
             print(("\n" if n else "") + f"== {gold_dir}")
         print(report.table())
+        if args.by:
+            print(_breakdown(gold_dir, report, args.by))
         if args.errors:
             print(report.error_lines())
             print(report.theme_error_lines())
     return 0
+
+
+def _breakdown(gold_dir: str, report: Any, field: str) -> str:
+    """The figures of ``report`` for each value of ``field`` in the folder's index."""
+    from .evaluate import corpus_index
+    from .evaluate.report import breakdown
+
+    index = corpus_index(gold_dir)
+    facet = {name: row[field] for name, row in index.items() if field in row}
+    if not facet:
+        known = sorted({k for row in index.values() for k in row} - {"file"})
+        return f"by {field}: the folder's index.jsonl gives no {field!r}" + (
+            f" (it gives: {', '.join(known)})" if known else " (there is no index.jsonl)"
+        )
+    return f"by {field}:\n" + breakdown(report.files, facet, field)
 
 
 def _add_intervals(report: Any) -> None:
@@ -509,6 +526,12 @@ def _build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also list each file's missed and spurious plans and sections, wrong levels,"
         " and missed, spurious and mislabelled deadlines and parties",
+    )
+    e.add_argument(
+        "--by",
+        metavar="FIELD",
+        help="also print the main figures for each value of a field of the folder's"
+        " index.jsonl (unit_type, script, batch, site)",
     )
     e.add_argument(
         "--intervals",

@@ -16,7 +16,7 @@ The package (every name below is importable from ``unionnlp.evaluate`` as well):
   :func:`evaluate_plans`, one file's plans scored stage by stage (documents,
   sections, levels, titles, deadlines, parties, themes).
 - :mod:`~unionnlp.evaluate.folds`: grouped cross-validation
-  (:func:`corpus_groups`, :func:`fold_of`) and :class:`ThemeScorer`, theme
+  (:func:`corpus_index`, :func:`corpus_groups`, :func:`fold_of`) and :class:`ThemeScorer`, theme
   predictions never from a model that trained on the file.
 - :mod:`~unionnlp.evaluate.report`: :class:`EvalReport`, totals as JSON and
   as tables for people.
@@ -34,7 +34,7 @@ Usage::
 from __future__ import annotations
 
 from .agreement import agreement, cohen_kappa
-from .folds import N_FOLDS, ThemeScorer, corpus_groups, fold_of
+from .folds import N_FOLDS, ThemeScorer, corpus_groups, corpus_index, fold_of
 from .gold import Gold, load_gold
 from .gold import _gold_sections as _gold_sections
 from .matching import TITLE_PREFIX, marker_key, section_key, title_key
@@ -56,6 +56,7 @@ __all__ = [
     "agreement",
     "cohen_kappa",
     "corpus_groups",
+    "corpus_index",
     "evaluate_dir",
     "evaluate_plans",
     "fold_of",

@@ -22,38 +22,55 @@ from ..errors import DataFileError
 from .gold import Gold
 from .scoring import Score
 
-__all__ = ["N_FOLDS", "ThemeScorer", "corpus_groups", "fold_of"]
+__all__ = ["N_FOLDS", "ThemeScorer", "corpus_groups", "corpus_index", "fold_of"]
 
 #: Folds of grouped cross-validation (by source site where the corpus has an index).
 N_FOLDS = 5
 
 
-def corpus_groups(root: str | Path) -> dict[str, str]:
-    """The group of each source file under ``root``, for grouped cross-validation.
+def corpus_index(root: str | Path) -> dict[str, dict[str, str]]:
+    """The rows of the corpus's ``index.jsonl`` (beside ``root``), by source file.
 
-    A corpus may carry an ``index.jsonl`` (one JSON object a line with ``file``
-    and ``site``, as ../shared/real does): files of one site form one group, so
-    template pages that repeat one another never sit on both sides of a split.
-    Files the index does not name are groups of their own. Keys are source
-    paths relative to ``root`` (``b1-r01.txt``); values are group names.
+    One JSON object a line with ``file`` and what is known of it (../shared/real
+    gives ``site``, ``batch``, ``unit_type``, ``script``). Keys are source paths
+    relative to ``root`` (``b1-r01.txt``); values hold each field as a string.
+    No index: an empty dict.
 
     Raises:
-        DataFileError: the index is not JSON Lines.
+        DataFileError: the index is not JSON Lines, or a line names no ``file``.
     """
     base = Path(root)
     index = (base if base.is_dir() else base.parent) / "index.jsonl"
-    groups: dict[str, str] = {}
+    rows: dict[str, dict[str, str]] = {}
     if not index.exists():
-        return groups
+        return rows
     for n, line in enumerate(index.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue
         try:
             row = json.loads(line)
-            groups[str(row["file"])] = str(row.get("site") or row.get("batch") or row["file"])
-        except (json.JSONDecodeError, KeyError, TypeError) as err:
+            rows[str(row["file"])] = {str(k): str(v) for k, v in row.items() if v is not None}
+        except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as err:
             raise DataFileError(index, f"bad index line ({err})", line=n) from err
-    return groups
+    return rows
+
+
+def corpus_groups(root: str | Path) -> dict[str, str]:
+    """The group of each source file under ``root``, for grouped cross-validation.
+
+    A corpus may carry an ``index.jsonl`` (:func:`corpus_index`): files of one
+    ``site`` (else ``batch``) form one group, so template pages that repeat one
+    another never sit on both sides of a split. Files the index does not name
+    are groups of their own. Keys are source paths relative to ``root``
+    (``b1-r01.txt``); values are group names.
+
+    Raises:
+        DataFileError: the index is not JSON Lines.
+    """
+    return {
+        name: row.get("site") or row.get("batch") or name
+        for name, row in corpus_index(root).items()
+    }
 
 
 def fold_of(group: str, n_folds: int = N_FOLDS) -> int:

@@ -9,13 +9,13 @@ and the totals; :meth:`EvalReport.to_dict` is what ``unionnlp evaluate
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from .scoring import FileResult, Score
 
-__all__ = ["ACCURACY_ROWS", "EvalReport"]
+__all__ = ["ACCURACY_ROWS", "EvalReport", "breakdown"]
 
 #: Rows of the report that are an accuracy over matched items (the others are P/R/F1).
 ACCURACY_ROWS = (
@@ -116,15 +116,7 @@ class EvalReport:
                 )
         if not self.intervals:  # the column only when asked for
             rows = [r[:5] + r[6:] for r in rows]
-        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-        lines = [
-            "  ".join(
-                c.ljust(w) if i == 0 else c.rjust(w)
-                for i, (c, w) in enumerate(zip(r, widths, strict=True))
-            )
-            for r in rows
-        ]
-        lines.insert(1, "-" * len(lines[0]))
+        lines = _aligned(rows)
         if self.macro_f1 is not None:
             lines.append(
                 f"themes macro-F1: {self.macro_f1:.3f} (level-1 sections; a file is"
@@ -172,6 +164,55 @@ class EvalReport:
                     line += f"  gold {e['gold']!r}, predicted {e['predicted']!r}"
                 lines.append(line)
         return "\n".join(lines)
+
+
+#: the figures of :meth:`EvalReport.breakdown`: (column, row of the scores, accuracy row?)
+_BREAKDOWN = (
+    ("plans F1", "documents", False),
+    ("sections F1", "sections", False),
+    ("deadlines F1", "deadlines", False),
+    ("parties F1", "parties", False),
+    ("themes top-1", "themes_top1", True),
+)
+
+
+def breakdown(files: Iterable[FileResult], facet: Mapping[str, str], name: str) -> str:
+    """A table of the main figures for each value of a facet of the files (``unit_type``…).
+
+    ``facet`` gives each file's value by its :attr:`~FileResult.source`; files it
+    does not name count under ``?``. Each figure is followed by its gold count.
+    """
+    by_value: dict[str, list[FileResult]] = {}
+    for f in files:
+        by_value.setdefault(facet.get(f.source, "?"), []).append(f)
+    rows: list[tuple[str, ...]] = [(name, "files", *(column for column, _, _ in _BREAKDOWN))]
+    for value, group in sorted(by_value.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        totals = _totals(group)
+        cells = []
+        for _, key, accuracy in _BREAKDOWN:
+            s = totals.get(key, Score())
+            n = s.attr_n if accuracy else s.n_gold
+            figure = s.accuracy if accuracy else (s.f1 if s.n_gold or s.n_pred else None)
+            cells.append("-" if figure is None else f"{figure:.3f} ({n})")
+        rows.append((value, str(len(group)), *cells))
+    lines = _aligned(rows)
+    lines.append("(in brackets: gold items, or judged sections for themes)")
+    return "\n".join(lines)
+
+
+def _aligned(rows: list[tuple[str, ...]]) -> list[str]:
+    """``rows`` as text columns (the first to the left, the others to the right), the
+    header underlined."""
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = [
+        "  ".join(
+            c.ljust(w) if i == 0 else c.rjust(w)
+            for i, (c, w) in enumerate(zip(r, widths, strict=True))
+        )
+        for r in rows
+    ]
+    lines.insert(1, "-" * len(lines[0]))
+    return lines
 
 
 def _totals(results: Iterable[FileResult]) -> dict[str, Score]:

@@ -67,7 +67,7 @@ def evaluate_dir(
             progress(str(path))
         plans = parse_file(gold.source)
         result = evaluate_plans(gold, plans, themes=scorer)
-        result.group = group
+        result.group, result.source = group, gold.source.name
         results.append(result)
     totals = _totals(results)
     report = EvalReport(files=results, scores=totals)

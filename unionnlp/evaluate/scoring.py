@@ -89,6 +89,8 @@ class FileResult:
     #: the group the file belongs to (its source site, :func:`~unionnlp.evaluate.corpus_groups`;
     #: ``""``: a group of its own), which :mod:`~unionnlp.evaluate.intervals` resamples whole
     group: str = ""
+    #: the source file, relative to the evaluated folder (``b1-r01.txt``; ``""``: not known)
+    source: str = ""
 
 
 def _pred_sections(plan: Plan) -> list[tuple[str, str, int]]:
