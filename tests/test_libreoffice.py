@@ -567,6 +567,54 @@ def test_libreoffice_from_a_kept_profile_skips_its_graphics_render_tests(
         assert not (converter._work / "profile" / log).exists()
 
 
+def test_a_fresh_profile_is_started_as_run_by_the_installed_version(tmp_path: Path) -> None:
+    from unionnlp.readers.libreoffice import _installed_version, seed_profile
+
+    program = tmp_path / "lo" / "program"
+    program.mkdir(parents=True)
+    binary = str(program / "soffice.bin")
+    profile = tmp_path / "profile"
+    assert _installed_version(binary) is None and not seed_profile(profile, binary)
+    assert not profile.exists()  # nothing written where the version is not known
+    registry = tmp_path / "lo" / "share" / "registry"
+    registry.mkdir(parents=True)
+    (registry / "main.xcd").write_bytes(
+        b'<prop oor:name="ooSetupVersionAboutBox"><value>7.4.7.2</value></prop>'
+        b'<prop oor:name="ooSetupVersion">\n  <value>7.4</value></prop>'
+    )
+    assert _installed_version(binary) == "7.4" and seed_profile(profile, binary)
+    settings = (profile / "user" / "registrymodifications.xcu").read_text(encoding="utf-8")
+    assert '<prop oor:name="ooSetupLastVersion" oor:op="fuse"><value>7.4</value>' in settings
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_own_soffice_runs_keep_a_profile_that_never_ran_the_render_tests(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from unionnlp.readers import libreoffice
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    doc = tmp_path / "plan.doc"
+    shutil.copyfile(FIXTURES / "plan.doc", doc)
+    assert outline(office.read(doc, soffice="soffice")) == OUTLINE  # a fresh, seeded profile
+    (template,) = (tmp_path / "cache").glob("unionnlp/libreoffice-profile-*")
+    assert (template / "user" / "registrymodifications.xcu").is_file()
+    assert not (template / "user" / "GraphicsRenderTests.log").exists()  # never ran them
+    (template / "user" / "marker").write_text("kept", encoding="utf-8")
+    copies: list[bool] = []
+
+    def copy(template: Path, profile: Path) -> bool:
+        copies.append(real_copy(template, profile))
+        copies.append((profile / "user" / "marker").is_file())
+        return copies[0]
+
+    real_copy = libreoffice._copy_template
+    monkeypatch.setattr(libreoffice, "_copy_template", copy)
+    assert outline(office.read(doc, soffice="soffice")) == OUTLINE
+    assert copies == [True, True]  # the second run started from a copy of the kept profile
+    assert (template / "user" / "marker").read_text(encoding="utf-8") == "kept"  # not replaced
+
+
 @needs_uno
 def test_real_libreoffice_that_hangs_costs_the_timeout(tmp_path: Path) -> None:
     with LibreOffice(timeout=3.0) as converter, sharing(converter):

@@ -8,8 +8,10 @@ input) with a LibreOffice profile no other process uses:
   drives over UNO (:mod:`.libreoffice`: why, the measurements, and what happens
   when a file hangs or crashes it);
 - otherwise (one file read on its own, or no ``python3-uno``), with one
-  ``soffice --headless --convert-to docx`` of its own and a fresh profile in a
-  temporary folder; past ``timeout`` it is killed with its process group.
+  ``soffice --headless --convert-to docx`` of its own, on a copy of the profile
+  kept for this LibreOffice in a temporary folder (the first run makes one,
+  started as one that has run before: :func:`.libreoffice.kept_profile`); past
+  ``timeout`` it is killed with its process group.
 
 The .docx that LibreOffice writes is read by :mod:`unionnlp.readers.docx`
 (numbering and tables included); the returned :class:`~unionnlp.model.Source`
@@ -41,7 +43,7 @@ from pathlib import Path
 from ..errors import ReaderError
 from ..model import Source
 from ._support import read_bytes
-from .libreoffice import DEFAULT_TIMEOUT, find_soffice, shared
+from .libreoffice import DEFAULT_TIMEOUT, find_soffice, kept_profile, shared
 
 __all__ = ["DEFAULT_TIMEOUT", "FORMATS", "read"]
 
@@ -167,6 +169,7 @@ def _convert(raw: bytes, *, path: Path, fmt: str, command: str, timeout: float) 
         source.write_bytes(raw)
         outdir = work / "out"
         outdir.mkdir()
+        keep = kept_profile(command, work / "profile")
         args = [
             command,
             "--headless",
@@ -203,6 +206,7 @@ def _convert(raw: bytes, *, path: Path, fmt: str, command: str, timeout: float) 
             )
         if not produced.is_file() or produced.stat().st_size == 0:
             raise ReaderError.soffice_failed(path, reason="it produced no document", stderr=output)
+        keep()
         return produced.read_bytes()
 
 
