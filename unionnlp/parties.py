@@ -44,6 +44,7 @@ and :mod:`unionnlp.parties_scan` (the shortcuts above, as code).
 
 from __future__ import annotations
 
+import bisect
 import logging
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -389,13 +390,22 @@ class PartyExtractor(PartyLexicon):
             at = stop
         return stretches
 
+    def _opens(self, title: str) -> bool:
+        """Whether a section titled ``title`` states the plan's guiding idea (指导思想): the
+        bodies it names lead no measure."""
+        opening = self._scopes.get("opening")
+        return bool(
+            opening
+            and self._scope_scan.met(title) & 4
+            and opening.pattern.match(title, timeout=scan_budget(len(title)))
+        )
+
     # -- the stage ----------------------------------------------------------
     def __call__(self, plan: Plan) -> Plan:
         """Attach the parties named in each measure (and the implicit author unit)."""
         norm = plan.require_normalized(self.name)
         unit_canonical = self._canonical(plan.unit) if plan.unit else None
         ranges = iter(norm.norm_ranges([m.span for sec in plan.sections for m in sec.measures]))
-        opening = self._scopes.get("opening")
         sections: list[Section] = []
         for sec in plan.sections:
             if not sec.measures:
@@ -407,13 +417,7 @@ class PartyExtractor(PartyLexicon):
                 ns, ne = next(ranges)
                 try:
                     if opens is None:
-                        # the plan's guiding idea (指导思想): the bodies it names lead no measure
-                        budget = scan_budget(len(sec.title))
-                        opens = bool(
-                            opening
-                            and self._scope_scan.met(sec.title) & 4
-                            and opening.pattern.match(sec.title, timeout=budget)
-                        )
+                        opens = self._opens(sec.title)
                     stretches = [] if opens else self._readable(norm.text, ns, ne)
                     found = [
                         (start, f)
@@ -439,7 +443,79 @@ class PartyExtractor(PartyLexicon):
                     ]
                 measures.append(_with_parties(measure, tuple(parties)))
             sections.append(_with_measures(sec, tuple(measures)))
+        sections = self._between(plan, norm, sections)
         return replace(plan, sections=tuple(sections))
+
+    def _between(self, plan: Plan, norm: NormalizedText, sections: list[Section]) -> list[Section]:
+        """``sections`` with the parties named in the text of a section that no measure
+        holds (a sentence the structure left out of its measures, the title of a section
+        that heads sub-items), each given to the measure before it in the section, or to
+        the first measure after it."""
+        children: dict[str | None, list[Span]] = {}
+        for sec in sections:
+            children.setdefault(sec.parent, []).append(sec.span)
+        order: list[tuple[int, int, int]] = []  # (measure start, section index, measure index)
+        for i, sec in enumerate(sections):
+            for j, m in enumerate(sec.measures):
+                order.append((m.span.start, i, j))
+        if not order:
+            return sections
+        order.sort()
+        starts = [o[0] for o in order]
+        extra: dict[tuple[int, ...], list[Party]] = {}
+        for i, sec in enumerate(sections):
+            if self._opens(sec.title):
+                continue
+            taken = sorted(
+                [(s.start, s.end) for s in children.get(sec.id, ())]
+                + [(m.span.start, m.span.end) for m in sec.measures]
+            )
+            at = sec.span.start
+            gaps: list[tuple[int, int]] = []
+            for a, b in taken:
+                if a > at:
+                    gaps.append((at, a))
+                at = max(at, b)
+            if at < sec.span.end:
+                gaps.append((at, sec.span.end))
+            for a, b in gaps:
+                # the measure before the gap in this section, else the first after it
+                k = bisect.bisect_right(starts, a) - 1
+                if k < 0 or order[k][1] != i:
+                    k = bisect.bisect_left(starts, a)
+                if k >= len(order):
+                    continue
+                ns, ne = norm.norm_range(Span(a, b))
+                try:
+                    found = [
+                        (start, f)
+                        for start, end in self._readable(norm.text, ns, ne)
+                        for f in self.find(norm.text[start:end])
+                    ]
+                except TimeoutError as err:
+                    raise ProcessingTimeout.during(
+                        self.name, ne - ns, scan_budget(ne - ns), span=Span(a, b)
+                    ) from err
+                if found:
+                    extra.setdefault(order[k][1:], []).extend(
+                        f.party(norm.span(at + f.start, at + f.end)) for at, f in found
+                    )
+        if not extra:
+            return sections
+        out: list[Section] = []
+        for i, sec in enumerate(sections):
+            if not any(k[0] == i for k in extra):
+                out.append(sec)
+                continue
+            measures: list[Measure] = []
+            for j, m in enumerate(sec.measures):
+                more = extra.get((i, j))
+                if more:
+                    own = [p for p in m.parties if not p.implicit]
+                    m = _with_parties(m, tuple(own + more))
+                measures.append(m)
+            out.append(_with_measures(sec, tuple(measures)))
+        return out
 
 
 _with_parties: Callable[[Measure, tuple[Party, ...]], Measure] = replacer(Measure, "parties")
