@@ -138,6 +138,12 @@ class PartyExtractor(PartyLexicon):
         return {}
 
     @cached_property
+    def _sharing(self) -> frozenset[str]:
+        """The slots whose lists may open with modifiers that share the head of the name
+        after them (``shared_heads`` in the data file)."""
+        return frozenset(rule.name for rule in self.slots if rule.get("shared_heads"))
+
+    @cached_property
     def _runnable(self) -> dict[int, tuple[_Slot, ...]]:
         """The slots to try, in order, by the bits of :meth:`_Scan.met` of a text."""
         return {}
@@ -306,12 +312,20 @@ class PartyExtractor(PartyLexicon):
         pos = start
         group: list[tuple[int, str, PartyRole | None]] = []
         partner = False
+        shared: int | None = None  # where a list of modifiers sharing the next head begins
         for part in _SPLIT.split(names):
             at = text.index(part, pos) if part else pos
             # 工会与X开展…: the subjects after 与 are the union's partners
             if rule == "subject" and at > start and text[at - 1 : at] == _PARTNER:
                 partner = True
             pos = at + len(part)
+            if rule in self._sharing:
+                # 地方及兄弟单位工会, 市、县工会: modifiers without a head share the next one
+                if not self._grammar.head_starts(part.strip()):
+                    shared = at if shared is None else shared
+                    continue
+                if shared is not None:
+                    at, part, shared = shared, text[shared:pos], None
             name, marked = _strip_role_mark(part.strip())
             if len(name) >= 2:
                 group.append((at, name, marked or ("support" if partner else None)))
