@@ -268,16 +268,21 @@ class PartyExtractor(PartyLexicon):
             canonical=self._canonical(name),
         )
 
-    def _matches(self, text: str) -> Iterator[tuple[_Slot, regex.Match[str]]]:
-        """The matches of the slots in ``text``, slot by slot, as their ``finditer`` finds
-        them: the shortcuts skip only tries that cannot match."""
-        timeout = scan_budget(len(text))
+    def _slots_for(self, text: str) -> tuple[_Slot, ...]:
+        """The slots that may match in ``text``: those whose ``requires`` it meets."""
         met = self._plan[1].met(text)
         slots = self._runnable.get(met)
         if slots is None:  # no match lacks what its slot requires
             slots = self._runnable[met] = tuple(
                 slot for slot in self._plan[0] if met & slot.needs == slot.needs
             )
+        return slots
+
+    def _matches(self, text: str) -> Iterator[tuple[_Slot, regex.Match[str]]]:
+        """The matches of the slots in ``text``, slot by slot, as their ``finditer`` finds
+        them: the shortcuts skip only tries that cannot match."""
+        timeout = scan_budget(len(text))
+        slots = self._slots_for(text)
         clause_starts: Sequence[int] | None = None
         breaks: list[int] = []
         stops: list[int] | None = None
@@ -457,10 +462,10 @@ class PartyExtractor(PartyLexicon):
                     ]
                 measures.append(_with_parties(measure, tuple(parties)))
             sections.append(_with_measures(sec, tuple(measures)))
-        sections = self._between(plan, norm, sections)
+        sections = self._between(norm, sections)
         return replace(plan, sections=tuple(sections))
 
-    def _between(self, plan: Plan, norm: NormalizedText, sections: list[Section]) -> list[Section]:
+    def _between(self, norm: NormalizedText, sections: list[Section]) -> list[Section]:
         """``sections`` with the parties named in the text of a section that no measure
         holds (a sentence the structure left out of its measures, the title of a section
         that heads sub-items), each given to the measure before it in the section, or to
@@ -476,44 +481,54 @@ class PartyExtractor(PartyLexicon):
             return sections
         order.sort()
         starts = [o[0] for o in order]
-        extra: dict[tuple[int, ...], list[Party]] = {}
+        gaps: list[tuple[Span, tuple[int, int]]] = []  # (gap, its measure)
         for i, sec in enumerate(sections):
-            if self._opens(sec.title):
-                continue
+            kids = children.get(sec.id)
+            span = sec.span
+            if not kids and len(sec.measures) == 1:  # most leaves: one measure, all of it
+                whole = sec.measures[0].span
+                if whole.start - span.start < 2 and span.end - whole.end < 2:
+                    continue
             taken = sorted(
-                [(s.start, s.end) for s in children.get(sec.id, ())]
+                [(s.start, s.end) for s in kids or ()]
                 + [(m.span.start, m.span.end) for m in sec.measures]
             )
-            at = sec.span.start
-            gaps: list[tuple[int, int]] = []
+            at = span.start
+            pieces: list[tuple[int, int]] = []
             for a, b in taken:
-                if a > at:
-                    gaps.append((at, a))
+                if a - at >= 2:
+                    pieces.append((at, a))
                 at = max(at, b)
-            if at < sec.span.end:
-                gaps.append((at, sec.span.end))
-            for a, b in gaps:
+            if sec.span.end - at >= 2:
+                pieces.append((at, sec.span.end))
+            if not pieces or self._opens(sec.title):
+                continue
+            for a, b in pieces:
                 # the measure before the gap in this section, else the first after it
                 k = bisect.bisect_right(starts, a) - 1
                 if k < 0 or order[k][1] != i:
                     k = bisect.bisect_left(starts, a)
-                if k >= len(order):
-                    continue
-                ns, ne = norm.norm_range(Span(a, b))
-                try:
-                    found = [
-                        (start, f)
-                        for start, end in self._readable(norm.text, ns, ne)
-                        for f in self.find(norm.text[start:end])
-                    ]
-                except TimeoutError as err:
-                    raise ProcessingTimeout.during(
-                        self.name, ne - ns, scan_budget(ne - ns), span=Span(a, b)
-                    ) from err
-                if found:
-                    extra.setdefault(order[k][1:], []).extend(
-                        f.party(norm.span(at + f.start, at + f.end)) for at, f in found
-                    )
+                if k < len(order):
+                    gaps.append((Span(a, b), (order[k][1], order[k][2])))
+        extra: dict[tuple[int, int], list[Party]] = {}
+        ranges = norm.norm_ranges([gap for gap, _ in gaps])
+        for (gap, key), (ns, ne) in zip(gaps, ranges, strict=True):
+            if ne - ns < 2 or not self._slots_for(norm.text[ns:ne]):
+                continue  # (most titles and left-out sentences: no slot may match)
+            try:
+                found = [
+                    (start, f)
+                    for start, end in self._readable(norm.text, ns, ne)
+                    for f in self.find(norm.text[start:end])
+                ]
+            except TimeoutError as err:  # the pipeline reports the text given up on
+                raise ProcessingTimeout.during(
+                    self.name, ne - ns, scan_budget(ne - ns), span=gap
+                ) from err
+            if found:
+                extra.setdefault(key, []).extend(
+                    f.party(norm.span(at + f.start, at + f.end)) for at, f in found
+                )
         if not extra:
             return sections
         out: list[Section] = []
