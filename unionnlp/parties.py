@@ -479,8 +479,10 @@ class PartyExtractor(PartyLexicon):
                 order.append((m.span.start, i, j))
         if not order:
             return sections
-        order.sort()
         starts = [o[0] for o in order]
+        if starts != sorted(starts):  # (measures come in reading order)
+            order.sort()
+            starts = [o[0] for o in order]
         gaps: list[tuple[Span, tuple[int, int]]] = []  # (gap, its measure)
         for i, sec in enumerate(sections):
             kids = children.get(sec.id)
@@ -531,9 +533,10 @@ class PartyExtractor(PartyLexicon):
                 )
         if not extra:
             return sections
+        touched = {i for i, _ in extra}
         out: list[Section] = []
         for i, sec in enumerate(sections):
-            if not any(k[0] == i for k in extra):
+            if i not in touched:
                 out.append(sec)
                 continue
             measures: list[Measure] = []
