@@ -462,96 +462,100 @@ class PartyExtractor(PartyLexicon):
                     ]
                 measures.append(_with_parties(measure, tuple(parties)))
             sections.append(_with_measures(sec, tuple(measures)))
-        sections = self._between(norm, sections)
+        sections = _between(self, norm, sections)
         return replace(plan, sections=tuple(sections))
-
-    def _between(self, norm: NormalizedText, sections: list[Section]) -> list[Section]:
-        """``sections`` with the parties named in the text of a section that no measure
-        holds (a sentence the structure left out of its measures, the title of a section
-        that heads sub-items), each given to the measure before it in the section, or to
-        the first measure after it."""
-        children: dict[str | None, list[Span]] = {}
-        for sec in sections:
-            children.setdefault(sec.parent, []).append(sec.span)
-        order: list[tuple[int, int, int]] = []  # (measure start, section index, measure index)
-        for i, sec in enumerate(sections):
-            for j, m in enumerate(sec.measures):
-                order.append((m.span.start, i, j))
-        if not order:
-            return sections
-        starts = [o[0] for o in order]
-        if starts != sorted(starts):  # (measures come in reading order)
-            order.sort()
-            starts = [o[0] for o in order]
-        gaps: list[tuple[Span, tuple[int, int]]] = []  # (gap, its measure)
-        for i, sec in enumerate(sections):
-            kids = children.get(sec.id)
-            span = sec.span
-            if not kids and len(sec.measures) == 1:  # most leaves: one measure, all of it
-                whole = sec.measures[0].span
-                if whole.start - span.start < 2 and span.end - whole.end < 2:
-                    continue
-            taken = sorted(
-                [(s.start, s.end) for s in kids or ()]
-                + [(m.span.start, m.span.end) for m in sec.measures]
-            )
-            at = span.start
-            pieces: list[tuple[int, int]] = []
-            for a, b in taken:
-                if a - at >= 2:
-                    pieces.append((at, a))
-                at = max(at, b)
-            if sec.span.end - at >= 2:
-                pieces.append((at, sec.span.end))
-            if not pieces or self._opens(sec.title):
-                continue
-            for a, b in pieces:
-                # the measure before the gap in this section, else the first after it
-                k = bisect.bisect_right(starts, a) - 1
-                if k < 0 or order[k][1] != i:
-                    k = bisect.bisect_left(starts, a)
-                if k < len(order):
-                    gaps.append((Span(a, b), (order[k][1], order[k][2])))
-        extra: dict[tuple[int, int], list[Party]] = {}
-        ranges = norm.norm_ranges([gap for gap, _ in gaps])
-        for (gap, key), (ns, ne) in zip(gaps, ranges, strict=True):
-            if ne - ns < 2 or not self._slots_for(norm.text[ns:ne]):
-                continue  # (most titles and left-out sentences: no slot may match)
-            try:
-                found = [
-                    (start, f)
-                    for start, end in self._readable(norm.text, ns, ne)
-                    for f in self.find(norm.text[start:end])
-                ]
-            except TimeoutError as err:  # the pipeline reports the text given up on
-                raise ProcessingTimeout.during(
-                    self.name, ne - ns, scan_budget(ne - ns), span=gap
-                ) from err
-            if found:
-                extra.setdefault(key, []).extend(
-                    f.party(norm.span(at + f.start, at + f.end)) for at, f in found
-                )
-        if not extra:
-            return sections
-        touched = {i for i, _ in extra}
-        out: list[Section] = []
-        for i, sec in enumerate(sections):
-            if i not in touched:
-                out.append(sec)
-                continue
-            measures: list[Measure] = []
-            for j, m in enumerate(sec.measures):
-                more = extra.get((i, j))
-                if more:
-                    own = [p for p in m.parties if not p.implicit]
-                    m = _with_parties(m, tuple(own + more))
-                measures.append(m)
-            out.append(_with_measures(sec, tuple(measures)))
-        return out
 
 
 _with_parties: Callable[[Measure, tuple[Party, ...]], Measure] = replacer(Measure, "parties")
 _with_measures: Callable[[Section, tuple[Measure, ...]], Section] = replacer(Section, "measures")
+
+
+def _between(stage: PartyExtractor, norm: NormalizedText, sections: list[Section]) -> list[Section]:
+    """``sections`` with the parties named in the text of a section that no measure of it
+    holds (a sentence the structure left out of its measures), each given to the measure
+    before it in the section, or to the first measure after it."""
+    children: dict[str | None, list[Span]] = {}
+    for sec in sections:
+        children.setdefault(sec.parent, []).append(sec.span)
+    order: list[tuple[int, int, int]] = []  # (measure start, section index, measure index)
+    for i, sec in enumerate(sections):
+        for j, m in enumerate(sec.measures):
+            order.append((m.span.start, i, j))
+    if not order:
+        return sections
+    starts = [o[0] for o in order]
+    if starts != sorted(starts):  # (measures come in reading order)
+        order.sort()
+        starts = [o[0] for o in order]
+    gaps: list[tuple[Span, tuple[int, int]]] = []  # (gap, its measure)
+    for i, sec in enumerate(sections):
+        if not sec.measures:
+            # the title of a section heading sub-items: measured and left (its parties
+            # cost the written sets more precision than their floors allow)
+            continue
+        kids = children.get(sec.id)
+        span = sec.span
+        if not kids and len(sec.measures) == 1:  # most leaves: one measure, all of it
+            whole = sec.measures[0].span
+            if whole.start - span.start < 2 and span.end - whole.end < 2:
+                continue
+        taken = sorted(
+            [(s.start, s.end) for s in kids or ()]
+            + [(m.span.start, m.span.end) for m in sec.measures]
+        )
+        at = span.start
+        pieces: list[tuple[int, int]] = []
+        for a, b in taken:
+            if a - at >= 2:
+                pieces.append((at, a))
+            at = max(at, b)
+        if sec.span.end - at >= 2:
+            pieces.append((at, sec.span.end))
+        if not pieces or stage._opens(sec.title):
+            continue
+        for a, b in pieces:
+            # the measure before the gap in this section, else the first after it
+            k = bisect.bisect_right(starts, a) - 1
+            if k < 0 or order[k][1] != i:
+                k = bisect.bisect_left(starts, a)
+            if k < len(order):
+                gaps.append((Span(a, b), (order[k][1], order[k][2])))
+    extra: dict[tuple[int, int], list[Party]] = {}
+    ranges = norm.norm_ranges([gap for gap, _ in gaps])
+    for (gap, key), (ns, ne) in zip(gaps, ranges, strict=True):
+        if ne - ns < 2 or not stage._slots_for(norm.text[ns:ne]):
+            continue  # (most titles and left-out sentences: no slot may match)
+        try:
+            found = [
+                (start, f)
+                for start, end in stage._readable(norm.text, ns, ne)
+                for f in stage.find(norm.text[start:end])
+            ]
+        except TimeoutError as err:  # the pipeline reports the text given up on
+            raise ProcessingTimeout.during(
+                stage.name, ne - ns, scan_budget(ne - ns), span=gap
+            ) from err
+        if found:
+            extra.setdefault(key, []).extend(
+                f.party(norm.span(at + f.start, at + f.end)) for at, f in found
+            )
+    if not extra:
+        return sections
+    touched = {i for i, _ in extra}
+    out: list[Section] = []
+    for i, sec in enumerate(sections):
+        if i not in touched:
+            out.append(sec)
+            continue
+        measures: list[Measure] = []
+        for j, m in enumerate(sec.measures):
+            more = extra.get((i, j))
+            if more:
+                own = [p for p in m.parties if not p.implicit]
+                m = _with_parties(m, tuple(own + more))
+            measures.append(m)
+        out.append(_with_measures(sec, tuple(measures)))
+    return out
 
 
 def _strip_role_mark(name: str) -> tuple[str, PartyRole | None]:
