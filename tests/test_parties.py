@@ -56,6 +56,26 @@ def test_stage_attaches_parties_and_implicit_unit() -> None:
     assert implicit.span == second.measures[0].span
 
 
+def test_text_outside_the_measures_is_read_for_parties() -> None:
+    # a sentence the structure leaves out of the measures (no action verb among three action
+    # sentences) still names a party, given to the measure before it; the title of a section
+    # that heads sub-items is not read (it named more false parties than true ones)
+    text = (
+        "2023年街道工会工作计划\n一、关爱职工\n（一）主动配合社区党委，做好帮扶工作\n"
+        "1、开展春节慰问活动，走访困难家庭。\n"
+        "2、健康服务。开展职工健康体检。女工委员会利用微信群推送健康知识。"
+        "举办心理健康讲座。落实职工疗休养。\n"
+    )
+    plan = Pipeline.default().parse(text)[0]
+    measures = [m for _, m in plan.measures()]
+    assert "女工委员会利用" not in "".join(m.text for m in measures)  # left out by the structure
+    named = [[(p.name, p.role) for p in m.parties if not p.implicit] for m in measures]
+    assert named == [[], [("女工委员会", "lead")], [], []]
+    for m in measures:
+        for p in m.parties:
+            assert p.implicit or p.span.slice(text) == p.name
+
+
 def test_spans_point_into_traditional_source() -> None:
     text = "一、加強學習\n1、配合機關黨委抓好理論學習。"
     plan = Pipeline.default().parse(text)[0]

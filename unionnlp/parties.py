@@ -44,6 +44,7 @@ and :mod:`unionnlp.parties_scan` (the shortcuts above, as code).
 
 from __future__ import annotations
 
+import bisect
 import logging
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -135,6 +136,12 @@ class PartyExtractor(PartyLexicon):
     def _stop_chars(self) -> dict[str, bool]:
         """Break characters seen so far, and whether ``STOP`` holds each."""
         return {}
+
+    @cached_property
+    def _sharing(self) -> frozenset[str]:
+        """The slots whose lists may open with modifiers that share the head of the name
+        after them (``shared_heads`` in the data file)."""
+        return frozenset(rule.name for rule in self.slots if rule.get("shared_heads"))
 
     @cached_property
     def _runnable(self) -> dict[int, tuple[_Slot, ...]]:
@@ -261,16 +268,21 @@ class PartyExtractor(PartyLexicon):
             canonical=self._canonical(name),
         )
 
-    def _matches(self, text: str) -> Iterator[tuple[_Slot, regex.Match[str]]]:
-        """The matches of the slots in ``text``, slot by slot, as their ``finditer`` finds
-        them: the shortcuts skip only tries that cannot match."""
-        timeout = scan_budget(len(text))
+    def _slots_for(self, text: str) -> tuple[_Slot, ...]:
+        """The slots that may match in ``text``: those whose ``requires`` it meets."""
         met = self._plan[1].met(text)
         slots = self._runnable.get(met)
         if slots is None:  # no match lacks what its slot requires
             slots = self._runnable[met] = tuple(
                 slot for slot in self._plan[0] if met & slot.needs == slot.needs
             )
+        return slots
+
+    def _matches(self, text: str) -> Iterator[tuple[_Slot, regex.Match[str]]]:
+        """The matches of the slots in ``text``, slot by slot, as their ``finditer`` finds
+        them: the shortcuts skip only tries that cannot match."""
+        timeout = scan_budget(len(text))
+        slots = self._slots_for(text)
         clause_starts: Sequence[int] | None = None
         breaks: list[int] = []
         stops: list[int] | None = None
@@ -305,12 +317,20 @@ class PartyExtractor(PartyLexicon):
         pos = start
         group: list[tuple[int, str, PartyRole | None]] = []
         partner = False
+        shared: int | None = None  # where a list of modifiers sharing the next head begins
         for part in _SPLIT.split(names):
             at = text.index(part, pos) if part else pos
             # 工会与X开展…: the subjects after 与 are the union's partners
             if rule == "subject" and at > start and text[at - 1 : at] == _PARTNER:
                 partner = True
             pos = at + len(part)
+            if rule in self._sharing:
+                # 地方及兄弟单位工会, 市、县工会: modifiers without a head share the next one
+                if not self._grammar.head_starts(part.strip()):
+                    shared = at if shared is None else shared
+                    continue
+                if shared is not None:
+                    at, part, shared = shared, text[shared:pos], None
             name, marked = _strip_role_mark(part.strip())
             if len(name) >= 2:
                 group.append((at, name, marked or ("support" if partner else None)))
@@ -389,13 +409,22 @@ class PartyExtractor(PartyLexicon):
             at = stop
         return stretches
 
+    def _opens(self, title: str) -> bool:
+        """Whether a section titled ``title`` states the plan's guiding idea (指导思想): the
+        bodies it names lead no measure."""
+        opening = self._scopes.get("opening")
+        return bool(
+            opening
+            and self._scope_scan.met(title) & 4
+            and opening.pattern.match(title, timeout=scan_budget(len(title)))
+        )
+
     # -- the stage ----------------------------------------------------------
     def __call__(self, plan: Plan) -> Plan:
         """Attach the parties named in each measure (and the implicit author unit)."""
         norm = plan.require_normalized(self.name)
         unit_canonical = self._canonical(plan.unit) if plan.unit else None
         ranges = iter(norm.norm_ranges([m.span for sec in plan.sections for m in sec.measures]))
-        opening = self._scopes.get("opening")
         sections: list[Section] = []
         for sec in plan.sections:
             if not sec.measures:
@@ -407,13 +436,7 @@ class PartyExtractor(PartyLexicon):
                 ns, ne = next(ranges)
                 try:
                     if opens is None:
-                        # the plan's guiding idea (指导思想): the bodies it names lead no measure
-                        budget = scan_budget(len(sec.title))
-                        opens = bool(
-                            opening
-                            and self._scope_scan.met(sec.title) & 4
-                            and opening.pattern.match(sec.title, timeout=budget)
-                        )
+                        opens = self._opens(sec.title)
                     stretches = [] if opens else self._readable(norm.text, ns, ne)
                     found = [
                         (start, f)
@@ -439,11 +462,100 @@ class PartyExtractor(PartyLexicon):
                     ]
                 measures.append(_with_parties(measure, tuple(parties)))
             sections.append(_with_measures(sec, tuple(measures)))
+        sections = _between(self, norm, sections)
         return replace(plan, sections=tuple(sections))
 
 
 _with_parties: Callable[[Measure, tuple[Party, ...]], Measure] = replacer(Measure, "parties")
 _with_measures: Callable[[Section, tuple[Measure, ...]], Section] = replacer(Section, "measures")
+
+
+def _between(stage: PartyExtractor, norm: NormalizedText, sections: list[Section]) -> list[Section]:
+    """``sections`` with the parties named in the text of a section that no measure of it
+    holds (a sentence the structure left out of its measures), each given to the measure
+    before it in the section, or to the first measure after it."""
+    children: dict[str | None, list[Span]] = {}
+    for sec in sections:
+        children.setdefault(sec.parent, []).append(sec.span)
+    order: list[tuple[int, int, int]] = []  # (measure start, section index, measure index)
+    for i, sec in enumerate(sections):
+        for j, m in enumerate(sec.measures):
+            order.append((m.span.start, i, j))
+    if not order:
+        return sections
+    starts = [o[0] for o in order]
+    if starts != sorted(starts):  # (measures come in reading order)
+        order.sort()
+        starts = [o[0] for o in order]
+    gaps: list[tuple[Span, tuple[int, int]]] = []  # (gap, its measure)
+    for i, sec in enumerate(sections):
+        if not sec.measures:
+            # the title of a section heading sub-items: measured and left (its parties
+            # cost the written sets more precision than their floors allow)
+            continue
+        kids = children.get(sec.id)
+        span = sec.span
+        if not kids and len(sec.measures) == 1:  # most leaves: one measure, all of it
+            whole = sec.measures[0].span
+            if whole.start - span.start < 2 and span.end - whole.end < 2:
+                continue
+        taken = sorted(
+            [(s.start, s.end) for s in kids or ()]
+            + [(m.span.start, m.span.end) for m in sec.measures]
+        )
+        at = span.start
+        pieces: list[tuple[int, int]] = []
+        for a, b in taken:
+            if a - at >= 2:
+                pieces.append((at, a))
+            at = max(at, b)
+        if sec.span.end - at >= 2:
+            pieces.append((at, sec.span.end))
+        if not pieces or stage._opens(sec.title):
+            continue
+        for a, b in pieces:
+            # the measure before the gap in this section, else the first after it
+            k = bisect.bisect_right(starts, a) - 1
+            if k < 0 or order[k][1] != i:
+                k = bisect.bisect_left(starts, a)
+            if k < len(order):
+                gaps.append((Span(a, b), (order[k][1], order[k][2])))
+    extra: dict[tuple[int, int], list[Party]] = {}
+    ranges = norm.norm_ranges([gap for gap, _ in gaps])
+    for (gap, key), (ns, ne) in zip(gaps, ranges, strict=True):
+        if ne - ns < 2 or not stage._slots_for(norm.text[ns:ne]):
+            continue  # (most titles and left-out sentences: no slot may match)
+        try:
+            found = [
+                (start, f)
+                for start, end in stage._readable(norm.text, ns, ne)
+                for f in stage.find(norm.text[start:end])
+            ]
+        except TimeoutError as err:  # the pipeline reports the text given up on
+            raise ProcessingTimeout.during(
+                stage.name, ne - ns, scan_budget(ne - ns), span=gap
+            ) from err
+        if found:
+            extra.setdefault(key, []).extend(
+                f.party(norm.span(at + f.start, at + f.end)) for at, f in found
+            )
+    if not extra:
+        return sections
+    touched = {i for i, _ in extra}
+    out: list[Section] = []
+    for i, sec in enumerate(sections):
+        if i not in touched:
+            out.append(sec)
+            continue
+        measures: list[Measure] = []
+        for j, m in enumerate(sec.measures):
+            more = extra.get((i, j))
+            if more:
+                own = [p for p in m.parties if not p.implicit]
+                m = _with_parties(m, tuple(own + more))
+            measures.append(m)
+        out.append(_with_measures(sec, tuple(measures)))
+    return out
 
 
 def _strip_role_mark(name: str) -> tuple[str, PartyRole | None]:
