@@ -313,6 +313,22 @@ def test_numbered_plan_titles_give_the_piece_its_title(pipeline: Pipeline) -> No
     assert [p.title for p in pipeline.parse(listed + body)] == ["2024年学校工会工作计划"]
 
 
+def test_compilation_piece_titles_slice_back_to_the_source(pipeline: Pipeline) -> None:
+    """Titles a compilation marker gives its piece (`X计划2` on its own line, the text
+    after `第二篇`) carry spans that slice back to them, indent and blanks left out."""
+    body = "\n一、加强学习\n1、组织职工读书。\n二、关爱职工\n1、走访困难职工。\n"
+    numbered = "  学校工会工作计划 1" + body + "  学校工会工作计划 2" + body
+    after = "前言。第一篇　学校工会工作计划" + body + "第二篇：　机关工会工作要点 " + body
+    for text, titles in (
+        (numbered, ["学校工会工作计划", "学校工会工作计划"]),
+        (after, ["机关工会工作要点"]),
+    ):
+        plans = pipeline.parse(text)
+        titled = [p for p in plans if p.title]
+        assert [p.title for p in titled] == titles
+        assert all(p.title_span and p.title_span.slice(text) == p.title for p in titled)
+
+
 def test_family_prefilters_change_no_candidate(corpus_texts: list[str], tmp_path: Path) -> None:
     markers = Path(__file__).parent.parent / "unionnlp" / "data" / "markers.toml"
     plain_rules = tmp_path / "markers.toml"

@@ -30,6 +30,17 @@ __all__ = ["DocumentSplitter", "PartRules", "Segment"]
 
 _TRAILING_NUMBER = regex.compile(r"\s*\d+$")
 
+
+def _stripped(text: str, start: int, end: int) -> tuple[int, int]:
+    """``start`` and ``end`` moved past the blanks and colons at both ends of that stretch."""
+    chars = " \t:："
+    while start < end and text[start] in chars:
+        start += 1
+    while end > start and text[end - 1] in chars:
+        end -= 1
+    return start, end
+
+
 _COUNT_HEADER = regex.compile(r"[0-9一二三四五六七八九十]+篇")
 
 #: how many lines under a numbered title line are searched for the plan's first heading
@@ -92,29 +103,27 @@ class DocumentSplitter:
                         break
                 if m.start() - head_from > 60:
                     head_from = m.start()
-                title = text[head_from : m.start()].strip(" \t:：")
+                # (where the title stands: the piece's span of it slices the title)
+                title_start, title_end = _stripped(text, head_from, m.start())
                 line_end = text.find("\n", m.end())
                 line_end = len(text) if line_end < 0 else line_end
-                tail = text[m.end() : line_end].strip(" \t:：")
-                if rule.name == "compilation_prefix" and tail and len(tail) <= 40:
-                    title = tail
+                tail_start, tail_end = _stripped(text, m.end(), line_end)
+                body_from = m.end()
+                if rule.name == "compilation_prefix" and 0 < tail_end - tail_start <= 40:
+                    title_start, title_end = tail_start, tail_end  # 篇一：X
                     body_from = line_end
-                elif rule.name in ("compilation_suffix", "numbered_title"):
-                    body_from = m.end()
-                else:
-                    body_from = m.end()
-                if rule.name == "numbered_title":
-                    title = m.group().strip()
-                    title = _TRAILING_NUMBER.sub("", title)
+                if rule.name == "numbered_title":  # X计划2: the line without its number
+                    line = m.group()
+                    title_start = m.start() + len(line) - len(line.lstrip())
+                    title_end = title_start + len(_TRAILING_NUMBER.sub("", line.strip()))
+                title = text[title_start:title_end]
                 cuts.append(
                     Segment(
                         start=head_from,
                         end=body_from,
                         title=title or None,
-                        title_start=head_from if title else None,
-                        title_end=(head_from + len(text[head_from : m.start()].rstrip()))
-                        if title
-                        else None,
+                        title_start=title_start if title else None,
+                        title_end=title_end if title else None,
                         compiled=True,
                     )
                 )
