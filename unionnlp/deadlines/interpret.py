@@ -33,6 +33,7 @@ _MONTH_WORDS = {"元": 1, "正": 1, "0": 0}
 _DEKADS: dict[str, tuple[int, int]] = {"上旬": (1, 10), "中旬": (11, 20), "下旬": (21, 0)}
 
 _BEFORE = ("前", "之前", "以前", "前夕")
+_AFTER = ("后", "之后", "以后")
 _DIGITS = re.compile(r"[0-9]+")
 # EDTF season codes; 高温(期间) is the summer's heat
 _SEASONS = {"春季": "21", "夏季": "22", "秋季": "23", "冬季": "24", "高温": "22"}
@@ -45,9 +46,15 @@ _NTH_MARK = regex.compile(r"[第个]")
 _JOINT_NAME = regex.compile(r"[双两]节")
 
 
+#: the short forms of twenty and thirty in days (廿五日, 卅日)
+_SHORT_TENS = str.maketrans({"廿": "二十", "卅": "三十"})
+
+
 @lru_cache(maxsize=4096)
 def _number(token: str | None) -> int | None:
-    """Read ``12``, ``十二``, ``二十三``, ``元`` (the first month), ``二〇二四``."""
+    """Read ``12``, ``十二``, ``二十三``, ``廿三``, ``元`` (the first month), ``二〇二四``."""
+    if token and ("廿" in token or "卅" in token):
+        token = token.translate(_SHORT_TENS)
     return read_number(token, extra=_MONTH_WORDS)
 
 
@@ -176,6 +183,8 @@ class _Interpreter:
                 kind = "during"
             elif suf == "左右":  # about then: EDTF's approximate mark (on each end of a span)
                 value = "/".join(end + "~" for end in value.split("/"))
+            elif suf in _AFTER:  # from then on (12月25日以后): an open period, as 从5月起
+                kind, value = "during", f"{value}/.."
         elif handler == "date_range":
             month, day = _number(g.get("m")), _number(g.get("d"))
             month2 = _number(g.get("m2")) if g.get("m2") else month
@@ -382,6 +391,7 @@ class _Interpreter:
         elif handler == "period":  # an event's period: when it falls is not written
             # The match holds the clause boundary before the expression.
             expr_start, expr_end = m.span("expr")
+            kind = _festival_kind(kind, suf, None)[0]  # (两节前: by then)
             return [Found(expr_start, expr_end, m.group("expr"), kind, None, None, rule.name)]
         else:
             raise DataFileError(
