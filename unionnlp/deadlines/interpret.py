@@ -417,8 +417,8 @@ class _Interpreter:
         second: 春节、元宵节期间.)
         """
         join = g.get("join") or ""
-        if join in ("", "暨") or join.isspace():
-            return True
+        if join in ("", "暨", "至", "到") or join.isspace():
+            return True  # (元旦至春节期间: from one to the other)
         if _JOINT_NAME.search(m.string, m.end("f2"), m.end()):
             return True  # 国庆、中秋“双节”期间: named as a pair
         if join in ("和", "与"):
