@@ -40,9 +40,6 @@ _SEASONS = {"春季": "21", "夏季": "22", "秋季": "23", "冬季": "24", "高
 # School holidays are months, not seasons: the summer one July and August, the winter
 # one January and February (of the school year's second calendar year).
 _HOLIDAYS = {"暑假": (7, 8), "暑期": (7, 8), "寒假": (1, 2)}
-# A school year starts in September and ends in July; a term's ends have no one month (the
-# first term ends in January, the second in July).
-_SCHOOL_YEAR_EDGES = {"学年初": 9, "学年末": 7}
 _new_tuple = tuple.__new__
 _NTH_MARK = regex.compile(r"[第个]")
 #: two festivals named as a pair after them (中秋国庆双节, 元旦春节“两节”)
@@ -310,11 +307,8 @@ class _Interpreter:
                     value += f"/{ystr(last_m)}-{last_m:02d}"
             elif season == "寒暑假":  # both school holidays: two periods, no one value
                 kind = "during"
-            else:  # the start or end of a term or school year: held then
+            else:  # the start or end of a term or school year: held then, month unknown
                 kind = "on"
-                if season in _SCHOOL_YEAR_EDGES:  # 学年末: July (of its second year)
-                    edge_month = _SCHOOL_YEAR_EDGES[season]
-                    value = f"{ystr(edge_month)}-{edge_month:02d}"
             if suf in _BEFORE:
                 kind = "by"
             elif suf == "期间":
