@@ -46,15 +46,9 @@ _NTH_MARK = regex.compile(r"[第个]")
 _JOINT_NAME = regex.compile(r"[双两]节")
 
 
-#: the short forms of twenty and thirty in days (廿五日, 卅日)
-_SHORT_TENS = str.maketrans({"廿": "二十", "卅": "三十"})
-
-
 @lru_cache(maxsize=4096)
 def _number(token: str | None) -> int | None:
-    """Read ``12``, ``十二``, ``二十三``, ``廿三``, ``元`` (the first month), ``二〇二四``."""
-    if token and ("廿" in token or "卅" in token):
-        token = token.translate(_SHORT_TENS)
+    """Read ``12``, ``十二``, ``二十三``, ``元`` (the first month), ``二〇二四``."""
     return read_number(token, extra=_MONTH_WORDS)
 
 
