@@ -326,3 +326,21 @@ def test_a_section_of_the_opening_gives_no_deadlines() -> None:
     plan = Pipeline.default().parse(text)[0]
     found = [(m.text.strip()[:4], d.text) for _, m in plan.measures() for d in m.deadlines]
     assert found == [("1、下半", "下半年")]
+
+
+def test_a_month_line_above_the_first_section_dates_the_items_under_it() -> None:
+    # A month table flattened: the first month stands alone on the line above 一、, where
+    # the opening ends. It is the deadline of the items up to the next month line, not
+    # opening text; a dated line there (2024年5月: when the page was written) is no heading,
+    # and neither is a line holding more than the month.
+    text = (
+        "2024年职工文体活动安排\n三月份：\n\n一、举办春季健步走\n1、报名\n2、比赛\n"
+        "四月份\n二、举办读书会\n1、分享会"
+    )
+    dated = _dated_measures(text)
+    assert dated["1、报名"] == ["三月份"]
+    assert dated["2、比赛"][0] == "三月份"  # (the 四月份 line after it is in its span)
+    assert "三月份" not in dated["1、分享会"]
+    for opening in ("2024年5月", "5月组织全体职工学习以下安排"):
+        plan_text = f"工会工作计划\n{opening}\n一、举办春季健步走\n1、报名"
+        assert _dated_measures(plan_text)["1、报名"] == []

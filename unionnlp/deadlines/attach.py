@@ -132,6 +132,34 @@ def _attach(
     return tuple(out)
 
 
+def _give_lead(
+    sections: tuple[Section, ...], lead: Deadline, deadlines: Sequence[Deadline], source: str
+) -> tuple[Section, ...]:
+    """A schedule's first month heading (above the first section) given to the measures
+    under it: those up to the next month heading alone on its line (or the plan's end)."""
+    bound: int | None = None
+    for d in deadlines:  # the next heading: an expression that is its line
+        line_start = source.rfind("\n", 0, d.span.start) + 1
+        line_end = source.find("\n", d.span.end)
+        line = source[line_start : len(source) if line_end < 0 else line_end]
+        if line.strip().rstrip(":：") == d.text and d.span.start > lead.span.end:
+            bound = d.span.start
+            break
+    out: list[Section] = []
+    for sec in sections:
+        if not sec.measures or (bound is not None and sec.span.start >= bound):
+            out.append(sec)
+            continue
+        measures = tuple(
+            _with_deadlines(m, (lead, *m.deadlines))
+            if (bound is None or m.span.start < bound) and lead not in m.deadlines
+            else m
+            for m in sec.measures
+        )
+        out.append(_with_measures(sec, measures))
+    return tuple(out)
+
+
 #: a heading line: its start, where its title starts, its end (the line's end, or the first
 #: item under it when that comes sooner), the end of its section and where its title ends
 _HeadLine = tuple[int, int, int, int, int]

@@ -17,7 +17,7 @@ import regex
 from ..errors import scan_budget
 from ..model import Deadline, DeadlineKind, Plan, Span
 from ..resources import Rule, load_rules
-from .attach import _attach, _with_sections
+from .attach import _attach, _give_lead, _with_sections
 from .context import (
     _CENTURIES,
     _PAST_ANY,
@@ -30,6 +30,9 @@ from .context import (
 from .festivals import _Festival
 from .interpret import Found, _Interpreter
 from .scan import _matches, _Raw, _Scan, _ScanRule, _trie
+
+#: the value of a schedule's month heading: a month, or months as a period or a set
+_MONTHS_VALUE = regex.compile(r"[{]?(?:(?:XXXX|\d{4})-(?:0[1-9]|1[0-2])[,/}]?)+")
 
 
 class DeadlineExtractor(_Interpreter):
@@ -199,12 +202,19 @@ class DeadlineExtractor(_Interpreter):
         """Find the plan's deadlines and attach each to the measure it governs."""
         norm = plan.require_normalized(self.name)
         ns, ne = norm.norm_range(plan.span)
+        school = plan.period == "school_year"
         first_section = next((s for s in plan.sections if s.marker), None)
+        lead: Deadline | None = None
         if first_section is not None:
             # The opening (指导思想…) states the plan's own period, not deadlines.
-            ns = max(ns, norm.norm_range(first_section.span)[0])
+            first_start = norm.norm_range(first_section.span)[0]
+            if first_start > ns:
+                heading = self._lead_heading(norm.text, ns, first_start, plan.year, school)
+                if heading is not None:
+                    span = norm.span(heading.start, heading.end)
+                    lead = heading.deadline(span, prefix="schedule+")
+            ns = max(ns, first_start)
         text = norm.text[ns:ne]
-        school = plan.period == "school_year"
         deadlines = [
             f.deadline(norm.span(ns + f.start, ns + f.end))
             for f in self.find(text, year=plan.year, school_year=school)
@@ -220,7 +230,31 @@ class DeadlineExtractor(_Interpreter):
             if opening:
                 deadlines = [d for d in deadlines if not any(o.contains(d.span) for o in opening)]
         attached = _attach(plan.sections, deadlines, self, plan.year, school, norm.original)
+        if lead is not None:
+            attached = _give_lead(attached, lead, deadlines, norm.original)
         return _with_sections(plan, attached)
+
+    def _lead_heading(
+        self, text: str, start: int, end: int, year: int | None, school: bool
+    ) -> Found | None:
+        """A schedule's first month heading, alone on the last line before the first section
+        (``3月`` above ``一、举办…``, a month table flattened): a deadline of the items
+        under it, not part of the opening. A month without its year, as the headings
+        of a schedule are (a line ``2023年9月`` is a date the page was written)."""
+        line_end = end
+        while True:  # the last line with text on it (blank lines may come between)
+            line_start = max(text.rfind("\n", start, line_end) + 1, start)
+            if text[line_start:line_end].strip() or line_start == start:
+                break
+            line_end = line_start - 1
+        line = text[line_start:line_end].strip().rstrip(":：")
+        if not line:
+            return None
+        found = self.find(text, year=year, school_year=school, pos=line_start, endpos=line_end)
+        if len(found) != 1 or found[0].text != line or "年" in line:
+            return None
+        value = found[0].value
+        return found[0] if value is not None and _MONTHS_VALUE.fullmatch(value) else None
 
 
 def find_deadlines(

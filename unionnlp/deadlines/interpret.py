@@ -33,6 +33,7 @@ _MONTH_WORDS = {"元": 1, "正": 1, "0": 0}
 _DEKADS: dict[str, tuple[int, int]] = {"上旬": (1, 10), "中旬": (11, 20), "下旬": (21, 0)}
 
 _BEFORE = ("前", "之前", "以前", "前夕")
+_AFTER = ("后", "之后", "以后")
 _DIGITS = re.compile(r"[0-9]+")
 # EDTF season codes; 高温(期间) is the summer's heat
 _SEASONS = {"春季": "21", "夏季": "22", "秋季": "23", "冬季": "24", "高温": "22"}
@@ -176,6 +177,8 @@ class _Interpreter:
                 kind = "during"
             elif suf == "左右":  # about then: EDTF's approximate mark (on each end of a span)
                 value = "/".join(end + "~" for end in value.split("/"))
+            elif suf in _AFTER:  # from then on (12月25日以后): an open period, as 从5月起
+                kind, value = "during", f"{value}/.."
         elif handler == "date_range":
             month, day = _number(g.get("m")), _number(g.get("d"))
             month2 = _number(g.get("m2")) if g.get("m2") else month
@@ -296,11 +299,9 @@ class _Interpreter:
                 value = f"{ystr(first_m)}-{first_m:02d}"  # before the holiday: by its start
                 if suf not in _BEFORE:
                     value += f"/{ystr(last_m)}-{last_m:02d}"
-            elif season in ("学期末", "学年末", "期末"):
-                kind = "by"
             elif season == "寒暑假":  # both school holidays: two periods, no one value
                 kind = "during"
-            else:
+            else:  # the start or end of a term or school year: held then, month unknown
                 kind = "on"
             if suf in _BEFORE:
                 kind = "by"
@@ -382,6 +383,7 @@ class _Interpreter:
         elif handler == "period":  # an event's period: when it falls is not written
             # The match holds the clause boundary before the expression.
             expr_start, expr_end = m.span("expr")
+            kind = _festival_kind(kind, suf, None)[0]  # (两节前: by then)
             return [Found(expr_start, expr_end, m.group("expr"), kind, None, None, rule.name)]
         else:
             raise DataFileError(
@@ -403,8 +405,8 @@ class _Interpreter:
         second: 春节、元宵节期间.)
         """
         join = g.get("join") or ""
-        if join in ("", "暨") or join.isspace():
-            return True
+        if join in ("", "暨", "至", "到") or join.isspace():
+            return True  # (元旦至春节期间: from one to the other)
         if _JOINT_NAME.search(m.string, m.end("f2"), m.end()):
             return True  # 国庆、中秋“双节”期间: named as a pair
         if join in ("和", "与"):
