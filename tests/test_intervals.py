@@ -62,7 +62,7 @@ def test_evaluate_prints_intervals_only_when_asked(capsys: pytest.CaptureFixture
     assert main(["evaluate", str(CORPORA / "seeds"), "--intervals"]) == 0
     out = capsys.readouterr().out
     header = out.splitlines()[0].split()
-    assert header[5] == "interval" and "resamples of the 5 source sites" in out
+    assert header[5] == "interval" and "resamples of the 5 groups" in out  # no index: files
     row = next(line for line in out.splitlines() if line.startswith("sections"))
     _, _, _, f1, interval, _, _ = row.split()  # a P/R/F1 row has no accuracy
     low, high = (float(x) for x in interval.split("-"))

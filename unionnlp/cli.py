@@ -261,8 +261,9 @@ def _add_intervals(report: Any) -> None:
     report.intervals = bootstrap_intervals(report.files)
     groups = len({f.group or f.path for f in report.files})
     report.notes.append(
-        f"interval: 95 % of the figure over {RESAMPLES} resamples of the {groups} source"
-        " sites (whole sites drawn with replacement; F1, or the row's accuracy)"
+        f"interval: 95 % of the figure over {RESAMPLES} resamples of the {groups} groups"
+        " (source sites of index.jsonl, else single files; whole groups drawn with"
+        " replacement; F1, or the row's accuracy)"
     )
 
 
