@@ -312,7 +312,10 @@ def test_ctrl_c_stops_convert_cleanly_and_resume_continues(tmp_path: Path) -> No
     journal = tmp_path / "out.jsonl.journal"
     # Each file takes at least 50 ms, so that the run is still going when it is interrupted.
     code = (
-        "import sys, time\n"
+        "import signal, sys, time\n"
+        # Ctrl-C as in a terminal, even where the test runs as a background job of a shell
+        # (which starts it with SIGINT ignored, and Python keeps that)
+        "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
         "from unionnlp import batch\n"
         "from unionnlp.cli import main\n"
         "real = batch.process_file\n"

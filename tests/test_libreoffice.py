@@ -643,9 +643,12 @@ def test_real_libreoffice_killed_between_files_is_started_again(tmp_path: Path) 
 
 HOLDER = textwrap.dedent(
     """\
-    import sys, time
+    import signal, sys, time
     from unionnlp.readers import read
     from unionnlp.readers.libreoffice import sharing
+    # Ctrl-C as in a terminal, even where the test runs as a background job of a shell
+    # (which starts it with SIGINT ignored, and Python keeps that)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     with sharing() as converter:
         read(sys.argv[1])
         print(converter.pid, flush=True)
@@ -778,6 +781,8 @@ def test_a_stopped_convert_leaves_no_libreoffice(tmp_path: Path, sig: int) -> No
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env={**os.environ, "TMPDIR": str(private)},
+        # Ctrl-C as in a terminal, even under a shell's background job (SIGINT ignored)
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 120
     started: set[int] = set()
