@@ -545,18 +545,31 @@ def test_one_libreoffice_reads_every_legacy_format(tmp_path: Path) -> None:
     ]
 
 
+def _plan_with_own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the .doc fixture, read with a cache folder of the test's own (where
+    converters keep their LibreOffice profile)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    doc = tmp_path / "plan.doc"
+    shutil.copyfile(FIXTURES / "plan.doc", doc)
+    return doc
+
+
+def _kept_profile(tmp_path: Path) -> Path:
+    """The one LibreOffice profile kept in the test's cache folder."""
+    (template,) = (tmp_path / "cache").glob("unionnlp/libreoffice-profile-*")
+    return template
+
+
 @needs_uno
 def test_libreoffice_from_a_kept_profile_skips_its_graphics_render_tests(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # LibreOffice runs its render tests (writing GraphicsRenderTests.log in the profile)
     # at each start while the profile has not recorded its version as the last one run.
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    doc = tmp_path / "plan.doc"
-    shutil.copyfile(FIXTURES / "plan.doc", doc)
+    doc = _plan_with_own_cache(tmp_path, monkeypatch)
     with sharing():
         read(doc)  # a fresh profile, kept when this LibreOffice quits
-    (template,) = (tmp_path / "cache").glob("unionnlp/libreoffice-profile-*")
+    template = _kept_profile(tmp_path)
     log = Path("user") / "GraphicsRenderTests.log"
     assert (template / log).is_file()  # the fresh profile's first start ran them
     (template / log).unlink()
@@ -593,20 +606,18 @@ def test_own_soffice_runs_keep_a_profile_that_never_ran_the_render_tests(
 ) -> None:
     from unionnlp.readers import libreoffice
 
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    doc = tmp_path / "plan.doc"
-    shutil.copyfile(FIXTURES / "plan.doc", doc)
+    doc = _plan_with_own_cache(tmp_path, monkeypatch)
     assert outline(office.read(doc, soffice="soffice")) == OUTLINE  # a fresh, seeded profile
-    (template,) = (tmp_path / "cache").glob("unionnlp/libreoffice-profile-*")
+    template = _kept_profile(tmp_path)
     assert (template / "user" / "registrymodifications.xcu").is_file()
     assert not (template / "user" / "GraphicsRenderTests.log").exists()  # never ran them
     (template / "user" / "marker").write_text("kept", encoding="utf-8")
     copies: list[bool] = []
 
     def copy(template: Path, profile: Path) -> bool:
-        copies.append(real_copy(template, profile))
-        copies.append((profile / "user" / "marker").is_file())
-        return copies[0]
+        copied = real_copy(template, profile)
+        copies.extend((copied, (profile / "user" / "marker").is_file()))
+        return copied
 
     real_copy = libreoffice._copy_template
     monkeypatch.setattr(libreoffice, "_copy_template", copy)

@@ -256,10 +256,10 @@ def _breakdown(gold_dir: str, report: Any, field: str) -> str:
 
 def _add_intervals(report: Any) -> None:
     """Put the bootstrap intervals of ``report``'s figures on it, with a note saying how."""
-    from .evaluate.intervals import RESAMPLES, bootstrap_intervals
+    from .evaluate.intervals import RESAMPLES, bootstrap_intervals, groups_of
 
     report.intervals = bootstrap_intervals(report.files)
-    groups = len({f.group or f.path for f in report.files})
+    groups = len(set(groups_of(report.files)))
     report.notes.append(
         f"interval: 95 % of the figure over {RESAMPLES} resamples of the {groups} groups"
         " (source sites of index.jsonl, else single files; whole groups drawn with"

@@ -49,9 +49,9 @@ import logging
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import regex
 
@@ -70,6 +70,8 @@ if TYPE_CHECKING:
 __all__ = ["FoundParty", "PartyExtractor", "build_clause_words", "write_clause_words"]
 
 logger = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
 
 _SPLIT = re.compile(r"以及|[、和及与，,]")  # (``re``: it reads this alike, and faster)
 #: the separator after which the subjects of a clause are partners (工会与X联合开展)
@@ -426,6 +428,7 @@ class PartyExtractor(PartyLexicon):
         unit_canonical = self._canonical(plan.unit) if plan.unit else None
         ranges = iter(norm.norm_ranges([m.span for sec in plan.sections for m in sec.measures]))
         sections: list[Section] = []
+        opening: set[int] = set()  # the sections that state the plan's guiding idea
         for sec in plan.sections:
             if not sec.measures:
                 sections.append(sec)
@@ -434,20 +437,11 @@ class PartyExtractor(PartyLexicon):
             measures: list[Measure] = []
             for measure in sec.measures:
                 ns, ne = next(ranges)
-                try:
-                    if opens is None:
-                        opens = self._opens(sec.title)
-                    stretches = [] if opens else self._readable(norm.text, ns, ne)
-                    found = [
-                        (start, f)
-                        for start, end in stretches
-                        for f in self.find(norm.text[start:end])
-                    ]
-                except TimeoutError as err:  # the pipeline reports the measure given up on
-                    raise ProcessingTimeout.during(
-                        self.name, ne - ns, scan_budget(ne - ns), span=measure.span
-                    ) from err
-                parties = [f.party(norm.span(at + f.start, at + f.end)) for at, f in found]
+                if opens is None:
+                    opens = self._guarded(partial(self._opens, sec.title), ne - ns, measure.span)
+                    if opens:
+                        opening.add(len(sections))
+                parties = [] if opens else self._parties_in(norm, ns, ne, measure.span)
                 if measure.columns:
                     parties.extend(self._from_columns(measure, norm, ns))
                 if not parties and self.implicit and plan.unit:
@@ -462,18 +456,43 @@ class PartyExtractor(PartyLexicon):
                     ]
                 measures.append(_with_parties(measure, tuple(parties)))
             sections.append(_with_measures(sec, tuple(measures)))
-        sections = _between(self, norm, sections)
+        sections = _between(self, norm, sections, opening)
         return replace(plan, sections=tuple(sections))
+
+    def _parties_in(self, norm: NormalizedText, ns: int, ne: int, span: Span) -> list[Party]:
+        """The parties named in ``norm.text[ns:ne]`` (the source's ``span``), their spans
+        pointing into the source."""
+        found = self._guarded(
+            lambda: [
+                (start, f)
+                for start, end in self._readable(norm.text, ns, ne)
+                for f in self.find(norm.text[start:end])
+            ],
+            ne - ns,
+            span,
+        )
+        return [f.party(norm.span(at + f.start, at + f.end)) for at, f in found]
+
+    def _guarded(self, work: Callable[[], _T], size: int, span: Span) -> _T:
+        """``work()``; a regex running out of time in it stops the stage on ``span`` (of
+        ``size`` characters), which the pipeline reports as the text given up on."""
+        try:
+            return work()
+        except TimeoutError as err:
+            raise ProcessingTimeout.during(self.name, size, scan_budget(size), span=span) from err
 
 
 _with_parties: Callable[[Measure, tuple[Party, ...]], Measure] = replacer(Measure, "parties")
 _with_measures: Callable[[Section, tuple[Measure, ...]], Section] = replacer(Section, "measures")
 
 
-def _between(stage: PartyExtractor, norm: NormalizedText, sections: list[Section]) -> list[Section]:
+def _between(
+    stage: PartyExtractor, norm: NormalizedText, sections: list[Section], opening: set[int]
+) -> list[Section]:
     """``sections`` with the parties named in the text of a section that no measure of it
     holds (a sentence the structure left out of its measures), each given to the measure
-    before it in the section, or to the first measure after it."""
+    before it in the section, or to the first measure after it. The sections of
+    ``opening`` (indexes) state the plan's guiding idea and are not read."""
     children: dict[str | None, list[Span]] = {}
     for sec in sections:
         children.setdefault(sec.parent, []).append(sec.span)
@@ -511,7 +530,7 @@ def _between(stage: PartyExtractor, norm: NormalizedText, sections: list[Section
             at = max(at, b)
         if sec.span.end - at >= 2:
             pieces.append((at, sec.span.end))
-        if not pieces or stage._opens(sec.title):
+        if not pieces or i in opening:
             continue
         for a, b in pieces:
             # the measure before the gap in this section, else the first after it
@@ -525,20 +544,9 @@ def _between(stage: PartyExtractor, norm: NormalizedText, sections: list[Section
     for (gap, key), (ns, ne) in zip(gaps, ranges, strict=True):
         if ne - ns < 2 or not stage._slots_for(norm.text[ns:ne]):
             continue  # (most titles and left-out sentences: no slot may match)
-        try:
-            found = [
-                (start, f)
-                for start, end in stage._readable(norm.text, ns, ne)
-                for f in stage.find(norm.text[start:end])
-            ]
-        except TimeoutError as err:  # the pipeline reports the text given up on
-            raise ProcessingTimeout.during(
-                stage.name, ne - ns, scan_budget(ne - ns), span=gap
-            ) from err
+        found = stage._parties_in(norm, ns, ne, gap)
         if found:
-            extra.setdefault(key, []).extend(
-                f.party(norm.span(at + f.start, at + f.end)) for at, f in found
-            )
+            extra.setdefault(key, []).extend(found)
     if not extra:
         return sections
     touched = {i for i, _ in extra}

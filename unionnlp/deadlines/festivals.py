@@ -42,6 +42,12 @@ class _Festival:
         return int(self.month or 0)
 
 
+#: what after a time says "by then" (前夕, the eve, is read before these by the festivals)
+_BEFORE = ("前", "之前", "以前", "前夕")
+#: what after a time says "from then on": an open period
+_AFTER = ("后", "之后", "以后")
+
+
 def _festival_kind(
     kind: DeadlineKind, suffix: str, value: str | None
 ) -> tuple[DeadlineKind, str | None]:
@@ -50,9 +56,9 @@ def _festival_kind(
         return "during", value
     if suffix == "前夕":  # the eve: the day before
         return "on", _day_before(value)
-    if suffix in ("前", "之前", "以前"):
+    if suffix in _BEFORE:
         return "by", value
-    if suffix in ("后", "之后", "以后"):  # from the festival on: an open period
+    if suffix in _AFTER:  # from the festival on: an open period
         return "during", None if value is None else f"{value}/.."
     return kind, value
 

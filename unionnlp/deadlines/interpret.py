@@ -23,7 +23,7 @@ from .._numerals import read_number
 from ..errors import DataFileError
 from ..model import Deadline, DeadlineKind, Span
 from ..resources import load_toml
-from .festivals import _day_before, _Festival, _festival_kind, _lunar_to_solar
+from .festivals import _AFTER, _BEFORE, _day_before, _Festival, _festival_kind, _lunar_to_solar
 from .recurrences import _WEEKDAYS, _every, _weekly
 from .scan import _ScanRule
 
@@ -32,8 +32,8 @@ _MONTH_WORDS = {"元": 1, "正": 1, "0": 0}
 #: A third of a month (旬) as its first and last day; 0 is the month's last day.
 _DEKADS: dict[str, tuple[int, int]] = {"上旬": (1, 10), "中旬": (11, 20), "下旬": (21, 0)}
 
-_BEFORE = ("前", "之前", "以前", "前夕")
-_AFTER = ("后", "之后", "以后")
+#: what after a time says "within it" (3月份内, 本季度以内): during it
+_WITHIN = ("内", "以内")
 _DIGITS = re.compile(r"[0-9]+")
 # EDTF season codes; 高温(期间) is the summer's heat
 _SEASONS = {"春季": "21", "夏季": "22", "秋季": "23", "冬季": "24", "高温": "22"}
@@ -173,7 +173,7 @@ class _Interpreter:
                 kind, value = "on", _day_before(value) or value
             elif suf in _BEFORE:
                 kind = "by"
-            elif suf in ("期间", "前后", "内", "以内"):  # (3月份内: within the month)
+            elif suf in ("期间", "前后", *_WITHIN):  # (3月份内: within the month)
                 kind = "during"
             elif suf == "左右":  # about then: EDTF's approximate mark (on each end of a span)
                 value = "/".join(end + "~" for end in value.split("/"))
@@ -270,7 +270,7 @@ class _Interpreter:
             edge = g.get("part") or ""  # 季度末, 季度底 (its end: by then), 季度初 (its start)
             if edge in ("末", "底") or suf in _BEFORE:
                 kind = "by"
-            elif suf in ("内", "以内"):
+            elif suf in _WITHIN:
                 kind = "during"
         elif handler == "quarter_set":
             q1, q2 = _number(g.get("q1")), _number(g.get("q2"))

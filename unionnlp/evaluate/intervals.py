@@ -27,7 +27,7 @@ import numpy as np
 from .report import ACCURACY_ROWS
 from .scoring import FileResult
 
-__all__ = ["RESAMPLES", "bootstrap_intervals"]
+__all__ = ["RESAMPLES", "bootstrap_intervals", "groups_of"]
 
 #: resamples drawn by default (the percentiles move by well under 0.01 beyond this)
 RESAMPLES = 2000
@@ -56,10 +56,9 @@ def bootstrap_intervals(
         raise ValueError(f"resamples must be at least 1, not {resamples}")
     if not files:
         return {}
-    index: dict[str, int] = {}
-    member = [index.setdefault(f.group or f"\0{n}", len(index)) for n, f in enumerate(files)]
+    member = groups_of(files)
     rng = np.random.default_rng(seed)
-    n_groups = len(index)
+    n_groups = max(member) + 1
     # how often each group is drawn in each resample (resamples x groups)
     weights = rng.multinomial(n_groups, np.full(n_groups, 1 / n_groups), size=resamples)
     keys = sorted({key for f in files for key in f.scores})
@@ -84,6 +83,13 @@ def bootstrap_intervals(
         lo, hi = np.percentile(figure, [low, high])
         out[key] = (float(lo), float(hi))
     return out
+
+
+def groups_of(files: Sequence[FileResult]) -> list[int]:
+    """The group number of each file, the groups numbered in order of first appearance: files
+    with the same :attr:`~unionnlp.evaluate.FileResult.group`, or a file without one alone."""
+    index: dict[str, int] = {}
+    return [index.setdefault(f.group or f"\0{n}", len(index)) for n, f in enumerate(files)]
 
 
 def _f1(tp: np.ndarray, n_pred: np.ndarray, n_gold: np.ndarray) -> np.ndarray:
