@@ -115,6 +115,19 @@ def test_evaluate_by_a_field_of_the_index(
     assert sorted(row[:2] for row in rows) == [["hospital", "1"], ["school", "1"]]
     assert main(["evaluate", str(tmp_path), "--by", "region"]) == 0
     assert "gives no 'region' (it gives: unit_type)" in capsys.readouterr().out
+    # with --json: every row's totals for each value, which add up to the whole
+    assert main(["evaluate", str(tmp_path), "--by", "unit_type", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    by = data["by"]
+    assert by["field"] == "unit_type" and sorted(by["values"]) == ["hospital", "school"]
+    assert all(v["files"] == 1 for v in by["values"].values())
+    for row in ("deadlines", "parties"):
+        for count in ("tp", "predicted", "gold"):
+            parts = sum(v["totals"][row][count] for v in by["values"].values())
+            assert parts == data["totals"][row][count]
+    assert main(["evaluate", str(tmp_path), "--by", "region", "--json"]) == 0
+    by = json.loads(capsys.readouterr().out)["by"]
+    assert by["values"] == {} and "gives no 'region'" in by["note"]
 
 
 def test_evaluate_errors_are_listed_by_file(capsys: pytest.CaptureFixture[str]) -> None:

@@ -225,6 +225,9 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         reports.append((gold_dir, report))
     if args.json:
         data = {gold_dir: report.to_dict() for gold_dir, report in reports}
+        if args.by:
+            for gold_dir, report in reports:
+                data[gold_dir]["by"] = _breakdown_data(gold_dir, report, args.by)
         print(json.dumps(data if len(reports) > 1 else data[dirs[0]], ensure_ascii=False, indent=2))
         return 0
     for n, (gold_dir, report) in enumerate(reports):
@@ -239,19 +242,40 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _breakdown(gold_dir: str, report: Any, field: str) -> str:
-    """The figures of ``report`` for each value of ``field`` in the folder's index."""
+def _facet(gold_dir: str, field: str) -> tuple[dict[str, str], str | None]:
+    """Each file's value of ``field`` in the folder's index, and ``None``; or no values
+    and why there are none."""
     from .evaluate import corpus_index
-    from .evaluate.report import breakdown
 
     index = corpus_index(gold_dir)
     facet = {name: row[field] for name, row in index.items() if field in row}
-    if not facet:
-        known = sorted({k for row in index.values() for k in row} - {"file"})
-        return f"by {field}: the folder's index.jsonl gives no {field!r}" + (
-            f" (it gives: {', '.join(known)})" if known else " (there is no index.jsonl)"
-        )
+    if facet:
+        return facet, None
+    known = sorted({k for row in index.values() for k in row} - {"file"})
+    return facet, f"the folder's index.jsonl gives no {field!r}" + (
+        f" (it gives: {', '.join(known)})" if known else " (there is no index.jsonl)"
+    )
+
+
+def _breakdown(gold_dir: str, report: Any, field: str) -> str:
+    """The figures of ``report`` for each value of ``field`` in the folder's index."""
+    from .evaluate.report import breakdown
+
+    facet, missing = _facet(gold_dir, field)
+    if missing:
+        return f"by {field}: {missing}"
     return f"by {field}:\n" + breakdown(report.files, facet, field)
+
+
+def _breakdown_data(gold_dir: str, report: Any, field: str) -> dict[str, Any]:
+    """:func:`_breakdown` for ``--json``: the field, and the totals of each of its values
+    (none, with a note, when the index gives no such field)."""
+    from .evaluate.report import breakdown_dict
+
+    facet, missing = _facet(gold_dir, field)
+    if missing:
+        return {"field": field, "values": {}, "note": missing}
+    return {"field": field, "values": breakdown_dict(report.files, facet)}
 
 
 def _add_intervals(report: Any) -> None:
@@ -532,7 +556,8 @@ def _build_parser() -> argparse.ArgumentParser:
         "--by",
         metavar="FIELD",
         help="also print the main figures for each value of a field of the folder's"
-        " index.jsonl (unit_type, script, batch, site)",
+        " index.jsonl (unit_type, script, batch, site); with --json, every row's totals"
+        ' for each value, under the key "by"',
     )
     e.add_argument(
         "--intervals",

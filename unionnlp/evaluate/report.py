@@ -15,7 +15,7 @@ from typing import Any
 
 from .scoring import FileResult, Score
 
-__all__ = ["ACCURACY_ROWS", "EvalReport", "breakdown"]
+__all__ = ["ACCURACY_ROWS", "EvalReport", "breakdown", "breakdown_dict"]
 
 #: Rows of the report that are an accuracy over matched items (the others are P/R/F1).
 ACCURACY_ROWS = (
@@ -176,17 +176,24 @@ _BREAKDOWN = (
 )
 
 
+def _by_value(
+    files: Iterable[FileResult], facet: Mapping[str, str]
+) -> list[tuple[str, list[FileResult]]]:
+    """The files grouped by their value of ``facet`` (``?``: not named), most files first."""
+    by_value: dict[str, list[FileResult]] = {}
+    for f in files:
+        by_value.setdefault(facet.get(f.source, "?"), []).append(f)
+    return sorted(by_value.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+
+
 def breakdown(files: Iterable[FileResult], facet: Mapping[str, str], name: str) -> str:
     """A table of the main figures for each value of a facet of the files (``unit_type``…).
 
     ``facet`` gives each file's value by its :attr:`~FileResult.source`; files it
     does not name count under ``?``. Each figure is followed by its gold count.
     """
-    by_value: dict[str, list[FileResult]] = {}
-    for f in files:
-        by_value.setdefault(facet.get(f.source, "?"), []).append(f)
     rows: list[tuple[str, ...]] = [(name, "files", *(column for column, _, _ in _BREAKDOWN))]
-    for value, group in sorted(by_value.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+    for value, group in _by_value(files, facet):
         totals = _totals(group)
         cells = []
         for _, key, accuracy in _BREAKDOWN:
@@ -198,6 +205,18 @@ def breakdown(files: Iterable[FileResult], facet: Mapping[str, str], name: str) 
     lines = _aligned(rows)
     lines.append("(in brackets: gold items, or judged sections for themes)")
     return "\n".join(lines)
+
+
+def breakdown_dict(files: Iterable[FileResult], facet: Mapping[str, str]) -> dict[str, Any]:
+    """:func:`breakdown` as data: for each value of the facet, its number of files and
+    the totals of every row (as in :meth:`EvalReport.to_dict`), most files first."""
+    return {
+        value: {
+            "files": len(group),
+            "totals": {k: v.to_dict() for k, v in _totals(group).items()},
+        }
+        for value, group in _by_value(files, facet)
+    }
 
 
 def _aligned(rows: list[tuple[str, ...]]) -> list[str]:
