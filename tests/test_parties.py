@@ -71,6 +71,11 @@ def test_text_outside_the_measures_is_read_for_parties() -> None:
     assert "女工委员会利用" not in "".join(m.text for m in measures)  # left out by the structure
     named = [[(p.name, p.role) for p in m.parties if not p.implicit] for m in measures]
     assert named == [[], [("女工委员会", "lead")], [], []]
+    # its span: in its section, outside its measure (as the Party docstring says)
+    (party,) = measures[1].parties
+    (section,) = [s for s in plan.sections if measures[1] in s.measures]
+    assert not measures[1].span.start <= party.span.start < measures[1].span.end
+    assert section.span.start <= party.span.start and party.span.end <= section.span.end
     for m in measures:
         for p in m.parties:
             assert p.implicit or p.span.slice(text) == p.name

@@ -447,7 +447,10 @@ class Party:
     """A responsible party (责任单位) of a measure and its role (lead 牵头 / support 配合).
 
     ``implicit`` parties are the plan's author unit, assigned to a measure that
-    names nobody; their span is the measure's span.
+    names nobody; their span is the measure's span. A party named in a stretch of
+    its section that no measure holds (a sentence the structure left out of the
+    measures) goes to the measure before that stretch, else to the first after it:
+    its span then lies inside the section's span but outside the measure's.
     """
 
     name: str
