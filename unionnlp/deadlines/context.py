@@ -1,6 +1,8 @@
 """What around a match decides how it is read: background time, signatures, quotation marks.
 
 Past and background time (``去年…``, ``…以来``: :func:`_is_background`), a
+clause telling what was done (``5月举办了…``: :func:`_is_narrated`), a date inside a
+book title (``《3月份工作通报》``: :func:`_in_title`), a
 date alone on a short line (a signature: :func:`_is_signature`) and a
 recurrence opening a quoted slogan or name (:func:`_opens_quote`) are not
 deadlines; a quoted name keeps its quotation marks balanced (:func:`_quoted_whole`).
@@ -12,18 +14,29 @@ import re
 
 from .interpret import Found
 
-# Past and background time (去年…, …以来): not deadlines of the plan. A past word
-# counts in the 12 characters before an expression, back to the clause's start.
-_PAST_WORDS = "去年|前年|过去|上年度?|以往|曾经|截至|截止"
+# Past and background time (去年…, …以来, 回顾…, 已于…): not deadlines of the plan. A past
+# word counts in the 12 characters before an expression, back to the sentence's start.
+_PAST_WORDS = "去年|前年|过去|上年度?|以往|曾经|截至|截止|回顾|已于|已在|已经"
 _SINCE_WORDS = "以来|来|期间已|已经|已"
 _PAST_BEFORE = re.compile(rf"(?:{_PAST_WORDS})[^。；;！？!?\n]*\Z")
 _PAST_BEFORE_REACH = 12
 _PAST_AFTER = re.compile(rf"\s*(?:{_SINCE_WORDS})")
+#: a verb's perfective 了 (举办了, 做了): what was done. Not 为了, 除了, 罢了, 了解, 了结, 了如指掌,
+#: 了却, 不了了之 (了 after 了 or before 之)
+_PERFECTIVE = re.compile(r"(?<![为除罢了])了(?![解结如却了之])")
+#: the end of a clause (the comma included: 了 two clauses on tells of another time)
+_CLAUSE_END = re.compile(r"[，,。；;！？!?\n]")
+#: the end of a sentence: how far a time that is its whole clause reaches (十月份，…举办了…。)
+_SENTENCE_END = re.compile(r"[。；;！？!?\n]")
+_CLAUSE_ENDS = frozenset("，,。；;！？!?\n")
+#: what may stand before a time that is the whole of its clause: spaces, 在/于, an item's number
+_LEAD_INS = " \u3000\t在于0123456789、.．()（）"
 #: either check's words: a text without one holds no background time
 _PAST_ANY = re.compile(f"{_PAST_WORDS}|{_SINCE_WORDS}")
 _QUOTES = "“”\"‘’'「」『』〝〞＂"
 _QUOTE_SET = frozenset(_QUOTES)
-_CENTURIES = ("19", "20")  # a signature date's year begins so
+#: a signature date's year begins so (in figures, or in words: 二〇二四年, 二零二四年)
+_CENTURIES = ("19", "20", "一九", "二〇", "二零", "二○", "二0")
 _OPENING_QUOTES = "“‘「『〝\"'＂"
 _CLOSING_QUOTES = "”’」』〞\"'＂"
 # A date alone on a short line (a signature or publication date: 2023年9月, 2023.9.1), not a
@@ -33,14 +46,40 @@ _SIGNATURE_LINE = 25
 #: line of its own (2024年第一季度 in a table's time column) is a deadline
 _DATE_ENDS = frozenset("月日号0123456789")
 _RANGE_MARKS = frozenset("至到-—－~～")
-_SIGNATURE_YEAR = re.compile(r"(?:19|20)\d{2}(?: ?年|[.．][01]?\d)")
+_SIGNATURE_YEAR = re.compile(
+    r"(?:19|20)\d{2}(?: ?年|[.．][01]?\d)|(?:一九|二[〇零○0])[〇零○0一二三四五六七八九]{2}年"
+)
+#: a book title's marks: a date inside one is part of a document's name (《3月份工作通报》)
+_TITLE_OPEN, _TITLE_CLOSE = "《", "》"
 
 
 def _is_background(text: str, start: int, end: int) -> bool:
-    """Past or background time: 去年…, 过去五年, …以来 (see :data:`_PAST_BEFORE`)."""
+    """Past or background time: 去年…, 过去五年, 回顾…, 已于…, …以来 (see :data:`_PAST_BEFORE`)."""
     if _PAST_BEFORE.search(text, max(0, start - _PAST_BEFORE_REACH), start):
         return True
     return _PAST_AFTER.match(text, end, end + 4) is not None
+
+
+def _is_narrated(text: str, start: int, end: int) -> bool:
+    """The clause of the expression tells what was done (5月举办了…, 上半年我们做了…):
+    a perfective 了 (:data:`_PERFECTIVE`) in it. An expression that is the whole of its
+    clause, but for an item's number or 在/于 (十月份，工会…举办了…), dates the rest of its
+    sentence, which is read too. (The extractor does not ask it of recurrences: 每月开展了…
+    tells of a practice that goes on.)
+    """
+    clause_start = start
+    while clause_start > 0 and text[clause_start - 1] not in _CLAUSE_ENDS:
+        clause_start -= 1
+        if start - clause_start > _PAST_BEFORE_REACH:
+            break
+    stop = _CLAUSE_END.search(text, end)
+    clause_end = len(text) if stop is None else stop.start()
+    alone = clause_end == end and stop is not None and stop.group() in "，,"
+    if alone and not text[clause_start:start].strip(_LEAD_INS):
+        # 十月份，…: the time of the sentence after it
+        after = _SENTENCE_END.search(text, clause_end + 1)
+        clause_end = len(text) if after is None else after.start()
+    return _PERFECTIVE.search(text, clause_start, clause_end) is not None
 
 
 def _is_signature(text: str, start: int, end: int) -> bool:
@@ -64,6 +103,18 @@ def _is_signature(text: str, start: int, end: int) -> bool:
     line_end = len(text) if line_end < 0 else line_end
     line = text[line_start:line_end].strip()
     return len(line) <= _SIGNATURE_LINE and line.endswith(text[start:end].strip()[-2:])
+
+
+def _in_title(text: str, start: int, end: int) -> bool:
+    """The expression stands inside a book title on its line (《关于3月份…的通知》): it is part
+    of the name of a document, not when a measure is due."""
+    line_start = text.rfind("\n", 0, start) + 1
+    opened = text.rfind(_TITLE_OPEN, line_start, start)
+    if opened < 0 or text.find(_TITLE_CLOSE, opened, start) >= 0:
+        return False
+    line_end = text.find("\n", end)
+    closed = text.find(_TITLE_CLOSE, end, len(text) if line_end < 0 else line_end)
+    return closed >= 0 and text.find(_TITLE_OPEN, end, closed) < 0
 
 
 def _opens_quote(text: str, start: int, end: int) -> bool:

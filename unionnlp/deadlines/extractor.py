@@ -22,7 +22,10 @@ from .context import (
     _CENTURIES,
     _PAST_ANY,
     _QUOTE_SET,
+    _TITLE_OPEN,
+    _in_title,
     _is_background,
+    _is_narrated,
     _is_signature,
     _opens_quote,
     _quoted_whole,
@@ -136,6 +139,9 @@ class DeadlineExtractor(_Interpreter):
         last_end = -1
         # Without a past word anywhere, no expression is background: one scan, not one each.
         may_be_past = _PAST_ANY.search(text) is not None
+        # So with a perfective 了 (举办了…) and a book title (《…》): each is checked in C first.
+        may_be_told = "了" in text
+        may_be_titled = _TITLE_OPEN in text
         for start, neg, _order, m, entry in raw:
             end = start - neg
             if entry.fallback:
@@ -144,6 +150,10 @@ class DeadlineExtractor(_Interpreter):
             if start < last_end:
                 continue
             if may_be_past and _is_background(text, start, end):
+                continue
+            if may_be_told and entry.kind != "every" and _is_narrated(text, start, end):
+                continue
+            if may_be_titled and _in_title(text, start, end):
                 continue
             if text.startswith(_CENTURIES, start) and _is_signature(text, start, end):
                 continue
@@ -165,6 +175,10 @@ class DeadlineExtractor(_Interpreter):
                 if any(s < end and start < e for s, e in taken):
                     continue
                 if may_be_past and _is_background(text, start, end):
+                    continue
+                if may_be_told and entry.kind != "every" and _is_narrated(text, start, end):
+                    continue
+                if may_be_titled and _in_title(text, start, end):
                     continue
                 items = self._interpret(entry, m, text, year, school_year)
                 found.extend(items)

@@ -1,0 +1,138 @@
+"""Precision guards of the deadline stage: time words that say no deadline of a measure.
+
+Each guard has must-not phrases (no deadline) and must phrases (the deadline
+stays), all short invented phrases: past narrative (回顾…, 已于…, …举办了…), dates
+inside book titles, signatures with the year in words, a month or quarter naming
+pay, reports or an award, and periods naming a plan or a review.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from unionnlp.deadlines import DeadlineExtractor
+
+EXTRACTOR = DeadlineExtractor()
+
+
+def _texts(text: str, year: int | None = 2024) -> list[str]:
+    return [f.text for f in EXTRACTOR.find(text, year=year)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "回顾一年来，工会在5月举办歌咏比赛。",
+        "工会已于3月完成换届选举。",
+        "各分会已在4月底前上报名单。",
+        "工会已经在6月份组织体检。",
+        "我会于4月份成功举办了技能比赛。",
+        "十月份，我们成功举办了运动会。",
+        "在上半年，车间工会做了大量工作。",
+        "5月份，工会组织开展了健步走活动，取得良好效果。",
+        "开学初，校工会高度重视组建工作，起草了选举办法。",
+    ],
+)
+def test_past_narrative_is_no_deadline(text: str) -> None:
+    assert _texts(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("为了3月底前完成任务，各组要抓紧。", ["3月底前"]),
+        ("3月底前完成了解职工需求的调查。", ["3月底前"]),
+        ("除了6月份的体检，还要安排疗养。", ["6月份"]),
+        ("3月份组织体检，了解职工健康状况。", ["3月份"]),
+        ("5月份，组织职工健步走，为了职工健康。", ["5月份"]),
+        # a perfective 了 two clauses on, the time not alone in its clause: another time
+        ("5月份组织健步走，让职工锻炼身体，做到了人人参与。", ["5月份"]),
+        # a recurrence with 了 tells of a practice that goes on
+        ("每月开展了一次集中学习。", ["每月"]),
+        # 上学期 is also the first term of a school year: no past word
+        ("上学期9月份开展读书活动。", ["9月份"]),
+    ],
+)
+def test_plan_time_stays_beside_past_lookalikes(text: str, expected: list[str]) -> None:
+    assert _texts(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "组织学习《3月份工作通报》。",
+        "认真贯彻《关于做好国庆节前安全检查的通知》精神。",
+        "学习《第一季度工作简报》和《下半年重点任务清单》。",
+    ],
+)
+def test_a_date_inside_a_book_title_is_no_deadline(text: str) -> None:
+    assert _texts(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("学习《工会法》，3月份组织知识竞赛。", ["3月份"]),
+        ("《劳动法》讲座于5月底前完成，《工会章程》另行安排。", ["5月底前"]),
+        # a title mark left open on its line closes nothing
+        ("学习《工会法\n3月份组织知识竞赛。", ["3月份"]),
+    ],
+)
+def test_a_date_beside_a_book_title_stays(text: str, expected: list[str]) -> None:
+    assert _texts(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "某某学校工会\n二〇二四年三月",
+        "某某公司工会\n二零二四年一月十五日",
+        "某某街道工会\n2024年3月8日",
+    ],
+)
+def test_a_signature_date_with_its_year_in_words_is_no_deadline(text: str) -> None:
+    assert _texts(text) == []
+
+
+def test_a_dated_line_that_says_by_when_stays() -> None:
+    assert _texts("完成时限：\n二〇二四年十二月底前") == ["二〇二四年十二月底前"]
+    assert _texts("二零二四年十二月底前完成") == ["二零二四年十二月底前"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "按时发放10月份工资。",
+        "补发9月份的绩效。",
+        "按时报送3月份报表。",
+        "评选第3季度之星。",
+        "发放三季度的奖金。",
+        "评选5月之星。",
+    ],
+)
+def test_a_month_naming_pay_reports_or_an_award_is_no_deadline(text: str) -> None:
+    assert _texts(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("10月份发放工资。", ["10月份"]),
+        ("第三季度评选优秀会员。", ["第三季度"]),
+        ("三月份工作安排：", ["三月份"]),  # a schedule's month heading
+    ],
+)
+def test_a_month_that_dates_pay_or_an_award_stays(text: str, expected: list[str]) -> None:
+    assert _texts(text) == expected
+
+
+@pytest.mark.parametrize("text", ["2024年下半年工会工作思路", "上半年工作回顾", "第二季度工作思路"])
+def test_a_period_naming_a_plan_or_a_review_is_no_deadline(text: str) -> None:
+    assert _texts(text) == []
+
+
+@pytest.mark.parametrize(
+    "text", ["纪念建校50周年。", "年满50周岁的女职工。", "职工工资增长3.8%。", "三八红旗手评选"]
+)
+def test_counts_ages_and_honours_are_no_deadlines(text: str) -> None:
+    assert _texts(text) == []
