@@ -136,3 +136,52 @@ def test_a_period_naming_a_plan_or_a_review_is_no_deadline(text: str) -> None:
 )
 def test_counts_ages_and_honours_are_no_deadlines(text: str) -> None:
     assert _texts(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "某某工会（2024年3月8日）",
+        "（二〇二四年三月八日）",
+        "发文日期：2024年3月8日",
+        "印发时间：2024年3月",
+    ],
+)
+def test_an_issue_date_in_brackets_or_after_its_label_is_no_deadline(text: str) -> None:
+    assert _texts(text) == []
+
+
+def test_a_labelled_time_limit_stays_whatever_its_line() -> None:
+    assert _texts("完成时间：2024年3月8日") == ["2024年3月8日"]
+    assert _texts("（2024年3月底前）") == ["2024年3月底前"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "根据区总工会3月下发的通知，做好准备。",
+        "按照市总工会3月5日印发的文件要求开展自查。",
+        "学习9月召开的全会精神。",
+        "落实2月28日会议精神。",
+    ],
+)
+def test_the_date_of_a_document_or_a_meeting_referred_to_is_no_deadline(text: str) -> None:
+    assert _texts(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("3月份组织学习二十大精神。", ["3月份"]),
+        ("5月召开职代会，学习大会精神。", ["5月"]),
+        ("3月份发布招聘公告。", ["3月份"]),
+        ("七一前夕走访老党员。", ["七一前夕"]),
+    ],
+)
+def test_a_time_beside_a_document_or_a_spirit_stays(text: str, expected: list[str]) -> None:
+    assert _texts(text) == expected
+
+
+@pytest.mark.parametrize("text", ["七一勋章获得者", "五一劳动奖状"])
+def test_an_honour_named_after_a_festival_is_no_deadline(text: str) -> None:
+    assert _texts(text) == []

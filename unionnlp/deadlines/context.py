@@ -31,8 +31,16 @@ _SENTENCE_END = re.compile(r"[。；;！？!?\n]")
 _CLAUSE_ENDS = frozenset("，,。；;！？!?\n")
 #: what may stand before a time that is the whole of its clause: spaces, 在/于, an item's number
 _LEAD_INS = " \u3000\t在于0123456789、.．()（）"
-#: either check's words: a text without one holds no background time
-_PAST_ANY = re.compile(f"{_PAST_WORDS}|{_SINCE_WORDS}")
+#: a document issued then (3月5日印发的通知) or a meeting whose spirit is studied (9月召开的
+#: 全会精神, 2月28日会议精神): the date says when it was, not when a measure is due
+_DOCUMENT_VERBS = "下发|印发|发布|出台|颁布|签发|转发"
+_DOCUMENT_AFTER = re.compile(
+    rf"[^，,。；;\n]{{0,8}}?(?:{_DOCUMENT_VERBS})的"
+    r"|[^，,。；;\n]{0,8}?(?:召开|举行)的[^，,。；;\n]{0,12}?精神"
+    r"|的?(?:会议|全会|大会|讲话)精神"
+)
+#: the checks' words: a text without one holds no background time
+_PAST_ANY = re.compile(f"{_PAST_WORDS}|{_SINCE_WORDS}|{_DOCUMENT_VERBS}|精神")
 _QUOTES = "“”\"‘’'「」『』〝〞＂"
 _QUOTE_SET = frozenset(_QUOTES)
 #: a signature date's year begins so (in figures, or in words: 二〇二四年, 二零二四年)
@@ -49,15 +57,21 @@ _RANGE_MARKS = frozenset("至到-—－~～")
 _SIGNATURE_YEAR = re.compile(
     r"(?:19|20)\d{2}(?: ?年|[.．][01]?\d)|(?:一九|二[〇零○0])[〇零○0一二三四五六七八九]{2}年"
 )
+#: a label of the date a document was issued (发文日期：, 印发时间：): a signature's date
+_ISSUE_LABEL = re.compile(r"(?:发文|印发|发布|签发|成文|落款)(?:日期|时间)\s*[:：]$")
+_CLOSING_BRACKETS = ")）]】"
 #: a book title's marks: a date inside one is part of a document's name (《3月份工作通报》)
 _TITLE_OPEN, _TITLE_CLOSE = "《", "》"
 
 
 def _is_background(text: str, start: int, end: int) -> bool:
-    """Past or background time: 去年…, 过去五年, 回顾…, 已于…, …以来 (see :data:`_PAST_BEFORE`)."""
+    """Past or background time: 去年…, 过去五年, 回顾…, 已于…, …以来 (see :data:`_PAST_BEFORE`),
+    the date of a document or a meeting referred to (:data:`_DOCUMENT_AFTER`)."""
     if _PAST_BEFORE.search(text, max(0, start - _PAST_BEFORE_REACH), start):
         return True
-    return _PAST_AFTER.match(text, end, end + 4) is not None
+    if _PAST_AFTER.match(text, end, end + 4) is not None:
+        return True
+    return _DOCUMENT_AFTER.match(text, end) is not None
 
 
 def _is_narrated(text: str, start: int, end: int) -> bool:
@@ -85,7 +99,9 @@ def _is_narrated(text: str, start: int, end: int) -> bool:
 def _is_signature(text: str, start: int, end: int) -> bool:
     """A date with its year on a short line of its own (``…工会\n2023年9月``).
 
-    Not when a label introduces it (``完成时限：2024年10月底前``), it says
+    The line may close a bracket around it (``某某工会（2024年3月8日）``), and a label of an
+    issue date may introduce it (``发文日期：2024年3月8日``). Not when another label
+    introduces it (``完成时限：2024年10月底前``), it says
     ``…前``/``…底``, it names no date (``2024年第一季度``) or a period
     (``2023年12月—2024年2月``): those are deadlines,
     however short their line.
@@ -97,11 +113,12 @@ def _is_signature(text: str, start: int, end: int) -> bool:
     if not _RANGE_MARKS.isdisjoint(text[start:end]):
         return False  # a period (2023年12月—2024年2月), not a signature's one date
     line_start = text.rfind("\n", 0, start) + 1
-    if text[line_start:start].rstrip().endswith((":", "：")):
-        return False
+    before = text[line_start:start].rstrip()
+    if before.endswith((":", "：")):
+        return _ISSUE_LABEL.search(before) is not None  # 发文日期：2024年3月8日
     line_end = text.find("\n", end)
     line_end = len(text) if line_end < 0 else line_end
-    line = text[line_start:line_end].strip()
+    line = text[line_start:line_end].strip().rstrip(_CLOSING_BRACKETS)  # （2024年3月8日）
     return len(line) <= _SIGNATURE_LINE and line.endswith(text[start:end].strip()[-2:])
 
 
