@@ -145,6 +145,7 @@ def test_counts_ages_and_honours_are_no_deadlines(text: str) -> None:
         "（二〇二四年三月八日）",
         "发文日期：2024年3月8日",
         "印发时间：2024年3月",
+        "做好各项工作。 某某街道工会 2024年3月8日",  # run-on text: after the last sentence
     ],
 )
 def test_an_issue_date_in_brackets_or_after_its_label_is_no_deadline(text: str) -> None:
@@ -154,6 +155,7 @@ def test_an_issue_date_in_brackets_or_after_its_label_is_no_deadline(text: str) 
 def test_a_labelled_time_limit_stays_whatever_its_line() -> None:
     assert _texts("完成时间：2024年3月8日") == ["2024年3月8日"]
     assert _texts("（2024年3月底前）") == ["2024年3月底前"]
+    assert _texts("做好各项工作。2024年3月8日召开职代会") == ["2024年3月8日"]
 
 
 @pytest.mark.parametrize(

@@ -99,9 +99,10 @@ def _is_narrated(text: str, start: int, end: int) -> bool:
 def _is_signature(text: str, start: int, end: int) -> bool:
     """A date with its year on a short line of its own (``…工会\n2023年9月``).
 
-    The line may close a bracket around it (``某某工会（2024年3月8日）``), and a label of an
-    issue date may introduce it (``发文日期：2024年3月8日``). Not when another label
-    introduces it (``完成时限：2024年10月底前``), it says
+    The line may close a bracket around it (``某某工会（2024年3月8日）``), the short line
+    may be what follows a line's last sentence (run-on text: ``…。 某某工会 2024年3月8日``),
+    and a label of an issue date may introduce it (``发文日期：2024年3月8日``). Not when
+    another label introduces it (``完成时限：2024年10月底前``), it says
     ``…前``/``…底``, it names no date (``2024年第一季度``) or a period
     (``2023年12月—2024年2月``): those are deadlines,
     however short their line.
@@ -118,6 +119,8 @@ def _is_signature(text: str, start: int, end: int) -> bool:
         return _ISSUE_LABEL.search(before) is not None  # 发文日期：2024年3月8日
     line_end = text.find("\n", end)
     line_end = len(text) if line_end < 0 else line_end
+    # (run-on text: the signature follows the last sentence on its line, …。 某某工会 2023年2月16日)
+    line_start = max(line_start, *(text.rfind(stop, line_start, start) + 1 for stop in "。！？!?"))
     line = text[line_start:line_end].strip().rstrip(_CLOSING_BRACKETS)  # （2024年3月8日）
     return len(line) <= _SIGNATURE_LINE and line.endswith(text[start:end].strip()[-2:])
 
