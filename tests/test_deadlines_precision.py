@@ -47,6 +47,9 @@ def test_past_narrative_is_no_deadline(text: str) -> None:
         ("5月份，组织职工健步走，为了职工健康。", ["5月份"]),
         # a perfective 了 two clauses on, the time not alone in its clause: another time
         ("5月份组织健步走，让职工锻炼身体，做到了人人参与。", ["5月份"]),
+        # 回顾 as a measure's verb, not opening a look back
+        ("回顾总结上半年工作，7月召开总结会。", ["7月"]),
+        ("工会将组织回顾，于7月召开总结会。", ["7月"]),
         # a recurrence with 了 tells of a practice that goes on
         ("每月开展了一次集中学习。", ["每月"]),
         # 上学期 is also the first term of a school year: no past word
