@@ -534,6 +534,27 @@ def test_acting_subjects_and_words_that_start_no_name(
     assert _roles(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # must: a count of the bodies or posts that act is no part of their name
+        ("五百名工会干部为一线班组送清凉。", [("工会干部", "lead")]),
+        ("。3个分工会要轮流承办联谊会。", [("分工会", "lead")]),
+        ("12所学校工会将结对开展帮扶。", [("学校工会", "lead")]),
+        ("，两名工会委员负责收集提案。", [("工会委员", "lead")]),
+        ("要求每一名分会主席都要走访困难会员。", [("分会主席", "lead")]),
+        ("，每位联络员要按月上报情况。", [("联络员", "lead")]),
+        # must not: 每个 before a body counts targets; a head that begins with a numeral
+        # keeps it; a count of beneficiaries names no party
+        ("，每个班组完成两项小发明。", []),
+        ("，领导一班人要带头学习。", [("领导一班人", "lead")]),
+        ("，三名职工要参加培训。", []),
+    ],
+)
+def test_a_count_before_a_name_is_no_part_of_it(text: str, expected: list[tuple[str, str]]) -> None:
+    assert _roles(text) == expected
+
+
 def test_the_organiser_of_what_the_union_takes_part_in_leads() -> None:
     # 参与X组织的…: X organises; the 与 of 参与 names no partner
     found = _roles("积极参与市总工会及上级工会组织的各项文体活动。")
