@@ -555,6 +555,28 @@ def test_a_count_before_a_name_is_no_part_of_it(text: str, expected: list[tuple[
     assert _roles(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # must: a body or post opening a clause before a verb of an action it takes
+        ("，女工委员会督促落实孕期保护规定。", [("女工委员会", "lead")]),
+        ("。分会主席走访每户困难会员。", [("分会主席", "lead")]),
+        ("，工会鼓励会员报名参加义诊。", [("工会", "lead")]),
+        ("，机关工会表彰优秀会员。", [("机关工会", "lead")]),
+        # must: a body that gives what the measure needs backs it; a union body runs it
+        ("，各分工会负责报名，校医院提供急救保障。", [("各分工会", "lead"), ("校医院", "support")]),
+        ("。座谈会上，校领导发表讲话。", [("校领导", "support")]),
+        ("，工会赞助部分场地费用。", [("工会", "lead")]),
+        # must not: beneficiaries, and a verb with no body before it
+        ("，职工提供合理化建议。", []),
+        ("，为困难职工提供帮助。", []),
+        ("，会员鼓励家属参加。", []),
+    ],
+)
+def test_a_body_acting_or_giving_opens_a_clause(text: str, expected: list[tuple[str, str]]) -> None:
+    assert _roles(text) == expected
+
+
 def test_the_organiser_of_what_the_union_takes_part_in_leads() -> None:
     # 参与X组织的…: X organises; the 与 of 参与 names no partner
     found = _roles("积极参与市总工会及上级工会组织的各项文体活动。")
