@@ -295,3 +295,35 @@ def test_breakdown_adds_up_each_value_of_a_facet() -> None:
     assert rows["hospital"][1] == "1" and rows["hospital"][-1] == "-"  # nothing to score
     assert rows["?"][1] == "1" and "1.000 (2)" in " ".join(rows["?"])  # not in the facet
     assert list(rows) == ["school", "?", "hospital"]  # most files first, then by name
+
+
+def test_documents_left_over_on_both_sides_are_paired_for_items(tmp_path: Path) -> None:
+    # A run-on table page: the parser finds one plan with no numbered section, the gold
+    # one document with three. The splitting row counts the miss; the deadline and the
+    # party, the same on both sides, are compared with that plan's and found.
+    text = "2024年工会工作任务清单 1 职工书屋建设 由工会办公室牵头 2024.06 2 劳动竞赛"
+    doc = {
+        "title": "2024年工会工作任务清单",
+        "sections": [
+            {"level": 1, "marker": "1", "title": "职工书屋建设"},
+            {"level": 1, "marker": "2", "title": "劳动竞赛"},
+        ],
+        "deadlines": [{"text": "2024.06", "kind": "by", "value": "2024-06"}],
+        "parties": [{"name": "工会办公室", "role": "lead"}],
+    }
+    plans = Pipeline.default().parse(text)
+    assert len(plans) == 1 and not [s for s in plans[0].sections if s.marker]
+    found = {
+        (d.text, p.name) for _, m in plans[0].measures() for d in m.deadlines for p in m.parties
+    }
+    assert found == {("2024.06", "工会办公室")}  # what the plan holds, read before scoring it
+    result = evaluate_plans(load_gold(_gold(tmp_path, text, [doc])), plans)
+    assert result.scores["documents"].tp == 0  # the split is still a miss
+    for key in ("deadlines", "parties"):
+        s = result.scores[key]
+        assert (s.tp, s.n_pred, s.n_gold) == (1, 1, 1), key
+    # two documents left over against one plan: which goes with which is unclear
+    other = dict(doc, title="另一份清单", deadlines=[], parties=[])
+    result = evaluate_plans(load_gold(_gold(tmp_path, text, [doc, other])), plans)
+    s = result.scores["parties"]
+    assert (s.tp, s.n_pred, s.n_gold) == (0, 1, 1)

@@ -3,7 +3,9 @@
 :func:`evaluate_plans` matches documents by their first section (or title
 when they have none) and aligns sections in reading order
 (:mod:`~unionnlp.evaluate.matching`); deadlines and parties are compared as
-sets of distinct texts per matched document; the themes of the level-1
+sets of distinct texts per matched document (documents neither side's
+sections tie together are paired in reading order when as many are left on
+each side: :func:`_pair_leftovers`); the themes of the level-1
 sections are scored by a :class:`~unionnlp.evaluate.folds.ThemeScorer`.
 Counts land in :class:`Score` records, one per row of the report, and the
 disagreements in the :class:`FileResult`.
@@ -189,6 +191,7 @@ def evaluate_plans(
     for gd, pd in doc_pairs:
         votes.setdefault(gd, Counter())[pd] += 1
     matched = {gd: c.most_common(1)[0][0] for gd, c in votes.items()}
+    _pair_leftovers(len(gold.documents), len(plans), matched)
     _score_items(gold, plans, matched, scores, errors)
     if themes is not None:
         _score_themes(gold, plans, pairs, scores, themes)
@@ -199,6 +202,24 @@ def evaluate_plans(
         n_docs_pred=len(plans),
         errors=errors,
     )
+
+
+def _pair_leftovers(n_gold: int, n_pred: int, matched: dict[int, int]) -> None:
+    """Pair, in reading order, the gold documents that ``matched`` leaves out with the
+    plans no gold document took, when as many are left on each side.
+
+    A document whose sections tie to none of the plan's (a table page whose rows the
+    parser reads as no sections, a first section that differs) is missed on the plan
+    splitting row already; its deadlines and parties are still compared with those of
+    the plan that stands where it does, instead of all counting as missed and spurious
+    a second time. Where the numbers left differ, which goes with which is unclear, and
+    nothing is paired.
+    """
+    taken = set(matched.values())
+    gold_left = [d for d in range(n_gold) if d not in matched]
+    pred_left = [p for p in range(n_pred) if p not in taken]
+    if gold_left and len(gold_left) == len(pred_left):
+        matched.update(zip(gold_left, pred_left, strict=True))
 
 
 def _listed_errors(
