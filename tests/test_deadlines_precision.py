@@ -23,6 +23,8 @@ def _texts(text: str, year: int | None = 2024) -> list[str]:
     "text",
     [
         "回顾一年来，工会在5月举办歌咏比赛。",
+        "换届工作顺利完成。回顾上半年，工会在3月组织培训。",  # a look back after a sentence
+        "第一部分\n回顾全年，工会在9月召开职代会。",  # and on a line of its own
         "工会已于3月完成换届选举。",
         "各分会已在4月底前上报名单。",
         "工会已经在6月份组织体检。",
