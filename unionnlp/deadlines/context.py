@@ -2,10 +2,11 @@
 
 Past and background time (``去年…``, ``…以来``: :func:`_is_background`), a
 clause telling what was done (``5月举办了…``: :func:`_is_narrated`), a date inside a
-book title (``《3月份工作通报》``: :func:`_in_title`), a
-date alone on a short line (a signature: :func:`_is_signature`) and a
-recurrence opening a quoted slogan or name (:func:`_opens_quote`) are not
-deadlines; a quoted name keeps its quotation marks balanced (:func:`_quoted_whole`).
+book title (``《3月份工作通报》``: :func:`_in_title`; the three together:
+:func:`_told_otherwise`), a date alone on a short line (a signature:
+:func:`_is_signature`) and a recurrence opening a quoted slogan or name
+(:func:`_opens_quote`) are not deadlines; a quoted name keeps its quotation marks
+balanced (:func:`_quoted_whole`).
 """
 
 from __future__ import annotations
@@ -79,6 +80,28 @@ def _is_background(text: str, start: int, end: int) -> bool:
     if _PAST_AFTER.match(text, end, end + 4) is not None:
         return True
     return _DOCUMENT_AFTER.match(text, end) is not None
+
+
+def _hints(text: str) -> tuple[bool, bool, bool]:
+    """Whether ``text`` may hold background time (a past word), a narrated clause (a 了) and
+    a book title (《): one scan of the text each, so that an expression is checked for
+    what its text cannot hold only where it can (see :func:`_told_otherwise`)."""
+    return _PAST_ANY.search(text) is not None, "了" in text, _TITLE_OPEN in text
+
+
+def _told_otherwise(
+    text: str, start: int, end: int, every: bool, hints: tuple[bool, bool, bool]
+) -> bool:
+    """The expression at ``[start, end)`` says when something was, not when a measure is
+    due: background time (:func:`_is_background`), the time of a narrated clause
+    (:func:`_is_narrated`; not asked of a recurrence, ``every``) or part of a book title
+    (:func:`_in_title`). ``hints``: :func:`_hints` of ``text``."""
+    past, told, titled = hints
+    return (
+        (past and _is_background(text, start, end))
+        or (told and not every and _is_narrated(text, start, end))
+        or (titled and _in_title(text, start, end))
+    )
 
 
 def _is_narrated(text: str, start: int, end: int) -> bool:

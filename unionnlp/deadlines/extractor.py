@@ -20,15 +20,12 @@ from ..resources import Rule, load_rules
 from .attach import _attach, _give_lead, _with_sections
 from .context import (
     _CENTURIES,
-    _PAST_ANY,
     _QUOTE_SET,
-    _TITLE_OPEN,
-    _in_title,
-    _is_background,
-    _is_narrated,
+    _hints,
     _is_signature,
     _opens_quote,
     _quoted_whole,
+    _told_otherwise,
 )
 from .festivals import _Festival
 from .interpret import Found, _Interpreter
@@ -137,11 +134,7 @@ class DeadlineExtractor(_Interpreter):
         found: list[Found] = []
         spare: list[tuple[int, int, regex.Match[str], _ScanRule]] = []
         last_end = -1
-        # Without a past word anywhere, no expression is background: one scan, not one each.
-        may_be_past = _PAST_ANY.search(text) is not None
-        # So with a perfective 了 (举办了…) and a book title (《…》): each is checked in C first.
-        may_be_told = "了" in text
-        may_be_titled = _TITLE_OPEN in text
+        hints = _hints(text)
         for start, neg, _order, m, entry in raw:
             end = start - neg
             if entry.fallback:
@@ -149,11 +142,7 @@ class DeadlineExtractor(_Interpreter):
                 continue
             if start < last_end:
                 continue
-            if may_be_past and _is_background(text, start, end):
-                continue
-            if may_be_told and entry.kind != "every" and _is_narrated(text, start, end):
-                continue
-            if may_be_titled and _in_title(text, start, end):
+            if _told_otherwise(text, start, end, entry.kind == "every", hints):
                 continue
             if text.startswith(_CENTURIES, start) and _is_signature(text, start, end):
                 continue
@@ -174,11 +163,7 @@ class DeadlineExtractor(_Interpreter):
                 start, end = m.span("expr") if "expr" in m.re.groupindex else m.span()
                 if any(s < end and start < e for s, e in taken):
                     continue
-                if may_be_past and _is_background(text, start, end):
-                    continue
-                if may_be_told and entry.kind != "every" and _is_narrated(text, start, end):
-                    continue
-                if may_be_titled and _in_title(text, start, end):
+                if _told_otherwise(text, start, end, entry.kind == "every", hints):
                     continue
                 items = self._interpret(entry, m, text, year, school_year)
                 found.extend(items)
