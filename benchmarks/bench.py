@@ -191,8 +191,9 @@ def throughput(texts: list[str], repeat: int) -> dict[str, Any]:
         return results
     sample = [s for t in texts[:40] for s in t.split("。") if s.strip()]
     sample_mb = sum(len(s.encode("utf-8")) for s in sample) / 1e6
-    for s in sample[:50]:  # warm-up: JioNLP's dictionaries load here
+    for s in sample[:50]:  # warm-up: JioNLP's dictionaries load here (and any of ours)
         jio(s)
+        deadlines.find(s)
     jio_s = _time(lambda: [jio(s) for s in sample], repeat)
     our_s = _time(lambda: [deadlines.find(s) for s in sample], repeat)
     results["jionlp_extract_time"] = {
@@ -203,6 +204,11 @@ def throughput(texts: list[str], repeat: int) -> dict[str, Any]:
         "seconds": round(our_s, 4),
         "mb_per_s": round(sample_mb / our_s, 3),
     }
+    # The budget's ratio, timed in alternation as parse's is: the best-of figures above
+    # are a few hundredths of a second for the stage, timed apart from JioNLP's.
+    results["deadlines_vs_jionlp_interleaved"] = round(
+        interleaved_ratio(deadlines.find, jio, sample, max(repeat, 3)), 2
+    )
     return results
 
 
@@ -314,7 +320,8 @@ def main(argv: list[str] | None = None) -> int:
         ),
     }
     if "jionlp_extract_time" in t:
-        ratios["deadlines_vs_jionlp"] = round(
+        ratios["deadlines_vs_jionlp"] = t["deadlines_vs_jionlp_interleaved"]
+        ratios["deadlines_vs_jionlp_best_of"] = round(
             t["deadlines_same_sentences"]["mb_per_s"] / t["jionlp_extract_time"]["mb_per_s"], 2
         )
     results["ratios"] = ratios
