@@ -563,6 +563,9 @@ def test_a_count_before_a_name_is_no_part_of_it(text: str, expected: list[tuple[
         ("。分会主席走访每户困难会员。", [("分会主席", "lead")]),
         ("，工会鼓励会员报名参加义诊。", [("工会", "lead")]),
         ("，机关工会表彰优秀会员。", [("机关工会", "lead")]),
+        # the body or post presiding over a meeting (a congress's presidium, the chair)
+        ("。大会主席团主持大会并审议报告。", [("大会主席团", "lead")]),
+        ("，工会主席主持召开委员会议。", [("工会主席", "lead")]),
         # must: a body that gives what the measure needs backs it; a union body runs it
         ("，各分工会负责报名，校医院提供急救保障。", [("各分工会", "lead"), ("校医院", "support")]),
         ("。座谈会上，校领导发表讲话。", [("校领导", "support")]),
@@ -571,6 +574,8 @@ def test_a_count_before_a_name_is_no_part_of_it(text: str, expected: list[tuple[
         ("，职工提供合理化建议。", []),
         ("，为困难职工提供帮助。", []),
         ("，会员鼓励家属参加。", []),
+        ("。工会主持人要熟悉流程。", []),  # 主持人 is a post of the meeting, not 主持
+        ("，职工主持节目。", []),
     ],
 )
 def test_a_body_acting_or_giving_opens_a_clause(text: str, expected: list[tuple[str, str]]) -> None:
