@@ -244,7 +244,8 @@ class _Interpreter:
             if part.startswith("上") and part.endswith("下半年"):  # 上、下半年: both halves
                 value = f"{{{ystr()}-40,{ystr()}-41}}"
             elif part in ("上半年", "下半年"):
-                value = f"{ystr()}-{'40' if part == '上半年' else '41'}"
+                # (a school year's 上半年, January to June, is in its second calendar year)
+                value = f"{ystr(1)}-40" if part == "上半年" else f"{ystr()}-41"
                 edge = g.get("edge") or ""  # 上半年末 (its end: by then), 下半年初 (its start)
                 kind = (
                     "by" if suf in _BEFORE or edge in ("末", "底") else "on" if edge else "during"
@@ -255,9 +256,9 @@ class _Interpreter:
                 after = "XXXX" if y is None else str(y + 1)
                 value, kind = f"{ystr()}-12/{after}-01", "during"
             elif part == "年初":
-                value, kind = f"{ystr()}-01", ("by" if suf in _BEFORE else "on")
+                value, kind = f"{ystr(1)}-01", ("by" if suf in _BEFORE else "on")
             elif part == "年中":
-                value, kind = f"{ystr()}-06", ("by" if suf in _BEFORE else "on")
+                value, kind = f"{ystr(6)}-06", ("by" if suf in _BEFORE else "on")
             elif part == "全年":
                 value, kind = ystr(), "during"
             else:  # 年内, 年度内: within the year, so due by its end
@@ -266,7 +267,7 @@ class _Interpreter:
             q = _number(g.get("q"))
             if not q or q > 4:
                 return []
-            value = f"{ystr()}-{32 + q}"
+            value = f"{ystr(3 * q - 2)}-{32 + q}"  # (a school year's by its first month)
             edge = g.get("part") or ""  # 季度末, 季度底 (its end: by then), 季度初 (its start)
             if edge in ("末", "底") or suf in _BEFORE:
                 kind = "by"
@@ -276,10 +277,11 @@ class _Interpreter:
             q1, q2 = _number(g.get("q1")), _number(g.get("q2"))
             if not q1 or not q2 or q1 > 4 or q2 > 4 or q1 >= q2:
                 return []
+            y1, y2 = ystr(3 * q1 - 2), ystr(3 * q2 - 2)
             if g.get("to"):  # 第一至第三季度: one period
-                value, kind = f"{ystr()}-{32 + q1}/{ystr()}-{32 + q2}", "during"
+                value, kind = f"{y1}-{32 + q1}/{y2}-{32 + q2}", "during"
             else:
-                value = f"{{{ystr()}-{32 + q1},{ystr()}-{32 + q2}}}"
+                value = f"{{{y1}-{32 + q1},{y2}-{32 + q2}}}"
             if g.get("part") or suf in _BEFORE:  # 一、二季度末: by the end of each
                 kind = "by"
         elif handler == "month_set":
