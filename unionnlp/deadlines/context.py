@@ -21,22 +21,24 @@ from .interpret import Found
 # (…，7月回顾总结上半年工作, 回顾总结…). Every branch begins with its word, which is looked
 # behind from: a branch opening with a look-behind costs ``re`` its fast scan for the words'
 # first characters (it made all of ``parse`` 3.8 % dearer in instructions).
+#: what ends a sentence, and a clause (the comma too: 了 two clauses on tells of another time)
+_SENTENCE_STOPS = "。；;！？!?\n"
+_CLAUSE_STOPS = "，," + _SENTENCE_STOPS
 _PAST_WORDS = (
     "去年|前年|过去|上年度?|以往|曾经|截至|截止|已于|已在|已经|"
-    "回顾(?<![^。；;！？!?\n]回顾)(?!总结)"
+    f"回顾(?<![^{_SENTENCE_STOPS}]回顾)(?!总结)"
 )
 _SINCE_WORDS = "以来|来|期间已|已经|已"
-_PAST_BEFORE = re.compile(rf"(?:{_PAST_WORDS})[^。；;！？!?\n]*\Z")
+_PAST_BEFORE = re.compile(rf"(?:{_PAST_WORDS})[^{_SENTENCE_STOPS}]*\Z")
 _PAST_BEFORE_REACH = 12
 _PAST_AFTER = re.compile(rf"\s*(?:{_SINCE_WORDS})")
 #: a verb's perfective 了 (举办了, 做了): what was done. Not 为了, 除了, 罢了, 了解, 了结, 了如指掌,
 #: 了却, 不了了之 (了 after 了 or before 之)
 _PERFECTIVE = re.compile(r"(?<![为除罢了])了(?![解结如却了之])")
-#: the end of a clause (the comma included: 了 two clauses on tells of another time)
-_CLAUSE_END = re.compile(r"[，,。；;！？!?\n]")
-#: the end of a sentence: how far a time that is its whole clause reaches (十月份，…举办了…。)
-_SENTENCE_END = re.compile(r"[。；;！？!?\n]")
-_CLAUSE_ENDS = frozenset("，,。；;！？!?\n")
+_CLAUSE_END = re.compile(f"[{_CLAUSE_STOPS}]")
+#: how far a time that is its whole clause reaches (十月份，…举办了…。)
+_SENTENCE_END = re.compile(f"[{_SENTENCE_STOPS}]")
+_CLAUSE_ENDS = frozenset(_CLAUSE_STOPS)
 #: what may stand before a time that is the whole of its clause: spaces, 在/于, an item's number
 _LEAD_INS = " \u3000\t在于0123456789、.．()（）"
 #: a document issued then (3月5日印发的通知) or a meeting whose spirit is studied (9月召开的
