@@ -174,9 +174,15 @@ class DocumentSplitter:
                 if not between.strip() and (
                     cut.compiled != prev.compiled or prev.header_only or cut.title == prev.title
                 ):
-                    if cut.compiled and not prev.compiled:
+                    # A page's title right over a piece's own titled marker (`2020年…计划` /
+                    # `20xx年…计划（一）`): the piece's title is the plan's (ANNOTATION.md:
+                    # the plan's own title line decides its year, not the page's label).
+                    own = cut.compiled and not prev.compiled
+                    if own:
                         prev.compiled = True
-                    if cut.title and (prev.title is None or prev.header_only):
+                    if cut.title and (
+                        prev.title is None or prev.header_only or (own and cut.title != prev.title)
+                    ):
                         prev.title, prev.title_start, prev.title_end = (
                             cut.title,
                             cut.title_start,
