@@ -192,3 +192,27 @@ def test_a_time_beside_a_document_or_a_spirit_stays(text: str, expected: list[st
 @pytest.mark.parametrize("text", ["七一勋章获得者", "五一劳动奖状"])
 def test_an_honour_named_after_a_festival_is_no_deadline(text: str) -> None:
     assert _texts(text) == []
+
+
+#: the stops that may close a time, full-width and ASCII (context.py's _CLAUSE_STOPS, and 。/.)
+_STOPS = ["，", "；", "。", ",", ";", ".", "!", "！"]
+
+
+@pytest.mark.parametrize("stop", _STOPS)
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a time limit's field ends at a semicolon as at a comma: still `by`
+        ("开展评比。完成时限：年底{}\n", [("年底", "by")]),
+        ("组织学习，时限：5月底{}责任部门：分工会。\n", [("5月底", "by")]),
+        # a season word closing its clause, ASCII full stop included
+        ("组织职工暑期{}开展慰问。", [("暑期", "during")]),
+        # a report's name (年底总结) is no deadline whatever closes it
+        ("认真做好年底总结{}表彰先进。", []),
+    ],
+)
+def test_a_stop_after_a_time_reads_alike_whichever_it_is(
+    text: str, expected: list[tuple[str, str]], stop: str
+) -> None:
+    found = EXTRACTOR.find(text.format(stop), year=None)
+    assert [(f.text, f.kind) for f in found] == expected
