@@ -542,8 +542,9 @@ _CN_YEAR = regex.compile(r"([一二][〇零○一二三四五六七八九]{3})�
 _BARE_YEAR = regex.compile(
     r"(?<![0-9.．])((?:19|20)\d{2})(?![0-9.．%％]|\s*[万亿元人名个件次项届期位余多])"
 )
-#: a placeholder year (`20__年`, `20xx年`, `XX年`): the title states a year, unknown
-_PLACEHOLDER_YEAR = regex.compile(r"(?:19|20)?(?:[xX×＿_]{2}|[xX×]{2})\s*年")
+#: a placeholder year (`20__年`, `20xx年`, `XX年`, a school year `20xx-20xx学年`): the title
+#: states a year, unknown
+_PLACEHOLDER_YEAR = regex.compile(r"(?:19|20)?(?:[xX×＿_]{2}|[xX×]{2})\s*学?年")
 #: a title-like line of an opening (a plan's own heading the splitter left in its body)
 _TITLE_LINE = regex.compile(
     r"^[^\n。；;]{0,50}?(?:计划|要点|安排|方案|思路|规划|打算)[^\n。；;]{0,20}$", regex.MULTILINE
@@ -720,6 +721,9 @@ def _body_year(text: str, start: int, end: int) -> int | None:
 
 
 def _blank_year(plan: Plan) -> bool:
-    """The plan writes its year as a blank (`20xx年…计划`) in its title or opening."""
+    """The plan writes its year as a blank (`20xx年…计划`, `20xx-20xx学年…计划`) in its
+    title or opening."""
+    if plan.title is not None and _PLACEHOLDER_YEAR.search(plan.title):
+        return True
     body = next((s.span.start for s in plan.sections if s.marker), plan.span.end)
     return any(p.kind == "year" and p.span.start < body for p in plan.placeholders)
