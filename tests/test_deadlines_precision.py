@@ -33,6 +33,12 @@ def _texts(text: str, year: int | None = 2024) -> list[str]:
         "在上半年，车间工会做了大量工作。",
         "5月份，工会组织开展了健步走活动，取得良好效果。",
         "开学初，校工会高度重视组建工作，起草了选举办法。",
+        "3月份期间已完成换届。",  # a past word after the time (…期间已, …以来)
+        "6月 以来，工会开展帮扶。",
+        "3、十月份，工会举办了书画展。",  # an item's number before a time alone in its clause
+        "十月份，我们成功举办了运动会",  # and with no stop at the end of the text
+        "我会于4月份成功举办了技能比赛",
+        "我会成功举办了5月份的职工运动会。",  # 了 before the time, in its clause
     ],
 )
 def test_past_narrative_is_no_deadline(text: str) -> None:
@@ -56,6 +62,21 @@ def test_past_narrative_is_no_deadline(text: str) -> None:
         ("每月开展了一次集中学习。", ["每月"]),
         # 上学期 is also the first term of a school year: no past word
         ("上学期9月份开展读书活动。", ["9月份"]),
+        # a past word in the sentence before (；ends one) dates nothing after it
+        ("去年工会完成换届；3月份组织培训。", ["3月份"]),
+        # 了 in 罢了, 了了, 了结, 了如指掌, 了却, 一罚了之 tells of nothing done
+        ("4月份的初赛只是热身罢了。", ["4月份"]),
+        ("3月份为对新规不甚了了的职工办培训班。", ["3月份"]),
+        ("3月底前了结遗留劳动争议案件。", ["3月底前"]),
+        ("6月底前做到对困难职工情况了如指掌。", ["6月底前"]),
+        ("年底前帮助困难职工了却心愿。", ["年底前"]),
+        ("5月份对违规问题坚决纠正而非一罚了之。", ["5月份"]),
+        # the clause is read a dozen characters back, not to its far start
+        ("在争取了上级专项经费支持的职工书屋改造项目中9月份组织验收。", ["9月份"]),
+        # only a time alone before a comma dates the rest of the sentence: not one on a
+        # line of its own, nor one after other words of its clause
+        ("6月份\n组织开展安康杯竞赛，做到了人人参与。", ["6月份"]),
+        ("各分会于5月份，组织会员健步走，做到了人人参与。", ["5月份"]),
     ],
 )
 def test_plan_time_stays_beside_past_lookalikes(text: str, expected: list[str]) -> None:
@@ -81,6 +102,10 @@ def test_a_date_inside_a_book_title_is_no_deadline(text: str) -> None:
         ("《劳动法》讲座于5月底前完成，《工会章程》另行安排。", ["5月底前"]),
         # a title mark left open on its line closes nothing
         ("学习《工会法\n3月份组织知识竞赛。", ["3月份"]),
+        # a stray closing mark after a closed title, and a title mark left open before
+        # another title, close nothing
+        ("学习《工会法》，3月份组织知识竞赛，工会章程》另行安排。", ["3月份"]),
+        ("学习《工会法，3月份组织学习《工会章程》。", ["3月份"]),
     ],
 )
 def test_a_date_beside_a_book_title_stays(text: str, expected: list[str]) -> None:
@@ -93,10 +118,17 @@ def test_a_date_beside_a_book_title_stays(text: str, expected: list[str]) -> Non
         "某某学校工会\n二〇二四年三月",
         "某某公司工会\n二零二四年一月十五日",
         "某某街道工会\n2024年3月8日",
+        "某某街道工会\n2024年3月8号",
+        "某某学校工会\n二○二四年三月",
     ],
 )
 def test_a_signature_date_with_its_year_in_words_is_no_deadline(text: str) -> None:
     assert _texts(text) == []
+
+
+def test_a_signature_of_the_last_century_is_no_deadline() -> None:
+    # (a plan of unknown year: the signature's year is no background time to it)
+    assert _texts("某某工会\n1998年3月", year=None) == []
 
 
 def test_a_dated_line_that_says_by_when_stays() -> None:
@@ -150,7 +182,11 @@ def test_counts_ages_and_honours_are_no_deadlines(text: str) -> None:
         "（二〇二四年三月八日）",
         "发文日期：2024年3月8日",
         "印发时间：2024年3月",
+        "成文日期：2024年3月8日",
+        "落款日期：二〇二四年三月八日",
+        "发文日期 ：2024年3月8日",
         "做好各项工作。 某某街道工会 2024年3月8日",  # run-on text: after the last sentence
+        "认真做好全年各项工作任务！ 某某街道工会 2024年3月8日",  # (any sentence end)
     ],
 )
 def test_an_issue_date_in_brackets_or_after_its_label_is_no_deadline(text: str) -> None:
@@ -159,8 +195,19 @@ def test_an_issue_date_in_brackets_or_after_its_label_is_no_deadline(text: str) 
 
 def test_a_labelled_time_limit_stays_whatever_its_line() -> None:
     assert _texts("完成时间：2024年3月8日") == ["2024年3月8日"]
+    assert _texts("完成时间:2024年3月8日") == ["2024年3月8日"]  # (an ASCII colon)
     assert _texts("（2024年3月底前）") == ["2024年3月底前"]
     assert _texts("做好各项工作。2024年3月8日召开职代会") == ["2024年3月8日"]
+    # a label of an issue date only right before the date
+    assert _texts("印发时间：2024年3月1日；完成时间：2024年3月31日") == ["2024年3月31日"]
+
+
+def test_a_signature_line_after_the_last_sentence_holds_at_most_25_characters() -> None:
+    # (the line from after the sentence's end: a name of 15 characters, a space, the date)
+    assert _texts("做好各项工作。 某某市某某区某某街道某社区工会 2024年3月8日") == []
+    assert _texts("做好各项工作。 某某市某某区某某街道某某社区工会 2024年3月8日") == [
+        "2024年3月8日"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -170,6 +217,10 @@ def test_a_labelled_time_limit_stays_whatever_its_line() -> None:
         "按照市总工会3月5日印发的文件要求开展自查。",
         "学习9月召开的全会精神。",
         "落实2月28日会议精神。",
+        "落实市总工会5月以通知形式印发的要求。",  # a few words between date and verb
+        "认真落实上级4月转发的文件要求。",
+        "学习6月举行的职代会精神。",
+        "学习3月18日讲话精神。",
     ],
 )
 def test_the_date_of_a_document_or_a_meeting_referred_to_is_no_deadline(text: str) -> None:
