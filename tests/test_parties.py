@@ -544,6 +544,12 @@ def test_acting_subjects_and_words_that_start_no_name(
         ("，两名工会委员负责收集提案。", [("工会委员", "lead")]),
         ("要求每一名分会主席都要走访困难会员。", [("分会主席", "lead")]),
         ("，每位联络员要按月上报情况。", [("联络员", "lead")]),
+        # counts of three or four figures, of teams (支), and vague ones (数十名, 几位)
+        ("。300名工会干部为一线职工送清凉。", [("工会干部", "lead")]),
+        ("。一千二百名工会干部为一线职工送清凉。", [("工会干部", "lead")]),
+        ("。两支志愿服务队为职工义诊。", [("志愿服务队", "lead")]),
+        ("。数十名工会干部为一线职工送清凉。", [("工会干部", "lead")]),
+        ("，几位分会主席要轮流值班。", [("分会主席", "lead")]),
         # must not: 每个 before a body counts targets; a head that begins with a numeral
         # keeps it; a count of beneficiaries names no party
         ("，每个班组完成两项小发明。", []),
@@ -570,6 +576,10 @@ def test_a_count_before_a_name_is_no_part_of_it(text: str, expected: list[tuple[
         ("，各分工会负责报名，校医院提供急救保障。", [("各分工会", "lead"), ("校医院", "support")]),
         ("。座谈会上，校领导发表讲话。", [("校领导", "support")]),
         ("，工会赞助部分场地费用。", [("工会", "lead")]),
+        ("，校医院资助困难职工子女上学。", [("校医院", "support")]),
+        ("，体育学院 提供场地。", [("体育学院", "support")]),
+        ("，校医院共同提供急救保障。", [("校医院", "support")]),
+        ("，校医院无偿提供体检。", [("校医院", "support")]),
         # must not: beneficiaries, and a verb with no body before it
         ("，职工提供合理化建议。", []),
         ("，为困难职工提供帮助。", []),
