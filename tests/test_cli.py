@@ -130,6 +130,56 @@ def test_evaluate_by_a_field_of_the_index(
     assert by["values"] == {} and "gives no 'region'" in by["note"]
 
 
+def test_evaluate_json_by_a_field_gives_each_folder_its_own_values(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # two folders, scored by a stand-in for the pipeline: the first has an index, the
+    # second none; each gets its own "by", with the totals of its own files
+    from unionnlp.evaluate import EvalReport, FileResult, Score
+
+    indexed, bare = tmp_path / "indexed", tmp_path / "bare"
+    indexed.mkdir()
+    bare.mkdir()
+    rows = [{"file": "a.txt", "unit_type": "school"}, {"file": "b.txt", "unit_type": "school"}]
+    (indexed / "index.jsonl").write_text(
+        "".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8"
+    )
+
+    def result(source: str, tp: int, pred: int, gold: int) -> FileResult:
+        return FileResult(source, {"parties": Score(tp, pred, gold)}, 1, 1, source=source)
+
+    reports = {
+        str(indexed): [
+            result("a.txt", 1, 1, 2),
+            result("b.txt", 2, 3, 3),
+            result("c.txt", 0, 1, 1),
+        ],
+        str(bare): [result("d.txt", 1, 1, 1)],
+    }
+
+    def evaluate_dir(gold_dir: str, **_: Any) -> EvalReport:
+        files = reports[gold_dir]
+        total = Score()
+        for f in files:
+            total.add(f.scores["parties"])
+        return EvalReport(files, {"parties": total})
+
+    monkeypatch.setattr("unionnlp.evaluate.evaluate_dir", evaluate_dir)
+    monkeypatch.setattr("unionnlp.evaluate.ThemeScorer", lambda *_, **__: None)
+    monkeypatch.setattr("unionnlp.pipeline.Pipeline.default", lambda **_: None)
+    assert main(["evaluate", str(indexed), str(bare), "--by", "unit_type", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    by = data[str(indexed)]["by"]
+    assert by["field"] == "unit_type" and "note" not in by
+    assert list(by["values"]) == ["school", "?"]  # most files first; c.txt is not indexed
+    assert [v["files"] for v in by["values"].values()] == [2, 1]
+    school = by["values"]["school"]["totals"]["parties"]
+    assert (school["tp"], school["predicted"], school["gold"]) == (3, 4, 5)
+    by = data[str(bare)]["by"]
+    assert by["field"] == "unit_type" and by["values"] == {}
+    assert "there is no index.jsonl" in by["note"]
+
+
 def test_evaluate_errors_are_listed_by_file(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["evaluate", str(CORPORA / "dev"), "--errors"]) == 0
     out = capsys.readouterr().out

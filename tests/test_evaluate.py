@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -327,3 +328,46 @@ def test_documents_left_over_on_both_sides_are_paired_for_items(tmp_path: Path) 
     result = evaluate_plans(load_gold(_gold(tmp_path, text, [doc, other])), plans)
     s = result.scores["parties"]
     assert (s.tp, s.n_pred, s.n_gold) == (0, 1, 1)
+
+
+@pytest.mark.parametrize(
+    ("n_gold", "n_pred", "matched", "expected"),
+    [
+        # gold 1 and 2 are left, and plans 0 and 2 (plan 1 is gold 0's): paired in order
+        (3, 3, {0: 1}, {0: 1, 1: 0, 2: 2}),
+        # the numbers left differ: which goes with which is unclear, nothing is paired
+        (1, 2, {}, {}),
+        (2, 1, {}, {}),
+        (2, 3, {1: 0}, {1: 0}),
+        # nothing left on either side
+        (2, 2, {0: 1, 1: 0}, {0: 1, 1: 0}),
+    ],
+)
+def test_left_over_documents_pair_in_reading_order_when_as_many_are_left(
+    n_gold: int, n_pred: int, matched: dict[int, int], expected: dict[int, int]
+) -> None:
+    from unionnlp.evaluate.scoring import _pair_leftovers
+
+    _pair_leftovers(n_gold, n_pred, matched)
+    assert matched == expected
+
+
+def _facet_files() -> list[Any]:
+    from unionnlp.evaluate import FileResult, Score
+
+    def result(source: str, tp: int, pred: int, gold: int) -> FileResult:
+        return FileResult(source, {"parties": Score(tp, pred, gold)}, 1, 1, source=source)
+
+    return [result("a.txt", 1, 2, 2), result("b.txt", 3, 3, 4), result("c.txt", 0, 1, 0)]
+
+
+def test_breakdown_as_data_gives_each_value_its_files_and_totals() -> None:
+    from unionnlp.evaluate.report import breakdown_dict
+
+    data = breakdown_dict(_facet_files(), {"a.txt": "school", "b.txt": "school"})
+    assert list(data) == ["school", "?"]  # most files first; not in the facet: ?
+    assert data["school"]["files"] == 2 and data["?"]["files"] == 1
+    school = data["school"]["totals"]["parties"]
+    assert (school["tp"], school["predicted"], school["gold"]) == (4, 5, 6)
+    other = data["?"]["totals"]["parties"]
+    assert (other["tp"], other["predicted"], other["gold"]) == (0, 1, 0)
