@@ -52,6 +52,16 @@ def _number(token: str | None) -> int | None:
     return read_number(token, extra=_MONTH_WORDS)
 
 
+def _forward(start: str, end: str) -> str:
+    """The interval ``start/end``, its start moved to the end's year when the school
+    year's rule for months put it after the end: a range that runs into September leads
+    into the school year (8月25日至9月5日 of 2023-2024 is 2023-08-25/2023-09-05, and 第三至
+    第四季度 is 2023-35/2023-36), as an interval never ends before it starts."""
+    if start > end and start[:4].isdigit() and end[:4].isdigit():
+        start = end[:4] + start[4:]
+    return f"{start}/{end}"
+
+
 _NUMERAL_PAIR = regex.compile(r"[一二三四五六七八九十]{2}")
 _DIGIT_PAIR = regex.compile(r"[0-9]{1,2}·[0-9]{1,2}")
 
@@ -189,7 +199,9 @@ class _Interpreter:
                 return []
             if (month, day) >= (month2, day2):
                 return []
-            value = f"{ystr(month)}-{month:02d}-{day:02d}/{ystr(month2)}-{month2:02d}-{day2:02d}"
+            value = _forward(
+                f"{ystr(month)}-{month:02d}-{day:02d}", f"{ystr(month2)}-{month2:02d}-{day2:02d}"
+            )
         elif handler == "month_pair":
             m1, m2 = _number(g.get("m1")), _number(g.get("m2"))
             if not m1 or not m2 or not (1 <= m1 < m2 <= 12):
@@ -211,11 +223,12 @@ class _Interpreter:
                 if end_y and y and (end_y, m2) <= (y, m1):
                     return []
                 end_year = str(end_y) if end_y else "XXXX"
-            elif m1 > m2:
-                return []
+            elif m1 > m2 and not (school_year and m1 >= 9 > m2 and not g.get("y")):
+                return []  # (a school year's 11月至3月 runs into its second calendar year)
             else:
                 end_year = ystr(m2)
             start, end = f"{ystr(m1)}-{m1:02d}", f"{end_year}-{m2:02d}"
+            start = _forward(start, end).partition("/")[0]
             # An end given by its third of a month (7月中旬至8月中旬) is that day.
             opening = _DEKADS.get(g.get("p1") or "")
             if opening is not None:
@@ -279,7 +292,7 @@ class _Interpreter:
                 return []
             y1, y2 = ystr(3 * q1 - 2), ystr(3 * q2 - 2)
             if g.get("to"):  # 第一至第三季度: one period
-                value, kind = f"{y1}-{32 + q1}/{y2}-{32 + q2}", "during"
+                value, kind = _forward(f"{y1}-{32 + q1}", f"{y2}-{32 + q2}"), "during"
             else:
                 value = f"{{{y1}-{32 + q1},{y2}-{32 + q2}}}"
             if g.get("part") or suf in _BEFORE:  # 一、二季度末: by the end of each
