@@ -116,7 +116,7 @@ def _is_narrated(text: str, start: int, end: int) -> bool:
     clause_start = start
     while clause_start > 0 and text[clause_start - 1] not in _CLAUSE_ENDS:
         clause_start -= 1
-        if start - clause_start > _PAST_BEFORE_REACH:
+        if start - clause_start >= _PAST_BEFORE_REACH:
             break
     stop = _CLAUSE_END.search(text, end)
     clause_end = len(text) if stop is None else stop.start()
