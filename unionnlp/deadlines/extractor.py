@@ -9,6 +9,8 @@ attaches the plan's deadlines to its measures.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Callable
 from functools import cached_property, lru_cache
 from pathlib import Path
 
@@ -33,6 +35,42 @@ from .scan import _matches, _Raw, _Scan, _ScanRule, _trie
 
 #: the value of a schedule's month heading: a month, or months as a period or a set
 _MONTHS_VALUE = regex.compile(r"[{]?(?:(?:XXXX|\d{4})-(?:0[1-9]|1[0-2])[,/}]?)+")
+
+#: spaces inside a date, as PDFs and spaced-out pages write one (2024 年 5 月 10 日 前):
+#: after a number before its unit or a dash, after a number's unit or dash before a
+#: number, and after a month's or day's unit before its part, suffix or dash
+_DATE_SPACES = regex.compile(
+    r"(?<=[0-9])[ \t]+(?=[年月日号至到—\-－~～])"
+    r"|(?<=[0-9][ \t]*[年月]|[0-9][ \t]*(?:[月日号][ \t]*)?[至到—\-－~～])[ \t]+(?=[0-9])"
+    r"|(?<=[0-9][ \t]*[月日号])[ \t]+(?=[底初末中上下前份起至到—\-－~～]|以[前后内])"
+)
+
+
+def _despaced(text: str) -> tuple[str, Callable[[int], int]] | None:
+    """``text`` without the spaces inside its dates, and the map from an offset into it
+    back to ``text``; ``None`` when it has none (the usual case)."""
+    if " " not in text and "\t" not in text:
+        return None
+    cuts = [m.span() for m in _DATE_SPACES.finditer(text, timeout=scan_budget(len(text)))]
+    if not cuts:
+        return None
+    parts: list[str] = []
+    starts = [0]  # where each kept stretch begins in the text without the spaces
+    shifts = [0]  # how many characters were cut before it
+    last = kept = cut = 0
+    for s, e in cuts:
+        parts.append(text[last:s])
+        kept += s - last
+        cut += e - s
+        starts.append(kept)
+        shifts.append(cut)
+        last = e
+    parts.append(text[last:])
+
+    def back(i: int) -> int:
+        return i + shifts[bisect_right(starts, i) - 1]
+
+    return "".join(parts), back
 
 
 class DeadlineExtractor(_Interpreter):
@@ -92,8 +130,25 @@ class DeadlineExtractor(_Interpreter):
 
         The text around the window stays visible to the rules' look-behinds and
         to the background checks: ``时限：3、11月`` read from after the colon is
-        still a month set, not a marker ``3、`` and a month.
+        still a month set, not a marker ``3、`` and a month. A whole text is read
+        without the spaces inside its dates (``2024 年 5 月 底前`` reads as
+        ``2024年5月底前``); each expression keeps its text as written.
         """
+        if pos == 0 and endpos is None:
+            spaced = _despaced(text)
+            if spaced is not None:
+                compact, back = spaced
+                found = []
+                for f in self._find(compact, year, school_year, 0, None):
+                    start, end = back(f.start), back(f.end - 1) + 1
+                    found.append(f._replace(start=start, end=end, text=text[start:end]))
+                return found
+        return self._find(text, year, school_year, pos, endpos)
+
+    def _find(
+        self, text: str, year: int | None, school_year: bool, pos: int, endpos: int | None
+    ) -> list[Found]:
+        """:meth:`find` as the rules read ``text``, spaces and all."""
         end_at = len(text) if endpos is None else endpos
         scan = self._scan
         search = scan.trigger.search
