@@ -677,6 +677,28 @@ def test_scope_and_tail_examples(table: str) -> None:
             assert find(example) is None, f"{rule.name} should not match {example!r}"
 
 
+def test_the_prefix_shortcut_drops_no_prefix() -> None:
+    # ``_without_prefix`` tries a prefix rule only on names whose first character may begin
+    # a match and that hold what it requires: it cuts what trying every rule cuts
+    extractor = PartyExtractor()
+    names = [name for rule in extractor.prefixes for name in rule.must_match + rule.must_not_match]
+    names += ["我们的工会", "两个车间", "工作安排工会", "每月工会", "12个班组", "我区工会", "措施"]
+
+    def every_rule(found: parties.FoundParty) -> parties.FoundParty:
+        for rule in extractor.prefixes:
+            m = rule.pattern.match(found.name)
+            if m is None or not m.end():
+                continue
+            name = found.name[m.end() :]
+            if len(name) >= 2 and extractor._grammar.head_starts(name):
+                return extractor._narrowed(found, m.end(), len(found.name))
+        return found
+
+    for name in names:
+        found = parties.FoundParty(0, len(name), name, "lead", None, "subject")
+        assert extractor._without_prefix(found) == every_rule(found), name
+
+
 def _stage_parties(text: str) -> list[tuple[str, str]]:
     plan = Pipeline.default().parse(text)[0]
     return [(p.name, p.role) for _, m in plan.measures() for p in m.parties if not p.implicit]

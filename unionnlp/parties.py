@@ -232,10 +232,24 @@ class PartyExtractor(PartyLexicon):
             return None
         return self._narrowed(found, cut, len(found.name))
 
+    @cached_property
+    def _prefixes_by_first(self) -> dict[str, tuple[Rule, ...]]:
+        """First characters of names seen so far -> the ``prefix`` rules that may match
+        a name beginning with it."""
+        return {}
+
     def _without_prefix(self, found: FoundParty) -> FoundParty:
         """``found`` without a word at its start that only says the body is the writer's
         own (我校|工会), when a name of a head is left."""
-        for rule in self.prefixes:
+        first = found.name[:1]
+        rules = self._prefixes_by_first.get(first)
+        if rules is None:  # one character against each pattern: no scan to budget
+            rules = self._prefixes_by_first[first] = tuple(
+                rule for rule in self.prefixes if rule.pattern.match(first, partial=True)
+            )
+        for rule in rules:
+            if not rule.may_match(found.name):
+                continue
             m = rule.pattern.match(found.name, timeout=scan_budget(len(found.name)))
             if m is None or not m.end():
                 continue
