@@ -197,14 +197,15 @@ class FeatureSpace:
         bounds = np.asarray(ranges, dtype=np.int64).reshape(-1, 2)
         found_rows: list[npt.NDArray[np.int64]] = [np.zeros(0, dtype=np.int64)]
         features: list[npt.NDArray[np.int64]] = [np.zeros(0, dtype=np.int64)]
+        # (``take`` gathers the many matches of a text in fewer instructions than indexing)
         for starts, ends, feature in self._find(text):
             row, hit = _within(starts, ends, bounds)
             found_rows.append(row)
-            features.append(feature[hit])
+            features.append(feature.take(hit))
         width = max(len(self.vocabulary), 1)
         row_all = np.concatenate(found_rows)
         if rows is not None:
-            row_all = np.asarray(rows, dtype=np.int64)[row_all]
+            row_all = np.asarray(rows, dtype=np.int64).take(row_all)
         cells = row_all * width + np.concatenate(features)
         if _n_rows(ranges, rows) * width < 2**31:
             cells = cells.astype(np.int32)  # sorts in about half the time
@@ -223,10 +224,10 @@ class FeatureSpace:
         """
         import numpy as np
 
-        values = (1.0 + np.log(found.counts)) * self.idf[found.features]
+        values = (1.0 + np.log(found.counts)) * self.idf.take(found.features)
         norms = np.sqrt(np.bincount(found.rows, values * values, minlength=n_rows))
         norms[norms == 0] = 1.0
-        return found.rows, found.features, values / norms[found.rows]
+        return found.rows, found.features, values / norms.take(found.rows)
 
 
 def _stretches(
@@ -336,7 +337,7 @@ def _within(
 
     lo = np.searchsorted(ends, bounds[:, 0], side="right")
     row, hit = _stretches(lo, np.searchsorted(ends, bounds[:, 1], side="right") - lo)
-    inside = starts[hit] >= bounds[row, 0]
+    inside = starts.take(hit) >= bounds[:, 0].take(row)
     return row[inside], hit[inside]
 
 
