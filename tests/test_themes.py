@@ -25,6 +25,7 @@ from unionnlp.themes import (
     ThemeTagger,
     _KeyTable,
     _lowest,
+    _within,
     cross_validate,
     examples_from_gold,
     gold_files_under,
@@ -271,6 +272,30 @@ def test_feature_counts_survive_surrogates_and_astral_characters() -> None:
     text = "工会\ud800工会𠀀工会"
     found = space.count(text, [(0, len(text)), (3, 5)])
     assert found.rows.tolist() == [0, 1] and found.counts.tolist() == [3, 1]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 40), st.integers(1, 5)), max_size=30),
+    st.lists(st.tuples(st.integers(-3, 45), st.integers(-3, 45)), max_size=6),
+    st.booleans(),
+)
+def test_matches_within_ranges_are_those_inside_each(
+    raw: list[tuple[int, int]], bounds: list[tuple[int, int]], one_length: bool
+) -> None:
+    # matches of one length take the shortcut of their ends; the others are filtered
+    pairs = sorted((end, end - (raw[0][1] if one_length else size)) for end, size in raw)
+    ends = np.asarray([end for end, _ in pairs], dtype=np.int64)
+    starts = np.asarray([start for _, start in pairs], dtype=np.int64)
+    row, hit = _within(starts, ends, np.asarray(bounds, dtype=np.int64).reshape(-1, 2))
+    expected = [
+        (r, i)
+        for r, (a, b) in enumerate(bounds)
+        for i in range(len(pairs))
+        if a <= starts[i] and ends[i] <= b
+    ]
+    assert list(zip(row.tolist(), hit.tolist(), strict=True)) == expected
+    assert row.dtype == hit.dtype == np.int64
 
 
 @settings(max_examples=200, deadline=None)

@@ -331,12 +331,19 @@ def _within(
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Every (range, match) pair where match ``[starts[i], ends[i])`` lies inside the range.
 
-    ``ends`` must be ascending. Returns the range index and the match index of each pair.
+    ``ends`` must be ascending. Returns the range index and the match index of each pair,
+    range by range. Matches of one length (the n-grams of a kind) start inside a range
+    exactly where they end ``length`` or more after its start: the ends alone bound them.
     """
     import numpy as np
 
+    hi = np.searchsorted(ends, bounds[:, 1], side="right")
+    lengths = ends - starts
+    if lengths.size and lengths.min() == lengths.max() >= 1:
+        lo = np.searchsorted(ends, bounds[:, 0] + lengths[0], side="left")
+        return _stretches(lo, hi - lo)
     lo = np.searchsorted(ends, bounds[:, 0], side="right")
-    row, hit = _stretches(lo, np.searchsorted(ends, bounds[:, 1], side="right") - lo)
+    row, hit = _stretches(lo, hi - lo)
     inside = starts.take(hit) >= bounds[:, 0].take(row)
     return row[inside], hit[inside]
 
