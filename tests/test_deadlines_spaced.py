@@ -50,3 +50,9 @@ def test_spaces_between_other_words_stay() -> None:
     found = find_deadlines("发展会员 50 名，6 月 底前完成。", year=YEAR)
     assert [(d.text, d.value) for d in found] == [("6 月 底前", "2024-06")]
     assert [d.span.start for d in found] == [len("发展会员 50 名，")]
+
+
+def test_a_month_after_an_items_number_at_a_lines_start_is_read() -> None:
+    # 2.6月底前: the dot is the item number's, not a decimal point; mid-line, 2.6月 is not
+    found = find_deadlines("1.发展会员。\n2.6月底前完成换届。\n增长2.6月均值。", year=YEAR)
+    assert [(d.text, d.kind, d.value) for d in found] == [("6月底前", "by", "2024-06")]
