@@ -53,13 +53,13 @@ def _number(token: str | None) -> int | None:
 
 
 def _forward(start: str, end: str) -> str:
-    """The interval ``start/end``, its start moved to the end's year when the school
-    year's rule for months put it after the end: a range that runs into September leads
-    into the school year (8月25日至9月5日 of 2023-2024 is 2023-08-25/2023-09-05, and 第三至
-    第四季度 is 2023-35/2023-36), as an interval never ends before it starts."""
+    """``start`` moved to the year of ``end`` when the school year's rule for months put
+    it after the end: a range that runs into September leads into the school year
+    (8月25日至9月5日 of 2023-2024 is 2023-08-25/2023-09-05, and 第三至第四季度 is
+    2023-35/2023-36), as an interval never ends before it starts."""
     if start > end and start[:4].isdigit() and end[:4].isdigit():
-        start = end[:4] + start[4:]
-    return f"{start}/{end}"
+        return end[:4] + start[4:]
+    return start
 
 
 _NUMERAL_PAIR = regex.compile(r"[一二三四五六七八九十]{2}")
@@ -199,9 +199,8 @@ class _Interpreter:
                 return []
             if (month, day) >= (month2, day2):
                 return []
-            value = _forward(
-                f"{ystr(month)}-{month:02d}-{day:02d}", f"{ystr(month2)}-{month2:02d}-{day2:02d}"
-            )
+            end_day = f"{ystr(month2)}-{month2:02d}-{day2:02d}"
+            value = f"{_forward(f'{ystr(month)}-{month:02d}-{day:02d}', end_day)}/{end_day}"
         elif handler == "month_pair":
             m1, m2 = _number(g.get("m1")), _number(g.get("m2"))
             if not m1 or not m2 or not (1 <= m1 < m2 <= 12):
@@ -228,7 +227,7 @@ class _Interpreter:
             else:
                 end_year = ystr(m2)
             start, end = f"{ystr(m1)}-{m1:02d}", f"{end_year}-{m2:02d}"
-            start = _forward(start, end).partition("/")[0]
+            start = _forward(start, end)
             # An end given by its third of a month (7月中旬至8月中旬) is that day.
             opening = _DEKADS.get(g.get("p1") or "")
             if opening is not None:
@@ -292,7 +291,8 @@ class _Interpreter:
                 return []
             y1, y2 = ystr(3 * q1 - 2), ystr(3 * q2 - 2)
             if g.get("to"):  # 第一至第三季度: one period
-                value, kind = _forward(f"{y1}-{32 + q1}", f"{y2}-{32 + q2}"), "during"
+                last = f"{y2}-{32 + q2}"
+                value, kind = f"{_forward(f'{y1}-{32 + q1}', last)}/{last}", "during"
             else:
                 value = f"{{{y1}-{32 + q1},{y2}-{32 + q2}}}"
             if g.get("part") or suf in _BEFORE:  # 一、二季度末: by the end of each
