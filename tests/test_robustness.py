@@ -140,10 +140,17 @@ def test_patterns_at_string_edges(text: str) -> None:
         _check(candidate, plans)
 
 
+def _every_scan_timed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No scan is short enough, nor any pattern bounded enough, to go without a budget."""
+    monkeypatch.setattr(errors, "UNTIMED_CHARS", -1)
+    monkeypatch.setattr(errors, "UNTIMED_BOUNDED_CHARS", -1)
+
+
 def test_protected_term_and_unit_scans_have_a_time_budget(monkeypatch: pytest.MonkeyPatch) -> None:
     # With no time at all a timed scan gives up at once; an untimed one would run on.
     monkeypatch.setattr(errors, "SCAN_SECONDS", 0.0)
     monkeypatch.setattr(errors, "SCAN_SECONDS_PER_MCHAR", 0.0)
+    _every_scan_timed(monkeypatch)
     with pytest.raises(ProcessingTimeout, match=r"normalisation \(protected terms\)"):
         Normalizer()("乾縣總工會在乾县召开会议。")  # traditional: converted around 乾县
     with pytest.raises(ProcessingTimeout, match="structure"):  # the whole body is scanned
@@ -240,6 +247,7 @@ def test_a_plan_stage_out_of_time_keeps_the_document(monkeypatch: pytest.MonkeyP
     whole = unionnlp.parse(PLAN)[0]
     assert any(p for _, m in whole.measures() for p in m.parties if not p.implicit)
     monkeypatch.setattr(parties, "scan_budget", lambda n: 0.0)  # every party scan times out
+    _every_scan_timed(monkeypatch)
     (plan,) = Pipeline.default().parse(PLAN)
     # every other stage's output is kept: sections, measures, deadlines, themes
     assert [s.marker for s in plan.sections] == [s.marker for s in whole.sections]
@@ -253,6 +261,45 @@ def test_a_plan_stage_out_of_time_keeps_the_document(monkeypatch: pytest.MonkeyP
     gave_up = r"the parties stage gave up after \d+\.\d+ s"
     assert regex.match(gave_up, notice.message), notice.message
     assert f"characters {first.span.start:,}-{first.span.end:,}" in notice.message
+
+
+LONG_MEASURE = (
+    "一、加强组织建设\n1、" + "组织职工参加技能培训和劳动竞赛，" * 18 + "由工会办公室牵头。\n"
+)
+
+
+@pytest.mark.parametrize(("text", "timed"), [(PLAN, False), (LONG_MEASURE, True)])
+def test_only_scans_longer_than_a_clause_or_a_measure_read_the_clock(
+    monkeypatch: pytest.MonkeyPatch, text: str, timed: bool
+) -> None:
+    from unionnlp import parties
+
+    # No time at all: a timed party scan gives up at once. The short measures of PLAN
+    # (under UNTIMED_CHARS) are scanned without a budget, the long one with it.
+    assert all(len(line) <= errors.UNTIMED_CHARS for line in PLAN.splitlines())
+    assert len(LONG_MEASURE) > errors.UNTIMED_CHARS
+    monkeypatch.setattr(parties, "scan_budget", lambda n: 0.0)
+    monkeypatch.setattr(errors, "UNTIMED_BOUNDED_CHARS", -1)  # the bounded slots too
+    (plan,) = Pipeline.default().parse(text)
+    out_of_time = [w for w in plan.warnings if w.code == "stage-timeout"]
+    found = [p.name for _, m in plan.measures() for p in m.parties if not p.implicit]
+    if timed:
+        assert [w.message.split(" stage")[0] for w in out_of_time] == ["the parties"]
+        assert not found
+    else:
+        assert not out_of_time
+        assert "工会办公室" in found and "女工委员会" in found
+
+
+def test_regex_timeout_leaves_out_only_scans_that_cannot_run_away() -> None:
+    short, bounded_long = errors.UNTIMED_CHARS, errors.UNTIMED_BOUNDED_CHARS
+    loose = regex.compile(r"工会\s*牵头")  # \s* has no upper count
+    tight = regex.compile(r"[一二三]{1,3}[、.]")
+    assert errors.regex_timeout(loose, short) is None
+    assert errors.regex_timeout(loose, short + 1) == errors.scan_budget(short + 1)
+    assert errors.regex_timeout(loose, short + 1, 7.5) == 7.5  # the caller's budget
+    assert errors.regex_timeout(tight, bounded_long) is None
+    assert errors.regex_timeout(tight, bounded_long + 1) == errors.scan_budget(bounded_long + 1)
 
 
 def test_a_batch_stage_out_of_time_keeps_the_documents() -> None:

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 import regex
 
-from .errors import ProcessingTimeout
+from .errors import ProcessingTimeout, regex_timeout
 
 SENTENCE_END = set("。！？!?；;")
 CLOSERS = set('）)”」』》】’"')
@@ -27,9 +27,10 @@ _TITLE_STOP = re.compile(r"[。：:\n]")
 def scan(
     pattern: regex.Pattern[str], text: str, budget: float, pos: int = 0, endpos: int | None = None
 ) -> Iterable[regex.Match[str]]:
+    end = len(text) if endpos is None else endpos
     try:
         yield from pattern.finditer(
-            text, pos, len(text) if endpos is None else endpos, timeout=budget
+            text, pos, end, timeout=regex_timeout(pattern, end - pos, budget)
         )
     except TimeoutError as err:
         raise ProcessingTimeout.during("structure", len(text), budget) from err

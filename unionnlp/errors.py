@@ -12,7 +12,11 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ._regex_bounds import bounded
+
 if TYPE_CHECKING:
+    import regex
+
     from .model import Span
 
 __all__ = [
@@ -197,6 +201,39 @@ SCAN_SECONDS_PER_MCHAR = 2.0
 def scan_budget(n_chars: int) -> float:
     """The seconds a scan of ``n_chars`` characters may take (then :class:`ProcessingTimeout`)."""
     return SCAN_SECONDS + SCAN_SECONDS_PER_MCHAR * n_chars / 1_000_000
+
+
+#: Scans of at most this many characters (a clause, a measure) run without a time budget.
+UNTIMED_CHARS = 256
+#: Bounded patterns (:func:`~unionnlp._regex_bounds.bounded`) scan texts of at most this
+#: many characters without a time budget.
+UNTIMED_BOUNDED_CHARS = 20_000
+
+
+def regex_timeout(
+    pattern: regex.Pattern[str], n_chars: int, budget: float | None = None
+) -> float | None:
+    """The ``timeout`` to give ``pattern`` for a scan of ``n_chars`` characters.
+
+    ``None`` (no time budget) where the pattern cannot run away on that scan,
+    else ``budget`` (default: :func:`scan_budget` of ``n_chars``). A budget
+    makes ``regex`` read the process clock, a system call, at every try: about
+    a fifteenth of what ``parse`` costs when every scan has one. It is left out:
+
+    - on scans of at most :data:`UNTIMED_CHARS` characters: the slowest shipped
+      pattern on the worst input found for it (``benchmarks/regex_audit.py``)
+      takes tens of milliseconds there, against a budget of seconds;
+    - for bounded patterns (no repetition without an upper count) on scans of
+      at most :data:`UNTIMED_BOUNDED_CHARS` characters: each try reads a fixed
+      number of characters, so the scan's time grows with the text alone, and
+      the audit's worst cost per character keeps it far under the budget.
+
+    Longer scans keep the budget, so pathological megabytes still end in
+    :class:`ProcessingTimeout`.
+    """
+    if n_chars <= UNTIMED_CHARS or (n_chars <= UNTIMED_BOUNDED_CHARS and bounded(pattern)):
+        return None
+    return scan_budget(n_chars) if budget is None else budget
 
 
 class ProcessingTimeout(UnionNLPError):

@@ -55,7 +55,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import regex
 
-from .errors import ProcessingTimeout, scan_budget
+from .errors import ProcessingTimeout, regex_timeout, scan_budget
 from .model import Measure, Party, PartyRole, Plan, Section, Span, replacer
 from .parties_grammar import CLAUSE_WORDS_FILE as CLAUSE_WORDS_FILE
 from .parties_grammar import build_clause_words, write_clause_words
@@ -297,7 +297,8 @@ class PartyExtractor(PartyLexicon):
     def _matches(self, text: str) -> Iterator[tuple[_Slot, regex.Match[str]]]:
         """The matches of the slots in ``text``, slot by slot, as their ``finditer`` finds
         them: the shortcuts skip only tries that cannot match."""
-        timeout = scan_budget(len(text))
+        size = len(text)
+        budget = scan_budget(size)
         slots = self._slots_for(text)
         clause_starts: Sequence[int] | None = None
         breaks: list[int] = []
@@ -307,7 +308,7 @@ class PartyExtractor(PartyLexicon):
             if slot.clause is not None:
                 hits = None
                 if slot.trigger is not None:
-                    hits = slot.trigger_spans(text, timeout)
+                    hits = slot.trigger_spans(text, regex_timeout(slot.trigger, size, budget))
                     if not hits:
                         continue  # no match lacks the trigger
                 if clause_starts is None:
@@ -318,11 +319,14 @@ class PartyExtractor(PartyLexicon):
                     if stops is None:
                         stops = self._stops(text, breaks)
                     starts = _before_hits(clause_starts, hits, stops)
-                matches = _matches_at(slot.rule.pattern, text, starts, end, timeout)
-            elif not slot.triggered(text, timeout):
+                pattern = slot.rule.pattern
+                timeout = regex_timeout(pattern, size, budget)
+                matches = _matches_at(pattern, text, starts, end, timeout)
+            elif not slot.triggered(text, budget):
                 continue
             else:
-                matches = slot.rule.pattern.finditer(text, timeout=timeout)
+                pattern = slot.rule.pattern
+                matches = pattern.finditer(text, timeout=regex_timeout(pattern, size, budget))
             for m in matches:
                 yield slot, m
 

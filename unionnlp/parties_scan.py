@@ -20,6 +20,7 @@ from typing import Any
 
 import regex
 
+from .errors import regex_timeout
 from .model import PartyRole
 from .resources import Rule
 
@@ -58,7 +59,7 @@ class _Slot:
         """The pattern has a ``label`` group (``配合：X``)."""
         return "label" in self.rule.pattern.groupindex
 
-    def trigger_spans(self, text: str, timeout: float) -> list[tuple[int, int]]:
+    def trigger_spans(self, text: str, timeout: float | None) -> list[tuple[int, int]]:
         """The spans of the trigger's ``finditer`` over ``text``."""
         if self.plain_trigger is not None:
             return [m.span() for m in self.plain_trigger.finditer(text)]
@@ -67,12 +68,14 @@ class _Slot:
             m.span() for m in self.trigger.finditer(text, None, None, False, None, False, timeout)
         ]
 
-    def triggered(self, text: str, timeout: float) -> bool:
-        """Whether the trigger is found in ``text`` (``True`` for a slot without one)."""
+    def triggered(self, text: str, budget: float) -> bool:
+        """Whether the trigger is found in ``text`` (``True`` for a slot without one), within
+        ``budget`` seconds where :func:`~unionnlp.errors.regex_timeout` asks for one."""
         if self.plain_trigger is not None:
             return self.plain_trigger.search(text) is not None
         if self.trigger is None:
             return True
+        timeout = regex_timeout(self.trigger, len(text), budget)
         return self.trigger.search(text, None, None, None, False, timeout) is not None
 
 
@@ -207,27 +210,33 @@ def _before_hits(starts: Sequence[int], hits: list[tuple[int, int]], stops: list
 
 
 def _matches_at(
-    pattern: regex.Pattern[str], text: str, starts: Sequence[int], end: int, timeout: float
+    pattern: regex.Pattern[str],
+    text: str,
+    starts: Sequence[int],
+    end: int,
+    timeout: float | None,
 ) -> Iterator[regex.Match[str]]:
     """``pattern.finditer(text)`` where matches begin only at ``starts`` and before ``end``.
 
-    The tries share ``timeout`` as ``finditer`` does.
+    The tries share ``timeout`` as ``finditer`` does (``None``: no time budget).
     """
-    deadline = time.monotonic() + timeout
+    deadline = None if timeout is None else time.monotonic() + timeout
     pos = 0
     for p in starts:
         if p >= end:
             return
         if p < pos:
             continue
+        left = None if deadline is None else max(deadline - time.monotonic(), 0.0)
         # arguments by position: ``regex`` reads keywords slowly
-        m = pattern.match(text, p, None, None, False, max(deadline - time.monotonic(), 0.0))
+        m = pattern.match(text, p, None, None, False, left)
         if m is None:
             continue
         yield m
         pos = m.end()
         if pos == p:  # empty: ``finditer`` goes on from it by its own rule
-            rest = pattern.finditer(text, p, timeout=max(deadline - time.monotonic(), 0.0))
+            left = None if deadline is None else max(deadline - time.monotonic(), 0.0)
+            rest = pattern.finditer(text, p, timeout=left)
             next(rest)
             yield from rest
             return

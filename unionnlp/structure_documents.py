@@ -22,7 +22,7 @@ from pathlib import Path
 import regex
 
 from ._structure_text import CLOSERS, SENTENCE_END, scan
-from .errors import DataFileError, ProcessingTimeout
+from .errors import DataFileError, ProcessingTimeout, regex_timeout
 from .resources import Rule, load_rules
 from .structure_markers import Family, MarkerScanner
 
@@ -262,11 +262,12 @@ class DocumentSplitter:
             }
         )
         end = 0  # like a scan, no match starts inside the previous one
+        timeout = regex_timeout(rule.pattern, len(text), budget)
         for line_start in lines:
             if line_start < end:
                 continue
             try:
-                m = rule.pattern.match(text, line_start, timeout=budget)
+                m = rule.pattern.match(text, line_start, timeout=timeout)
             except TimeoutError as err:
                 raise ProcessingTimeout.during("structure", len(text), budget) from err
             if m is not None:

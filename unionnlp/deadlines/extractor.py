@@ -16,7 +16,7 @@ from pathlib import Path
 
 import regex
 
-from ..errors import scan_budget
+from ..errors import regex_timeout, scan_budget
 from ..model import Deadline, DeadlineKind, Plan, Span
 from ..resources import Rule, load_rules
 from .attach import _attach, _give_lead, _with_sections
@@ -51,7 +51,8 @@ def _despaced(text: str) -> tuple[str, Callable[[int], int]] | None:
     back to ``text``; ``None`` when it has none (the usual case)."""
     if " " not in text and "\t" not in text:
         return None
-    cuts = [m.span() for m in _DATE_SPACES.finditer(text, timeout=scan_budget(len(text)))]
+    timeout = regex_timeout(_DATE_SPACES, len(text))
+    cuts = [m.span() for m in _DATE_SPACES.finditer(text, timeout=timeout)]
     if not cuts:
         return None
     parts: list[str] = []
@@ -162,7 +163,8 @@ class DeadlineExtractor(_Interpreter):
         while hit is not None:  # every place a needed string starts
             met |= meets[hit.group()]
             hit = search(text, hit.start() + 1, end_at)
-        timeout = scan_budget(end_at - pos)
+        size = end_at - pos
+        budget = scan_budget(size)
         raw: list[_Raw] = []
         while met:  # each rule whose trigger was met (their order is restored below)
             bit = met & -met
@@ -173,7 +175,9 @@ class DeadlineExtractor(_Interpreter):
                 if check.search(text, pos, end_at) is None:
                     break
             else:
-                for m in _matches(entry.rule.pattern, text, pos, end_at, timeout):
+                pattern = entry.rule.pattern
+                timeout = regex_timeout(pattern, size, budget)
+                for m in _matches(pattern, text, pos, end_at, timeout):
                     start, end = m.span()
                     if end > start:
                         raw.append((start, start - end, order, m, entry))

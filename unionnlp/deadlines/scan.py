@@ -404,7 +404,7 @@ class _Scan:
 
 
 def _matches(
-    pattern: regex.Pattern[str], text: str, pos: int, endpos: int, timeout: float
+    pattern: regex.Pattern[str], text: str, pos: int, endpos: int, timeout: float | None
 ) -> Iterator[regex.Match[str]]:
     """``pattern.finditer(text, pos, endpos, timeout=timeout)``, arguments given by position.
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import regex
 
-from ..errors import ProcessingTimeout
+from ..errors import ProcessingTimeout, regex_timeout
 from .text import Edit, _apply_edits, _scan
 
 if TYPE_CHECKING:
@@ -57,7 +57,8 @@ def full_width_punctuation(text: str, budget: float) -> str:
     """Step 7: ASCII punctuation between Han characters made full-width (one for one)."""
     if any(ch in text for ch in _HALF_TO_FULL):
         try:
-            text = _PUNCT_BETWEEN_HAN.sub(_full_width, text, timeout=budget)
+            timeout = regex_timeout(_PUNCT_BETWEEN_HAN, len(text), budget)
+            text = _PUNCT_BETWEEN_HAN.sub(_full_width, text, timeout=timeout)
         except TimeoutError as err:
             raise ProcessingTimeout.during(
                 "normalisation (punctuation)", len(text), budget

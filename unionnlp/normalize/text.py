@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import regex
 
-from ..errors import ProcessingTimeout
+from ..errors import ProcessingTimeout, regex_timeout
 from ..model import Notice, Placeholder, Script, Span
 from ..resources import Rule, load_rules
 
@@ -196,9 +196,10 @@ def _map(starts: IntArray, ends: IntArray, s: int, e: int, n_orig: int) -> Span:
 def _scan(
     pattern: regex.Pattern[str], text: str, budget: float, stage: str
 ) -> Iterator[regex.Match[str]]:
-    """``pattern.finditer(text)`` within ``budget`` seconds, or :class:`ProcessingTimeout`."""
+    """``pattern.finditer(text)`` within ``budget`` seconds, or :class:`ProcessingTimeout`
+    (:func:`~unionnlp.errors.regex_timeout` says when no budget is needed)."""
     try:
-        yield from pattern.finditer(text, timeout=budget)
+        yield from pattern.finditer(text, timeout=regex_timeout(pattern, len(text), budget))
     except TimeoutError as err:
         raise ProcessingTimeout.during(f"normalisation ({stage})", len(text), budget) from err
 
