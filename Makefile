@@ -6,7 +6,8 @@ PIP    := $(PY) -m pip --disable-pip-version-check -q
 OUT    := build
 
 .PHONY: run report test test-all lint typecheck evaluate model bench profile instructions fuzz \
-	fuzz-readers clean system-packages-test system-packages-report floors snapshots mutation
+	fuzz-readers clean system-packages-test system-packages-report floors snapshots mutation \
+	regex-audit
 
 # Debian packages beyond Python: LibreOffice converts .doc/.wps/.rtf/.odt (its Python bridge,
 # python3-uno, keeps one running per worker), a CJK font draws the report's charts, Chromium
@@ -74,6 +75,11 @@ bench: $(VENV)/.installed-bench
 profile: $(VENV)/.installed-bench
 	@mkdir -p $(OUT)
 	$(PY) benchmarks/profile_parse.py --html $(OUT)/profile.html
+
+# The worst time found for each shipped pattern on the scans that run without a regex
+# time budget (unionnlp.errors.regex_timeout); fails when one comes near the budget.
+regex-audit: $(VENV)/.installed-dev
+	$(PY) benchmarks/regex_audit.py
 
 # Instructions of parse (without themes) by shared object, under valgrind's callgrind.
 instructions: $(VENV)/.installed-bench
