@@ -5,7 +5,7 @@ included) reads at most a fixed number of characters on each try, whatever
 the text: scanning a text with it costs time in proportion to the text, and
 no input can make it run away. :func:`unionnlp.errors.regex_timeout` lets
 such patterns scan texts of ordinary size without ``regex``'s time budget,
-whose clock read costs a system call at every try.
+whose clock reads cost a system call each, every few hundred steps of a search.
 
 The check reads the pattern's source, which is far cheaper than parsing it
 again (a third of a second for the shipped patterns, against a first

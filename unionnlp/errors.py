@@ -207,7 +207,7 @@ def scan_budget(n_chars: int) -> float:
 UNTIMED_CHARS = 256
 #: Bounded patterns (:func:`~unionnlp._regex_bounds.bounded`) scan texts of at most this
 #: many characters without a time budget.
-UNTIMED_BOUNDED_CHARS = 20_000
+UNTIMED_BOUNDED_CHARS = 50_000
 
 
 def regex_timeout(
@@ -217,8 +217,9 @@ def regex_timeout(
 
     ``None`` (no time budget) where the pattern cannot run away on that scan,
     else ``budget`` (default: :func:`scan_budget` of ``n_chars``). A budget
-    makes ``regex`` read the process clock, a system call, at every try: about
-    a fifteenth of what ``parse`` costs when every scan has one. It is left out:
+    makes ``regex`` read the process clock, a system call, at the start of a
+    search and every few hundred steps of it: about a fifteenth of what
+    ``parse`` costs when every scan has one. It is left out:
 
     - on scans of at most :data:`UNTIMED_CHARS` characters: the slowest shipped
       pattern on the worst input found for it (``benchmarks/regex_audit.py``)
