@@ -29,9 +29,9 @@ def scan(
 ) -> Iterable[regex.Match[str]]:
     end = len(text) if endpos is None else endpos
     try:
-        yield from pattern.finditer(
-            text, pos, end, timeout=regex_timeout(pattern, end - pos, budget)
-        )
+        timeout = regex_timeout(pattern, end - pos, budget)
+        # by position (keywords are slow): concurrent=False keeps the GIL, see README Speed
+        yield from pattern.finditer(text, pos, end, False, False, False, timeout)
     except TimeoutError as err:
         raise ProcessingTimeout.during("structure", len(text), budget) from err
 

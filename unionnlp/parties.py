@@ -326,7 +326,9 @@ class PartyExtractor(PartyLexicon):
                 continue
             else:
                 pattern = slot.rule.pattern
-                matches = pattern.finditer(text, timeout=regex_timeout(pattern, size, budget))
+                timeout = regex_timeout(pattern, size, budget)
+                # by position (keywords are slow): concurrent=False keeps the GIL, see README Speed
+                matches = pattern.finditer(text, None, None, False, False, False, timeout)
             for m in matches:
                 yield slot, m
 

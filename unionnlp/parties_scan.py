@@ -65,7 +65,7 @@ class _Slot:
             return [m.span() for m in self.plain_trigger.finditer(text)]
         assert self.trigger is not None
         return [
-            m.span() for m in self.trigger.finditer(text, None, None, False, None, False, timeout)
+            m.span() for m in self.trigger.finditer(text, None, None, False, False, False, timeout)
         ]
 
     def triggered(self, text: str, budget: float) -> bool:
@@ -76,7 +76,7 @@ class _Slot:
         if self.trigger is None:
             return True
         timeout = regex_timeout(self.trigger, len(text), budget)
-        return self.trigger.search(text, None, None, None, False, timeout) is not None
+        return self.trigger.search(text, None, None, False, False, timeout) is not None
 
 
 @dataclass(frozen=True)
@@ -143,7 +143,7 @@ class _ClauseStarts:
         # ``(?<=^{MARKER})``: the ends of the whole markers that ``text`` begins with. A
         # text that is not even the start of a marker starts none longer than itself.
         for p in range(1, len(text) + 1):
-            m = self.marker.fullmatch(text, 0, p, partial=True)
+            m = self.marker.fullmatch(text, 0, p, False, True)
             if m is None:
                 break
             if p > _MARKER_REACH:
@@ -228,8 +228,8 @@ def _matches_at(
         if p < pos:
             continue
         left = None if deadline is None else max(deadline - time.monotonic(), 0.0)
-        # arguments by position: ``regex`` reads keywords slowly
-        m = pattern.match(text, p, None, None, False, left)
+        # by position (keywords are slow): concurrent=False keeps the GIL, see README Speed
+        m = pattern.match(text, p, None, False, False, left)
         if m is None:
             continue
         yield m

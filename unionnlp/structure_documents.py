@@ -267,7 +267,8 @@ class DocumentSplitter:
             if line_start < end:
                 continue
             try:
-                m = rule.pattern.match(text, line_start, timeout=timeout)
+                # by position (keywords are slow): concurrent=False keeps the GIL, see README Speed
+                m = rule.pattern.match(text, line_start, None, False, False, timeout)
             except TimeoutError as err:
                 raise ProcessingTimeout.during("structure", len(text), budget) from err
             if m is not None:

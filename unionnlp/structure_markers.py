@@ -206,7 +206,8 @@ class MarkerScanner:
         lead = len(line) - len(stripped)
         best: tuple[Family, int] | None = None
         for f in self.families:
-            m = f.rule.pattern.match(stripped)
+            # by position (keywords are slow): concurrent=False keeps the GIL, see README Speed
+            m = f.rule.pattern.match(stripped, None, None, False)
             if m is not None and m.start() == 0 and (best is None or m.end() + lead > best[1]):
                 best = (f, m.end() + lead)
         return best

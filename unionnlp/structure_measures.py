@@ -146,7 +146,7 @@ def find_measures(
         spans = [(a, b) for a, b in sentences(text, body_from, pe) if b - a >= 6]
         # Action sentences decide only when splitting is forced or there are three of them.
         if only_actions or force_split or len(spans) >= 3:
-            spans = [(a, b) for a, b in spans if _ACTION.search(text, a, b)]
+            spans = [(a, b) for a, b in spans if _ACTION.search(text, a, b, False)]
         if not (only_actions or (force_split and spans) or len(spans) >= 3):
             spans = [(ps, pe)]
         schedule_span = norm.span(*mspan) if mspan else None

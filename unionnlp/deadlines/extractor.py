@@ -283,7 +283,7 @@ class DeadlineExtractor(_Interpreter):
             opening = [
                 sec.span
                 for sec in plan.sections
-                if any(title.search(sec.title) for title in titles)
+                if any(title.search(sec.title, None, None, False) for title in titles)
             ]
             if opening:
                 deadlines = [d for d in deadlines if not any(o.contains(d.span) for o in opening)]

@@ -406,9 +406,10 @@ class _Scan:
 def _matches(
     pattern: regex.Pattern[str], text: str, pos: int, endpos: int, timeout: float | None
 ) -> Iterator[regex.Match[str]]:
-    """``pattern.finditer(text, pos, endpos, timeout=timeout)``, arguments given by position.
+    """``pattern.finditer(text, pos, endpos, concurrent=False, timeout=timeout)``, arguments
+    given by position.
 
     ``regex`` reads keyword arguments slowly: half a microsecond a call, a good
     part of what a rule costs on a sentence.
     """
-    return pattern.finditer(text, pos, endpos, False, None, False, timeout)
+    return pattern.finditer(text, pos, endpos, False, False, False, timeout)

@@ -58,7 +58,8 @@ def full_width_punctuation(text: str, budget: float) -> str:
     if any(ch in text for ch in _HALF_TO_FULL):
         try:
             timeout = regex_timeout(_PUNCT_BETWEEN_HAN, len(text), budget)
-            text = _PUNCT_BETWEEN_HAN.sub(_full_width, text, timeout=timeout)
+            # by position (keywords are slow): concurrent=False keeps the GIL, see README Speed
+            text = _PUNCT_BETWEEN_HAN.sub(_full_width, text, 0, None, None, False, timeout)
         except TimeoutError as err:
             raise ProcessingTimeout.during(
                 "normalisation (punctuation)", len(text), budget

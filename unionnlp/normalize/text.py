@@ -199,7 +199,9 @@ def _scan(
     """``pattern.finditer(text)`` within ``budget`` seconds, or :class:`ProcessingTimeout`
     (:func:`~unionnlp.errors.regex_timeout` says when no budget is needed)."""
     try:
-        yield from pattern.finditer(text, timeout=regex_timeout(pattern, len(text), budget))
+        timeout = regex_timeout(pattern, len(text), budget)
+        # by position (keywords are slow): concurrent=False keeps the GIL, see README Speed
+        yield from pattern.finditer(text, None, None, False, False, False, timeout)
     except TimeoutError as err:
         raise ProcessingTimeout.during(f"normalisation ({stage})", len(text), budget) from err
 
