@@ -69,6 +69,17 @@ def test_unbounded_patterns(source: str) -> None:
     assert bounded_source(source) is False
 
 
+def test_the_verdicts_kept_are_bounded_in_number(monkeypatch: pytest.MonkeyPatch) -> None:
+    from unionnlp import _regex_bounds
+
+    monkeypatch.setattr(_regex_bounds, "_CACHE", {})
+    monkeypatch.setattr(_regex_bounds, "_CACHE_SIZE", 3)
+    patterns = [regex.compile(f"工会{i}{{1,2}}") for i in range(7)]
+    assert all(bounded(p) for p in patterns)
+    assert 0 < len(_regex_bounds._CACHE) <= 3
+    assert patterns[-1] in _regex_bounds._CACHE
+
+
 def test_flags_that_hide_repetition_count_as_unbounded() -> None:
     assert bounded_source("a # * is a comment here", regex.VERBOSE) is False
     assert bounded_source("(?x)a") is False

@@ -33,13 +33,18 @@ _RECURSION = regex.compile(r"\(\?(?:R|[-+]?\d|&|P>)")
 # Escapes followed by a braced or angled argument: \p{Han} \N{…} \x{…} \L<list> \g<name>
 _BRACED = frozenset("pPNx")
 
+#: verdicts by pattern; emptied when it holds :data:`_CACHE_SIZE` (a caller compiling
+#: patterns without end must not keep them all alive)
 _CACHE: dict[regex.Pattern[str], bool] = {}
+_CACHE_SIZE = 4096
 
 
 def bounded(pattern: regex.Pattern[str]) -> bool:
     """Whether every try of ``pattern`` reads at most a fixed number of characters."""
     known = _CACHE.get(pattern)
     if known is None:
+        if len(_CACHE) >= _CACHE_SIZE:
+            _CACHE.clear()
         known = _CACHE[pattern] = bounded_source(pattern.pattern, pattern.flags)
     return known
 
