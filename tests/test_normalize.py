@@ -7,7 +7,10 @@ from pathlib import Path
 
 import pytest
 import regex
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from unionnlp._regex_bounds import bounded
 from unionnlp.errors import DataFileError, EmptyInputError, InputError, InputTypeError
 from unionnlp.evaluate import _fold
 from unionnlp.normalize import Normalizer
@@ -227,3 +230,39 @@ def test_module_example_runs() -> None:
     module = importlib.import_module("unionnlp.normalize")  # unionnlp.normalize is the function
     result = doctest.testmod(module)
     assert result.attempted >= 5 and result.failed == 0
+
+
+_OLD_PUNCT = (  # the pattern before the ? branch's right context moved into _full_width
+    r"[,:;!](?<=[\p{Han}”’」』》）].)(?=[ \t]?[\p{Han}“‘「『《（])"
+    r"|[?](?<=[\p{Han}”’」』》）].)(?=[ \t]*(?:\n|$|[”’」』》]))"
+    r"|[(](?=[\p{Han}][^()\n]{0,40}[)])"
+    r"|[)](?<=[(（][^()\n]{0,40}[\p{Han}].)"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("是否按时完成?", "是否按时完成？"),  # at the end of the text
+        ("是否按时完成?  \n二、宣传", "是否按时完成？  \n二、宣传"),  # past blanks, a line end
+        ("“谁来牵头?”", "“谁来牵头？”"),  # before a closing quote
+        ("网址?id=3", "网址?id=3"),  # inside a line: kept
+        ("工会? 宣传", "工会? 宣传"),
+        ("工会?\t\t宣传", "工会?\t\t宣传"),
+        ("a? \n", "a? \n"),  # no Han before it
+    ],
+)
+def test_a_question_mark_is_made_full_width_only_at_a_clause_end(text: str, expected: str) -> None:
+    from unionnlp.normalize.marks import _PUNCT_BETWEEN_HAN, full_width_punctuation
+
+    assert full_width_punctuation(text, 1.0) == expected
+    assert bounded(_PUNCT_BETWEEN_HAN)  # scans ordinary texts without a time budget
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="工会?？,:;!() \t\n”」a", max_size=30))
+def test_full_width_punctuation_agrees_with_the_old_pattern(text: str) -> None:
+    from unionnlp.normalize.marks import _HALF_TO_FULL, full_width_punctuation
+
+    old = regex.compile(_OLD_PUNCT).sub(lambda m: _HALF_TO_FULL[m.group()], text)
+    assert full_width_punctuation(text, 1.0) == old

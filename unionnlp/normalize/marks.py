@@ -23,20 +23,32 @@ __all__ = ["full_width_punctuation", "remove_markdown"]
 _HALF_TO_FULL = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？", "(": "（", ")": "）"}
 # ASCII punctuation between Han characters (closing quotes and brackets count as Han side).
 # Each branch starts with the character it replaces (its left context is a lookbehind
-# after it), so the scan only stops at those characters.
+# after it), so the scan only stops at those characters. A ``?`` also needs the end of its
+# line or a closing quote after it, past any blanks: ``_full_width`` looks, which keeps the
+# pattern bounded (no time budget on ordinary texts: see ``unionnlp.errors.regex_timeout``).
 _PUNCT_BETWEEN_HAN = regex.compile(
     r"[,:;!](?<=[\p{Han}”’」』》）].)(?=[ \t]?[\p{Han}“‘「『《（])"
-    r"|[?](?<=[\p{Han}”’」』》）].)(?=[ \t]*(?:\n|$|[”’」』》]))"
+    r"|[?](?<=[\p{Han}”’」』》）].)"
     r"|[(](?=[\p{Han}][^()\n]{0,40}[)])"
     r"|[)](?<=[(（][^()\n]{0,40}[\p{Han}].)"
 )
+_AFTER_QUESTION = frozenset("\n”’」』》")
 _MD_HEADING = regex.compile(r"(?m)^[ \t]*#{1,6}[ \t]*(?=\S)")
 _MD_BOLD = regex.compile(r"\*\*(?=[^\s*])([^*\n]{1,120}?)(?<=[^\s*])\*\*")
 
 
 def _full_width(m: regex.Match[str]) -> str:
-    """The full-width form of the ASCII punctuation mark ``m`` matched."""
-    return _HALF_TO_FULL[m.group()]
+    """The full-width form of the ASCII punctuation mark ``m`` matched; a ``?`` followed
+    (past spaces and tabs) by neither the end of its line nor a closing quote stays."""
+    mark = m.group()
+    if mark == "?":
+        text, i = m.string, m.end()
+        n = len(text)
+        while i < n and text[i] in " \t":
+            i += 1
+        if i < n and text[i] not in _AFTER_QUESTION:
+            return mark
+    return _HALF_TO_FULL[mark]
 
 
 def remove_markdown(
