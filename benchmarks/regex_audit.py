@@ -26,11 +26,8 @@ times of it. Run it after changing a pattern::
 from __future__ import annotations
 
 import argparse
-import itertools
-import random
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import regex
@@ -38,32 +35,7 @@ import regex
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from unionnlp import errors
-from unionnlp._regex_bounds import bounded, shipped_patterns
-
-_BASE = list("工会组织开展1２二、，。；：（）() \n\t-.a年月日前")
-_WORD = regex.compile(r"\p{Han}{2,6}")
-
-
-def _alphabet(source: str) -> list[str]:
-    """The pattern's own characters that could be text, and a few of every plan's."""
-    own = {ch for ch in source if not ch.isascii() or ch in "()-.,;:、 "}
-    return sorted(own | set(_BASE))
-
-
-def _inputs(source: str, longest: int) -> list[Callable[[int], str]]:
-    """Makers of hostile inputs of a given length for the pattern ``source``."""
-    alphabet = _alphabet(source)
-    makers: list[Callable[[int], str]] = [lambda n, a=a: a * n for a in alphabet]
-    pairs = itertools.islice(itertools.combinations(alphabet, 2), 0, 4000, 7)
-    makers += [lambda n, a=a, b=b: (a + b) * (n // 2 + 1) for a, b in pairs]
-    for word in sorted(set(_WORD.findall(source)))[:40]:
-        for sep in ("，", "、", " ", "工", "", "\n"):
-            makers.append(lambda n, w=word + sep: (w * (n // len(w) + 1))[:n])
-    for seed in range(30):
-        rnd = random.Random(seed)
-        text = "".join(rnd.choice(alphabet) for _ in range(longest))
-        makers.append(lambda n, t=text: t[:n])
-    return makers
+from unionnlp._regex_bounds import bounded, hostile_inputs, shipped_patterns
 
 
 def _cost(pattern: regex.Pattern[str], text: str) -> float:
@@ -86,7 +58,7 @@ def audit(length: int) -> list[tuple[float, bool, float, str]]:
     for pattern in shipped_patterns():
         is_bounded = bounded(pattern)
         n = length if is_bounded else errors.UNTIMED_CHARS
-        makers = _inputs(pattern.pattern, n)
+        makers = hostile_inputs(pattern.pattern, n)
         worst = max(makers, key=lambda make: _cost(pattern, make(n)))
         seconds = _cost(pattern, worst(n))
         growth = seconds / max(_cost(pattern, worst(n // 4)), 1e-7)

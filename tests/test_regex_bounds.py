@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import regex
 
-from unionnlp._regex_bounds import bounded, bounded_source, shipped_patterns
+from unionnlp._regex_bounds import bounded, bounded_source, hostile_inputs, shipped_patterns
 
 BOUNDED = [
     r"[一二三]{1,3}、",
@@ -132,3 +132,40 @@ def test_the_reader_agrees_with_regex_on_every_shipped_pattern() -> None:
     # both verdicts occur, so the comparison says something
     verdicts = {bounded(p) for p in patterns}
     assert verdicts == {True, False}
+
+
+# -- no pattern runs away on a few dozen characters ---------------------------------
+
+
+def _runs_away(pattern: regex.Pattern[str], length: int = 32) -> bool:
+    """Whether some hostile input of ``length`` characters keeps ``pattern`` busy half a
+    second: a pattern whose time doubles with each character does, at this length."""
+    for make in hostile_inputs(pattern.pattern, length):
+        try:
+            for _match in pattern.finditer(make(length), timeout=0.5):
+                pass
+        except TimeoutError:
+            return True
+    return False
+
+
+@pytest.mark.parametrize(
+    ("source", "runs_away"),
+    [
+        (r"(a|aa)+b", True),  # two ways to read each run: regex's guards do not help
+        (r"(?:工|工工)+会$", True),
+        (r"(?:工作|工)*(?:计划|要点)", False),  # one way each
+        (r"(?:a+)+b", False),  # nested, but regex's guards keep it polynomial
+    ],
+)
+def test_the_check_finds_patterns_that_backtrack_exponentially(
+    source: str, runs_away: bool
+) -> None:
+    assert _runs_away(regex.compile(source)) is runs_away
+
+
+def test_no_shipped_pattern_backtracks_exponentially() -> None:
+    # Scans of up to UNTIMED_CHARS run without a time budget (errors.regex_timeout):
+    # that is safe only while no pattern's time grows exponentially with its input.
+    patterns = shipped_patterns()
+    assert not [p.pattern[:60] for p in patterns if _runs_away(p)]

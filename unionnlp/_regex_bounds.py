@@ -17,13 +17,16 @@ unbounded: that costs a clock read, never safety. The tests hold it to
 from __future__ import annotations
 
 import importlib
+import itertools
 import pkgutil
+import random
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import regex
 
-__all__ = ["bounded", "bounded_source", "shipped_patterns"]
+__all__ = ["bounded", "bounded_source", "hostile_inputs", "shipped_patterns"]
 
 # A counted repeat: {m}, {m,n}, {,n}, or {m,} and {,} (no upper count).
 _COUNT = regex.compile(r"\{(\d*)(,(\d*))?\}")
@@ -203,3 +206,48 @@ def shipped_patterns() -> list[regex.Pattern[str]]:
             continue
         stack.extend((child, depth + 1) for child in children)
     return list(found.values())
+
+
+_BASE = list("工会组织开展1２二、，。；：（）() \n\t-.a年月日前")
+_WORD = regex.compile(r"\p{Han}{2,6}")
+
+
+def _alphabet(source: str) -> list[str]:
+    """The pattern's own characters that could be text, and a few of every plan's."""
+    own = {ch for ch in source if not ch.isascii() or ch in "()-.,;:、 "}
+    return sorted(own | set(_BASE))
+
+
+def hostile_inputs(source: str, longest: int) -> list[Callable[[int], str]]:
+    """Makers of inputs of a given length (up to ``longest``) that make backtracking
+    patterns slow, for the pattern ``source``: one of its characters, a pair or a word
+    of its own repeated, random strings of its characters (``benchmarks/regex_audit.py``
+    and the tests)."""
+    alphabet = _alphabet(source)
+    makers = [_repeat(a) for a in alphabet]
+    pairs = itertools.islice(itertools.combinations(alphabet, 2), 0, 4000, 7)
+    makers += [_repeat(a + b) for a, b in pairs]
+    for word in sorted(set(_WORD.findall(source)))[:40]:
+        makers += [_repeat(word + sep) for sep in ("，", "、", " ", "工", "", "\n")]
+    for seed in range(30):
+        rnd = random.Random(seed)
+        makers.append(_prefix("".join(rnd.choice(alphabet) for _ in range(longest))))
+    return makers
+
+
+def _repeat(unit: str) -> Callable[[int], str]:
+    """``unit`` repeated to ``n`` characters."""
+
+    def make(n: int) -> str:
+        return (unit * (n // len(unit) + 1))[:n]
+
+    return make
+
+
+def _prefix(text: str) -> Callable[[int], str]:
+    """The first ``n`` characters of ``text``."""
+
+    def make(n: int) -> str:
+        return text[:n]
+
+    return make

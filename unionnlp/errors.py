@@ -207,7 +207,7 @@ def scan_budget(n_chars: int) -> float:
 UNTIMED_CHARS = 256
 #: Bounded patterns (:func:`~unionnlp._regex_bounds.bounded`) scan texts of at most this
 #: many characters without a time budget.
-UNTIMED_BOUNDED_CHARS = 50_000
+UNTIMED_BOUNDED_CHARS = 30_000
 
 
 def regex_timeout(
