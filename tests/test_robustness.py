@@ -291,6 +291,39 @@ def test_only_scans_longer_than_a_clause_or_a_measure_read_the_clock(
         assert "工会办公室" in found and "女工委员会" in found
 
 
+def test_every_party_slot_on_a_long_measure_asks_for_its_budget(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Each slot's scan (clause-anchored or free, and its trigger) asks regex_timeout
+    # whether it needs a budget: none passes ``None`` on its own.
+    from unionnlp import parties, parties_scan
+    from unionnlp.parties import PartyExtractor
+
+    asked: list[tuple[str, int]] = []
+
+    def spy(pattern: regex.Pattern[str], n: int, budget: float | None = None) -> float | None:
+        asked.append((pattern.pattern, n))
+        return errors.regex_timeout(pattern, n, budget)
+
+    monkeypatch.setattr(parties, "regex_timeout", spy)
+    monkeypatch.setattr(parties_scan, "regex_timeout", spy)
+    extractor = PartyExtractor()
+    text = LONG_MEASURE.split("\n")[1] + "会同区人社局、区财政局等有关部门落实。"
+    slots = extractor._slots_for(text)
+    found = extractor.find(text)
+    assert "工会办公室" in [f.name for f in found]
+    patterns = {p for p, n in asked if n == len(text)}
+    kinds = {
+        (slot.clause is not None, slot.trigger is not None and slot.plain_trigger is None)
+        for slot in slots
+        if slot.rule.pattern.pattern in patterns
+    }
+    assert (True, False) in kinds or (True, True) in kinds  # a clause-anchored slot
+    assert (False, False) in kinds or (False, True) in kinds  # a free one
+    triggers = {s.trigger.pattern for s in slots if s.trigger is not None and not s.plain_trigger}
+    assert triggers & patterns  # and a trigger scanned by regex (、…等有关部门)
+
+
 def test_regex_timeout_leaves_out_only_scans_that_cannot_run_away() -> None:
     short, bounded_long = errors.UNTIMED_CHARS, errors.UNTIMED_BOUNDED_CHARS
     loose = regex.compile(r"工会\s*牵头")  # \s* has no upper count
