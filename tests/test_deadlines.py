@@ -344,3 +344,26 @@ def test_a_month_line_above_the_first_section_dates_the_items_under_it() -> None
     for opening in ("2024年5月", "5月组织全体职工学习以下安排"):
         plan_text = f"工会工作计划\n{opening}\n一、举办春季健步走\n1、报名"
         assert _dated_measures(plan_text)["1、报名"] == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kind"),
+    [
+        # an event held within the year: during it
+        ("年内举办一次职工羽毛球联赛", "during"),
+        ("年内安排两次疗休养", "during"),
+        ("年内常规举办青年教师座谈会", "during"),
+        ("年度内开展一次消防演练", "during"),
+        ("本年内召开两次经审会议", "during"),
+        # a result due by the year's end: by
+        ("年内完成三个站点的改造", "by"),
+        ("年内新建两个母婴室", "by"),
+        ("年内评出十名岗位能手", "by"),
+        ("年内组织会员认购助农产品五万元", "by"),  # 组织 here leads to a target
+        ("本年内完成换届", "by"),
+    ],
+)
+def test_within_the_year_is_during_for_events_and_by_for_results(sentence: str, kind: str) -> None:
+    (found,) = EXTRACTOR.find(sentence)
+    assert found.text in ("年内", "本年内", "年度内")
+    assert found.kind == kind

@@ -34,6 +34,9 @@ _DEKADS: dict[str, tuple[int, int]] = {"上旬": (1, 10), "中旬": (11, 20), "�
 
 #: what after a time says "within it" (3月份内, 本季度以内): during it
 _WITHIN = ("内", "以内")
+# What 年内 / 年度内 dates when it is held within the year (年内举办一次…: during), not
+# due by its end (年内完成, 年内新建两个…: by).
+_HELD_IN_YEAR = re.compile(r"[ \t]*(?:常规|再|各|分别|先后|至少)?(?:举办|举行|开展|安排|召开)")
 _DIGITS = re.compile(r"[0-9]+")
 # EDTF season codes; 高温(期间) is the summer's heat
 _SEASONS = {"春季": "21", "夏季": "22", "秋季": "23", "冬季": "24", "高温": "22"}
@@ -273,8 +276,9 @@ class _Interpreter:
                 value, kind = f"{ystr(6)}-06", ("by" if suf in _BEFORE else "on")
             elif part == "全年":
                 value, kind = ystr(), "during"
-            else:  # 年内, 年度内: within the year, so due by its end
-                value, kind = ystr(), "by"
+            else:  # 年内, 年度内: an event held within the year, else due by its end
+                held = _HELD_IN_YEAR.match(text, m.end()) is not None
+                value, kind = ystr(), ("during" if held else "by")
         elif handler == "quarter":
             q = _number(g.get("q"))
             if not q or q > 4:
