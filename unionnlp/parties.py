@@ -308,7 +308,7 @@ class PartyExtractor(PartyLexicon):
             if slot.clause is not None:
                 hits = None
                 if slot.trigger is not None:
-                    hits = slot.trigger_spans(text, regex_timeout(slot.trigger, size, budget))
+                    hits = slot.trigger_spans(text, budget)
                     if not hits:
                         continue  # no match lacks the trigger
                 if clause_starts is None:

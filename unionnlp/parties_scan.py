@@ -59,11 +59,13 @@ class _Slot:
         """The pattern has a ``label`` group (``配合：X``)."""
         return "label" in self.rule.pattern.groupindex
 
-    def trigger_spans(self, text: str, timeout: float | None) -> list[tuple[int, int]]:
-        """The spans of the trigger's ``finditer`` over ``text``."""
+    def trigger_spans(self, text: str, budget: float) -> list[tuple[int, int]]:
+        """The spans of the trigger's ``finditer`` over ``text``, within ``budget`` seconds
+        where :func:`~unionnlp.errors.regex_timeout` asks for one."""
         if self.plain_trigger is not None:
             return [m.span() for m in self.plain_trigger.finditer(text)]
         assert self.trigger is not None
+        timeout = regex_timeout(self.trigger, len(text), budget)
         return [
             m.span() for m in self.trigger.finditer(text, None, None, False, False, False, timeout)
         ]

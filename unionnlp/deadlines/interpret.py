@@ -34,8 +34,8 @@ _DEKADS: dict[str, tuple[int, int]] = {"上旬": (1, 10), "中旬": (11, 20), "�
 
 #: what after a time says "within it" (3月份内, 本季度以内): during it
 _WITHIN = ("内", "以内")
-# What 年内 / 年度内 dates when it is held within the year (年内举办一次…: during), not
-# due by its end (年内完成, 年内新建两个…: by).
+#: what after 年内 / 年度内 says an event is held within the year (年内举办一次…: during),
+#: not a result due by its end (年内完成, 年内新建两个…: by)
 _HELD_IN_YEAR = re.compile(r"[ \t]*(?:常规|再|各|分别|先后|至少)?(?:举办|举行|开展|安排|召开)")
 _DIGITS = re.compile(r"[0-9]+")
 # EDTF season codes; 高温(期间) is the summer's heat
