@@ -305,7 +305,11 @@ class _Interpreter:
             months = [int(x) for x in _DIGITS.findall(g.get("ms") or "")]  # every month
             if not all(1 <= x <= 12 for x in months) or len(set(months)) < len(months):
                 return []
-            value = "{" + ",".join(f"{ystr(x)}-{x:02d}" for x in months) + "}"
+            if len(months) == 2 and months[1] == months[0] + 1:  # 7、8月: one period, as 七、八月份
+                value = f"{ystr(months[0])}-{months[0]:02d}/{ystr(months[1])}-{months[1]:02d}"
+                kind = "during"
+            else:
+                value = "{" + ",".join(f"{ystr(x)}-{x:02d}" for x in months) + "}"
         elif handler == "season":
             season = g.get("season") or g.get("season2") or ""
             suf = suf or g.get("suf2") or ""
