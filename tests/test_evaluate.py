@@ -259,6 +259,39 @@ def test_corpus_groups_and_folds(tmp_path: Path) -> None:
         corpus_groups(tmp_path)
 
 
+def test_a_half_fold_keeps_its_sites_and_splits_a_fold_in_two(tmp_path: Path) -> None:
+    from unionnlp.evaluate import fold_of, half_of
+
+    gold = _gold(tmp_path, "一、组织建设", [{"sections": []}])
+    (tmp_path / "index.jsonl").write_text(
+        '{"file": "a.txt", "site": "example.org"}\n', encoding="utf-8"
+    )
+    fold, half = fold_of("example.org"), half_of("example.org")
+    other = "b" if half == "a" else "a"
+    kept = evaluate_dir(gold.parent, folds={f"{fold}{half}"}, themes=False)
+    skipped = evaluate_dir(gold.parent, folds={f"{fold}{other}"}, themes=False)
+    assert (len(kept.files), len(skipped.files)) == (1, 0)
+    # the halves of a fold are its sites, split by the next digit of the same hash
+    sites = [f"site{n}.example" for n in range(200)]
+    in_fold = [s for s in sites if fold_of(s) == 4]
+    halves = {h: [s for s in in_fold if half_of(s) == h] for h in "ab"}
+    assert sorted(halves["a"] + halves["b"]) == sorted(in_fold)
+    assert 10 <= len(halves["a"]) <= len(in_fold) - 10
+    # not the fold's own digit again: each half holds sites of every fold
+    assert {fold_of(s) for s in sites if half_of(s) == "a"} == set(range(5))
+
+
+def test_folds_on_the_command_line_take_half_folds() -> None:
+    import argparse
+
+    from unionnlp.cli import _fold_list
+
+    assert _fold_list("0,1,2,3,4a") == {0, 1, 2, 3, "4a"}
+    for bad in ("5", "4c", "a", "", "4,x"):
+        with pytest.raises(argparse.ArgumentTypeError):
+            _fold_list(bad)
+
+
 def test_corpus_index_gives_every_field_by_file(tmp_path: Path) -> None:
     from unionnlp.evaluate import corpus_groups, corpus_index
 

@@ -438,18 +438,20 @@ def _workers(text: str) -> int:
     return n
 
 
-def _fold_list(text: str) -> set[int]:
+def _fold_list(text: str) -> set[int | str]:
     from .evaluate import N_FOLDS
 
-    try:
-        folds = {int(part) for part in text.split(",") if part.strip()}
-    except ValueError:
-        folds = set()
-    if not folds or not folds <= set(range(N_FOLDS)):
+    allowed: dict[str, int | str] = {}
+    for n in range(N_FOLDS):
+        allowed[str(n)] = n
+        allowed[f"{n}a"], allowed[f"{n}b"] = f"{n}a", f"{n}b"
+    parts = [part.strip() for part in text.split(",") if part.strip()]
+    if not parts or any(part not in allowed for part in parts):
         raise argparse.ArgumentTypeError(
-            f"expected fold numbers from 0 to {N_FOLDS - 1} separated by commas, got {text!r}"
+            f"expected fold numbers from 0 to {N_FOLDS - 1} (or a half of one: 4a, 4b)"
+            f" separated by commas, got {text!r}"
         )
-    return folds
+    return {allowed[part] for part in parts}
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -569,7 +571,8 @@ def _build_parser() -> argparse.ArgumentParser:
         "--folds",
         type=_fold_list,
         metavar="N,N",
-        help="score only files whose site falls in these folds (0-4) of the grouped split",
+        help="score only files whose site falls in these folds (0-4) of the grouped split;"
+        " 4a or 4b is one half of fold 4's sites (unionnlp.evaluate.half_of)",
     )
     e.set_defaults(func=_cmd_evaluate)
 

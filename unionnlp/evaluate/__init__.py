@@ -34,7 +34,7 @@ Usage::
 from __future__ import annotations
 
 from .agreement import agreement, cohen_kappa
-from .folds import N_FOLDS, ThemeScorer, corpus_groups, corpus_index, fold_of
+from .folds import N_FOLDS, ThemeScorer, corpus_groups, corpus_index, fold_of, half_of
 from .gold import Gold, load_gold
 from .gold import _gold_sections as _gold_sections
 from .matching import TITLE_PREFIX, marker_key, section_key, title_key
@@ -60,6 +60,7 @@ __all__ = [
     "evaluate_dir",
     "evaluate_plans",
     "fold_of",
+    "half_of",
     "load_gold",
     "marker_key",
     "section_key",

@@ -22,7 +22,7 @@ from ..errors import DataFileError
 from .gold import Gold
 from .scoring import Score
 
-__all__ = ["N_FOLDS", "ThemeScorer", "corpus_groups", "corpus_index", "fold_of"]
+__all__ = ["N_FOLDS", "ThemeScorer", "corpus_groups", "corpus_index", "fold_of", "half_of"]
 
 #: Folds of grouped cross-validation (by source site where the corpus has an index).
 N_FOLDS = 5
@@ -79,9 +79,24 @@ def fold_of(group: str, n_folds: int = N_FOLDS) -> int:
     >>> fold_of("xiaowenxue.com") == fold_of("xiaowenxue.com")
     True
     """
+    return _hash(group) % n_folds
+
+
+def half_of(group: str, n_folds: int = N_FOLDS) -> str:
+    """The half of its fold a group falls in, ``"a"`` or ``"b"``: the next digit of the
+    same hash, so a fold's sites can be split in two (one half tuned on, the other kept
+    as the check set) without moving any site to another fold.
+
+    >>> half_of("xiaowenxue.com") in ("a", "b")
+    True
+    """
+    return "ab"[_hash(group) // n_folds % 2]
+
+
+def _hash(group: str) -> int:
     import hashlib
 
-    return int(hashlib.sha1(group.encode("utf-8")).hexdigest(), 16) % n_folds
+    return int(hashlib.sha1(group.encode("utf-8")).hexdigest(), 16)
 
 
 class ThemeScorer:

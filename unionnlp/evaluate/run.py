@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..model import Plan
-from .folds import ThemeScorer, corpus_groups, fold_of
+from .folds import ThemeScorer, corpus_groups, fold_of, half_of
 from .gold import load_gold
 from .report import EvalReport, _totals
 from .scoring import FileResult, evaluate_plans
@@ -21,7 +21,7 @@ def evaluate_dir(
     parse_file: Callable[[Path], list[Plan]] | None = None,
     progress: Callable[[str], None] | None = None,
     themes: bool | ThemeScorer = True,
-    folds: Collection[int] | None = None,
+    folds: Collection[int | str] | None = None,
 ) -> EvalReport:
     """Run the pipeline on the source of every ``*.gold.json`` under ``gold_dir`` and score it.
 
@@ -32,8 +32,9 @@ def evaluate_dir(
             shipped model); a scorer may be shared by several calls so that
             its refits are fitted once.
         folds: score only the files whose group (:func:`corpus_groups`) falls in
-            these folds of :func:`fold_of`; the others are skipped. Rules tuned
-            on some folds are checked on the rest.
+            these folds of :func:`fold_of` (a fold number, or ``"4a"``, ``"4b"``
+            for a half of one: :func:`half_of`); the others are skipped. Rules
+            tuned on some folds are checked on the rest.
 
     Raises:
         InputError: ``gold_dir`` holds no gold files.
@@ -61,8 +62,10 @@ def evaluate_dir(
     for path in paths:
         gold = load_gold(path)
         group = groups.get(gold.source.name, gold.source.name)
-        if folds is not None and fold_of(group) not in folds:
-            continue
+        if folds is not None:
+            fold = fold_of(group)
+            if fold not in folds and f"{fold}{half_of(group)}" not in folds:
+                continue
         if progress:
             progress(str(path))
         plans = parse_file(gold.source)
