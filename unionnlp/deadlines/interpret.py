@@ -322,7 +322,7 @@ class _Interpreter:
                 value = f"{ystr(first_m)}-{first_m:02d}"  # before the holiday: by its start
                 if suf not in _BEFORE:
                     value += f"/{ystr(last_m)}-{last_m:02d}"
-            elif season == "寒暑假":  # both school holidays: two periods, no one value
+            elif season in ("寒暑假", "全学期", "全学年"):  # both holidays; a whole term or year
                 kind = "during"
             else:  # the start or end of a term or school year: held then, month unknown
                 kind = "on"
