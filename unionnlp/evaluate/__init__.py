@@ -16,8 +16,8 @@ The package (every name below is importable from ``unionnlp.evaluate`` as well):
   :func:`evaluate_plans`, one file's plans scored stage by stage (documents,
   sections, levels, titles, deadlines, parties, themes).
 - :mod:`~unionnlp.evaluate.folds`: grouped cross-validation
-  (:func:`corpus_index`, :func:`corpus_groups`, :func:`fold_of`) and :class:`ThemeScorer`, theme
-  predictions never from a model that trained on the file.
+  (:func:`corpus_index`, :func:`corpus_groups`, :func:`fold_of`, :func:`half_of`) and
+  :class:`ThemeScorer`, theme predictions never from a model that trained on the file.
 - :mod:`~unionnlp.evaluate.report`: :class:`EvalReport`, totals as JSON and
   as tables for people.
 - :mod:`~unionnlp.evaluate.run`: :func:`evaluate_dir`, a folder of gold files.
