@@ -188,7 +188,7 @@ class SectionTreeBuilder:
             closed.clear()
 
         body_start = skip_space(text, seg.start, seg.end)
-        for c in cands:
+        for i, c in enumerate(cands):
             level = stated.get(c.start) if stated else None
             if c.start == body_start and seg.title is not None:
                 c.ctx = "ls"  # right after a plan title run together with it
@@ -205,6 +205,15 @@ class SectionTreeBuilder:
             if action is None:
                 continue
             kind, depth = action
+            if kind == "ladder":
+                # A list ranked above the top one (（一） under 1、2、) opens a new top level,
+                # or a new plan, unless the top list resumes after it (3、): then the page
+                # writes the ladder the other way round, and the new list nests under the
+                # item in force (ANNOTATION.md: levels follow the real nesting).
+                if _resumes(cands, i, stack[0]):
+                    kind, depth = "child", len(stack)
+                else:
+                    kind = "restart_top"
             if (
                 kind == "restart_top"
                 and not seg.compiled
@@ -335,12 +344,13 @@ class SectionTreeBuilder:
             if fam.rank is not None:
                 while depth > 0 and stack[depth - 1].rank is None:
                     depth -= 1
-                # The official ladder: 一、 cannot sit below 1、; it opens a list above it.
+                # The official ladder: 一、 cannot sit below 1、; it opens a list above it
+                # (unless the list in force resumes after it: `ladder`, see build).
                 for idx in range(depth):
                     rank = stack[idx].rank
                     if rank is not None and rank > fam.rank:
                         if idx == 0 and strong and secs:
-                            return ("restart_top", 0)
+                            return ("ladder", 0)
                         depth = idx
                         break
             if strong:
@@ -449,6 +459,17 @@ class SectionTreeBuilder:
 
 #: the longest heading that stands alone on its line, with nothing under it
 _BARE_HEADING = 20
+
+
+def _resumes(cands: list[Candidate], at: int, top: _Frame) -> bool:
+    """Whether the top list ``top`` goes on after ``cands[at]``: the next candidate of its
+    family at a line start carries the number after its last (`1、2、（一）（二）3、`)."""
+    if top.last is None:
+        return False
+    for c in cands[at + 1 :]:
+        if c.family.name == top.family and c.ctx == "ls":
+            return c.num == top.last + 1
+    return False
 
 
 def _bare_heading(text: str, start: int, end: int) -> bool:
