@@ -24,8 +24,10 @@ from .interpret import Found
 #: what ends a sentence, and a clause (the comma too: 了 two clauses on tells of another time)
 _SENTENCE_STOPS = "。；;！？!?\n"
 _CLAUSE_STOPS = "，," + _SENTENCE_STOPS
+# 截至 / 截止 tell a state reached by then (截至目前, 截至6月底已…), but right before the
+# expression they set its limit (截至11月30日完成…: see interpret._DUE_BY).
 _PAST_WORDS = (
-    "去年|前年|过去|上年度?|以往|曾经|截至|截止|已于|已在|已经|"
+    "去年|前年|过去|上年度?|以往|曾经|(?:截至|截止)(?!(?:到|至|于)?\\s*\\Z)|已于|已在|已经|"
     f"回顾(?<![^{_SENTENCE_STOPS}]回顾)(?!总结)"
 )
 _SINCE_WORDS = "以来|来|期间已|已经|已"

@@ -34,6 +34,8 @@ _DEKADS: dict[str, tuple[int, int]] = {"上旬": (1, 10), "中旬": (11, 20), "�
 
 #: what after a time says "within it" (3月份内, 本季度以内): during it
 _WITHIN = ("内", "以内")
+#: what right before a date sets it as a limit (截至11月30日, 不晚于9月30日, 最迟于6月): due by it
+_DUE_BY = re.compile(r"(?:截至|截止|不晚于|最迟|最晚)(?:到|至|于|在)?[ \t]*\Z")
 #: what after 年内 / 年度内 says an event is held within the year (年内举办一次…: during),
 #: not a result due by its end (年内完成, 年内新建两个…: by)
 _HELD_IN_YEAR = re.compile(r"[ \t]*(?:常规|再|各|分别|先后|至少)?(?:举办|举行|开展|安排|召开)")
@@ -192,6 +194,8 @@ class _Interpreter:
                 value = "/".join(end + "~" for end in value.split("/"))
             elif suf in _AFTER:  # from then on (12月25日以后): an open period, as 从5月起
                 kind, value = "during", f"{value}/.."
+            elif not suf and _DUE_BY.search(text, max(0, m.start() - 5), m.start()):
+                kind = "by"
         elif handler == "date_range":
             month, day = _number(g.get("m")), _number(g.get("d"))
             month2 = _number(g.get("m2")) if g.get("m2") else month
