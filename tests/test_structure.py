@@ -329,6 +329,49 @@ def test_compilation_piece_titles_slice_back_to_the_source(pipeline: Pipeline) -
         assert all(p.title_span and p.title_span.slice(text) == p.title for p in titled)
 
 
+@pytest.mark.parametrize(
+    ("markers", "numbers"),
+    [
+        (
+            [
+                f"{n}、"
+                for n in ["壹", "贰", "叁", "肆", "伍", "陆", "柒", "捌", "玖", "拾", "拾壹"]
+            ],
+            list(range(1, 12)),
+        ),
+        ([f"{chr(0x2160 + i)}、" for i in range(12)], list(range(1, 13))),  # Ⅰ to Ⅻ
+        ([f"{chr(0x2170 + i)}." for i in range(12)], list(range(1, 13))),  # ⅰ to ⅻ
+    ],
+)
+def test_capital_and_roman_numerals_read_as_numbers(
+    pipeline: Pipeline, markers: list[str], numbers: list[int]
+) -> None:
+    text = "工会工作计划\n" + "".join(f"{m}加强学习\n组织职工读书。\n" for m in markers)
+    (plan,) = pipeline.parse(text)
+    assert [s.number for s in plan.sections] == numbers
+    assert [s.marker for s in plan.sections] == markers
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("【篇1】机关工会读书安排", "【篇2】车间工会读书安排"),  # the marker alone before the title
+        ("范文一：机关工会读书安排", "精选范文二：车间工会读书安排"),  # a site's model texts
+        ("机关工会读书安排 篇一", "车间工会读书安排 篇二"),  # a blank before the piece's number
+    ],
+)
+def test_piece_markers_leave_the_title_whole_and_alone(
+    pipeline: Pipeline, first: str, second: str
+) -> None:
+    """A piece's marker before or after its title on the title's line is no part of the
+    title, which slices back to the source; each piece is a plan."""
+    body = "\n一、加强学习\n组织职工读书。\n二、关爱职工\n走访困难职工。\n"
+    text = first + body + second + body
+    plans = pipeline.parse(text)
+    assert [p.title for p in plans] == ["机关工会读书安排", "车间工会读书安排"]
+    assert all(p.title_span and p.title_span.slice(text) == p.title for p in plans)
+
+
 def test_family_prefilters_change_no_candidate(corpus_texts: list[str], tmp_path: Path) -> None:
     markers = Path(__file__).parent.parent / "unionnlp" / "data" / "markers.toml"
     plain_rules = tmp_path / "markers.toml"

@@ -109,8 +109,12 @@ class DocumentSplitter:
                 line_end = len(text) if line_end < 0 else line_end
                 tail_start, tail_end = _stripped(text, m.end(), line_end)
                 body_from = m.end()
-                if rule.name == "compilation_prefix" and 0 < tail_end - tail_start <= 40:
-                    title_start, title_end = tail_start, tail_end  # 篇一：X
+                if (
+                    rule.get("title_after")
+                    and title_start == title_end
+                    and 0 < tail_end - tail_start <= 40
+                ):
+                    title_start, title_end = tail_start, tail_end  # 篇一：X, 【篇1】X
                     body_from = line_end
                 if rule.name == "numbered_title":  # X计划2: the line without its number
                     line = m.group()
