@@ -372,6 +372,19 @@ def test_piece_markers_leave_the_title_whole_and_alone(
     assert all(p.title_span and p.title_span.slice(text) == p.title for p in plans)
 
 
+@pytest.mark.parametrize("title", ["教代会工作计划", "女职工委员会工作要点", "职工之家建设安排"])
+def test_a_title_naming_a_union_body_opens_a_plan(pipeline: Pipeline, title: str) -> None:
+    """A line naming one of the union's bodies and a kind of plan is a plan's title, as
+    one naming 工会 is, whatever list follows it; a line naming another body is not."""
+    first = "学校工会工作计划\n一、加强学习\n组织职工读书。\n二、关爱职工\n走访困难职工。\n"
+    second = "\n（一）加强学习\n组织职工读书。\n（二）关爱职工\n走访困难职工。\n"
+    plans = pipeline.parse(first + title + second)
+    assert [p.title for p in plans] == ["学校工会工作计划", title]
+    assert [s.level for s in plans[1].sections] == [1, 1]
+    (plan,) = pipeline.parse(first + "读书小组活动计划" + second)
+    assert [s.level for s in plan.sections] == [1, 1, 2, 2]
+
+
 def test_family_prefilters_change_no_candidate(corpus_texts: list[str], tmp_path: Path) -> None:
     markers = Path(__file__).parent.parent / "unionnlp" / "data" / "markers.toml"
     plain_rules = tmp_path / "markers.toml"
