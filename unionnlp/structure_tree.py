@@ -209,8 +209,12 @@ class SectionTreeBuilder:
                 # A list ranked above the top one (（一） under 1、2、) opens a new top level,
                 # or a new plan, unless the top list resumes after it (3、): then the page
                 # writes the ladder the other way round, and the new list nests under the
-                # item in force (ANNOTATION.md: levels follow the real nesting).
-                if _resumes(cands, i, stack[0]):
+                # item in force (ANNOTATION.md: levels follow the real nesting). So it does
+                # where the same list already nested under an earlier item of the top list
+                # (1. （一）（二） 2. （一）: the ladder the page writes is known by then).
+                if _resumes(cands, i, stack[0]) or any(
+                    s.family == c.family.name and s.depth > 0 for s in secs
+                ):
                     kind, depth = "child", len(stack)
                 else:
                     kind = "restart_top"
@@ -361,14 +365,9 @@ class SectionTreeBuilder:
                 # Inline lists open after a comma inside a body: `…学习内容，一要…二要…`.
                 return ("child", depth)
             return None
-        # 4. a list that starts at an odd number at the start of a line
-        if (
-            c.ctx == "ls"
-            and fam.rank is not None
-            and fam.rank <= 3
-            and c.num is not None
-            and not stack
-        ):
+        # 4. a list that starts at an odd number at the start of a line (a page that starts
+        #    mid-list, at whatever rank: `（2）…（3）…2、…三、`)
+        if c.ctx == "ls" and fam.rank is not None and c.num is not None and not stack:
             return ("odd", 0)
         # 5. a page that starts mid-list (`4、…` then `四、…`): a heading ranked above every
         #    family of the plan so far, at the start of a line, is the real top level.
