@@ -372,6 +372,21 @@ def test_piece_markers_leave_the_title_whole_and_alone(
     assert all(p.title_span and p.title_span.slice(text) == p.title for p in plans)
 
 
+def test_a_run_on_compilation_splits_at_its_piece_numbers(pipeline: Pipeline) -> None:
+    """Run-on text (the page lost its line breaks): `第二篇：` after a sentence's end opens
+    the next piece, whose title ends where its first heading begins; no piece is lost,
+    however short the rest of its line."""
+    text = (
+        "第一篇：机关工会读书安排 一、加强学习。组织职工读书。二、关爱职工。走访困难职工。"
+        "第二篇：车间工会读书安排 一、加强学习。组织读书。二、关爱职工。"
+    )
+    plans = pipeline.parse(text)
+    assert [p.title for p in plans] == ["机关工会读书安排", "车间工会读书安排"]
+    assert [[s.marker for s in p.sections] for p in plans] == [["一、", "二、"], ["一、", "二、"]]
+    assert all(p.title_span and p.title_span.slice(text) == p.title for p in plans)
+    assert "第二篇" not in plans[0].span.slice(text)
+
+
 @pytest.mark.parametrize("title", ["教代会工作计划", "女职工委员会工作要点", "职工之家建设安排"])
 def test_a_title_naming_a_union_body_opens_a_plan(pipeline: Pipeline, title: str) -> None:
     """A line naming one of the union's bodies and a kind of plan is a plan's title, as

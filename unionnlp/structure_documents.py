@@ -30,6 +30,13 @@ __all__ = ["DocumentSplitter", "PartRules", "Segment"]
 
 _TRAILING_NUMBER = regex.compile(r"\s*\d+$")
 
+# Where a title after a piece's marker ends in run-on text: a sentence's end, or the
+# first heading of the piece (一、 （一） 1、) after a blank.
+_TITLE_AFTER_END = regex.compile(
+    r"[。！？!?；;]|[ \t\u3000]+(?:[一二三四五六七八九十]{1,2}[、.．]"
+    r"|[（(][一二三四五六七八九十]{1,2}[）)]|[0-9]{1,2}[、.．])"
+)
+
 
 def _stripped(text: str, start: int, end: int) -> tuple[int, int]:
     """``start`` and ``end`` moved past the blanks and colons at both ends of that stretch."""
@@ -109,13 +116,14 @@ class DocumentSplitter:
                 line_end = len(text) if line_end < 0 else line_end
                 tail_start, tail_end = _stripped(text, m.end(), line_end)
                 body_from = m.end()
-                if (
-                    rule.get("title_after")
-                    and title_start == title_end
-                    and 0 < tail_end - tail_start <= 40
-                ):
-                    title_start, title_end = tail_start, tail_end  # 篇一：X, 【篇1】X
-                    body_from = line_end
+                if rule.get("title_after") and title_start == title_end:
+                    # 篇一：X, 【篇1】X: the rest of the line, up to a sentence's end or a
+                    # first heading run on after it (…第二篇：X 一、…), is the title
+                    stop = _TITLE_AFTER_END.search(text, tail_start, tail_end)
+                    cut = tail_end if stop is None else stop.start()
+                    if 0 < cut - tail_start <= 40:
+                        title_start, title_end = _stripped(text, tail_start, cut)
+                        body_from = line_end if stop is None else cut
                 if rule.name == "numbered_title":  # X计划2: the line without its number
                     line = m.group()
                     title_start = m.start() + len(line) - len(line.lstrip())
