@@ -120,10 +120,10 @@ class DocumentSplitter:
                     # 篇一：X, 【篇1】X: the rest of the line, up to a sentence's end or a
                     # first heading run on after it (…第二篇：X 一、…), is the title
                     stop = _TITLE_AFTER_END.search(text, tail_start, tail_end)
-                    cut = tail_end if stop is None else stop.start()
-                    if 0 < cut - tail_start <= 40:
-                        title_start, title_end = _stripped(text, tail_start, cut)
-                        body_from = line_end if stop is None else cut
+                    title_stop = tail_end if stop is None else stop.start()
+                    if 0 < title_stop - tail_start <= 40:
+                        title_start, title_end = _stripped(text, tail_start, title_stop)
+                        body_from = line_end if stop is None else title_stop
                 if rule.name == "numbered_title":  # X计划2: the line without its number
                     line = m.group()
                     title_start = m.start() + len(line) - len(line.lstrip())
