@@ -30,7 +30,8 @@ _PAST_WORDS = (
     "去年|前年|过去|上年度?|以往|曾经|(?:截至|截止)(?!(?:到|至|于)?\\s*\\Z)|已于|已在|已经|"
     f"回顾(?<![^{_SENTENCE_STOPS}]回顾)(?!总结)"
 )
-_SINCE_WORDS = "以来|来|期间已|已经|已"
+# (来 as in 一年来; not 来临, 春节来临之际: a time that comes)
+_SINCE_WORDS = "以来|来(?!临)|期间已|已经|已"
 _PAST_BEFORE = re.compile(rf"(?:{_PAST_WORDS})[^{_SENTENCE_STOPS}]*\Z")
 _PAST_BEFORE_REACH = 12
 _PAST_AFTER = re.compile(rf"\s*(?:{_SINCE_WORDS})")
