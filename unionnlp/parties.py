@@ -597,6 +597,10 @@ def _strip_role_mark(name: str) -> tuple[str, PartyRole | None]:
     return name[: m.start()], role
 
 
+#: the slots whose names are subjects of their clause (a named helper is one: 工会小组要配合)
+_SUBJECT_RULES = frozenset({"subject", "named_support"})
+
+
 def _helper_roles(text: str, found: list[FoundParty]) -> list[FoundParty]:
     """配合X做好Y: the subject named last before X in its sentence (and the subjects listed
     in the same clause with it) helps: ``support``. A subject of an earlier clause of the
@@ -609,7 +613,9 @@ def _helper_roles(text: str, found: list[FoundParty]) -> list[FoundParty]:
         if f.rule != "help_lead":
             continue
         before = [
-            j for j in range(i) if found[j].rule == "subject" and sentences[j] == sentences[i]
+            j
+            for j in range(i)
+            if found[j].rule in _SUBJECT_RULES and sentences[j] == sentences[i]
         ]
         if not before:
             continue
