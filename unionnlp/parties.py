@@ -613,9 +613,7 @@ def _helper_roles(text: str, found: list[FoundParty]) -> list[FoundParty]:
         if f.rule != "help_lead":
             continue
         before = [
-            j
-            for j in range(i)
-            if found[j].rule in _SUBJECT_RULES and sentences[j] == sentences[i]
+            j for j in range(i) if found[j].rule in _SUBJECT_RULES and sentences[j] == sentences[i]
         ]
         if not before:
             continue
