@@ -34,9 +34,9 @@ _DEKADS: dict[str, tuple[int, int]] = {"上旬": (1, 10), "中旬": (11, 20), "�
 
 #: what after a time says "within it" (3月份内, 本季度以内): during it
 _WITHIN = ("内", "以内")
-#: what right before a date sets it as a limit (截至11月30日, 不晚于9月30日, 最迟于6月, 最迟不超过6月底,
-#: 到6月底完成, 力争到10月份): due by it. (到 or 至 after a date or a number joins a range;
-#: after a verb of moving, 调整到10月, 推迟至5月, it names when a thing is held.)
+#: what right before a date sets it as a limit (截至11月30日, 不晚于9月30日, 最迟于6月,
+#: 最迟不超过6月底, 到6月底完成, 力争到10月份): due by it. (到 or 至 after a date or a number
+#: joins a range; after a verb of moving, 调整到10月, 推迟至5月, it names when a thing is held.)
 _DUE_BY = re.compile(
     r"(?:截至|截止|(?:最迟)?不(?:晚于|迟于|超过)|最迟|最晚|(?:力争)?"
     r"(?<![0-9一二三四五六七八九十月日号周起整迟期延提排改移放])[到至])(?:到|至|于|在)?[ \t]*\Z"
