@@ -73,7 +73,7 @@ logger = logging.getLogger(__name__)
 
 _T = TypeVar("_T")
 
-_SPLIT = re.compile(r"以及|[、和及与，,]")  # (``re``: it reads this alike, and faster)
+_SPLIT = re.compile(r"以及|[、和及与，,/／]")  # (``re``: it reads this alike, and faster)
 #: the separator after which the subjects of a clause are partners (工会与X联合开展)
 _PARTNER = "与"
 _LEAD_COLUMNS = ("责任", "牵头", "负责", "承办", "主办", "实施")
