@@ -332,18 +332,11 @@ def test_compilation_piece_titles_slice_back_to_the_source(pipeline: Pipeline) -
 @pytest.mark.parametrize(
     ("markers", "numbers"),
     [
-        (
-            [
-                f"{n}、"
-                for n in ["壹", "贰", "叁", "肆", "伍", "陆", "柒", "捌", "玖", "拾", "拾壹"]
-            ],
-            list(range(1, 12)),
-        ),
         ([f"{chr(0x2160 + i)}、" for i in range(12)], list(range(1, 13))),  # Ⅰ to Ⅻ
         ([f"{chr(0x2170 + i)}." for i in range(12)], list(range(1, 13))),  # ⅰ to ⅻ
     ],
 )
-def test_capital_and_roman_numerals_read_as_numbers(
+def test_roman_numerals_read_as_numbers(
     pipeline: Pipeline, markers: list[str], numbers: list[int]
 ) -> None:
     text = "工会工作计划\n" + "".join(f"{m}加强学习\n组织职工读书。\n" for m in markers)

@@ -61,12 +61,9 @@ _JUNK_LIMIT = 200
 _DIGITS_OF_MARKER = str.maketrans(
     "",
     "",
-    "0123456789一二三四五六七八九十〇零两壹贰叁肆伍陆柒捌玖拾ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩⅪⅫⅰⅱⅲⅳⅴⅵⅶⅷⅸⅹⅺⅻ"
-    "ABCDEFGHabcdefgh㈠㈡㈢㈣㈤㈥㈦㈧㈨㈩①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳⑴⑵⑶⑷⑸⑹⑺⑻⑼⑽⑾⑿⒀⒁⒂⒃⒄⒅⒆⒇⒈⒉⒊⒋⒌⒍⒎⒏⒐⒑⒒⒓⒔⒕⒖⒗⒘⒙⒚⒛",
+    "0123456789一二三四五六七八九十〇零两ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩⅪⅫⅰⅱⅲⅳⅴⅵⅶⅷⅸⅹⅺⅻ"
+    "㈠㈡㈢㈣㈤㈥㈦㈧㈨㈩①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳⑴⑵⑶⑷⑸⑹⑺⑻⑼⑽⑾⑿⒀⒁⒂⒃⒄⒅⒆⒇⒈⒉⒊⒋⒌⒍⒎⒏⒐⒑⒒⒓⒔⒕⒖⒗⒘⒙⒚⒛",
 )
-
-#: the capital (financial) numerals as the common ones (壹 -> 一, 拾 -> 十)
-_CAPITAL_NUMERALS = str.maketrans("壹贰叁肆伍陆柒捌玖拾", "一二三四五六七八九十")
 
 _DECIMAL_DOT = regex.compile(r"[.．]")
 
@@ -326,12 +323,8 @@ class MarkerScanner:
                 elif fam.numeral == "word":
                     word = token
                     num = _WORD_NUMBERS.get(token)
-                elif fam.numeral == "capital":
-                    num = cn_to_int(token.translate(_CAPITAL_NUMERALS))
                 elif fam.numeral == "roman":
                     num = (ord(token) - 0x215F) if token < "\u2170" else (ord(token) - 0x216F)
-                elif fam.numeral == "latin":
-                    num = ord(token.lower()) - 0x60
                 else:
                     raise DataFileError(self.path, f"family {fam.name!r}: unknown numeral")
                 if num is None and fam.numeral not in ("none", "word"):
