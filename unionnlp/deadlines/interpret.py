@@ -12,6 +12,7 @@ plans: months before September fall in the next year).
 from __future__ import annotations
 
 import calendar
+import itertools
 import re
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -73,6 +74,8 @@ def _forward(start: str, end: str) -> str:
 
 
 _NUMERAL_PAIR = regex.compile(r"[一二三四五六七八九十]{2}")
+#: the days of a list after the first (每月10日、20日 → 20)
+_DAY_LIST = regex.compile(r"[0-9]{1,2}|[一二三四五六七八九十]{1,3}")
 _DIGIT_PAIR = regex.compile(r"[0-9]{1,2}·[0-9]{1,2}")
 
 
@@ -407,7 +410,12 @@ class _Interpreter:
             to_day = _number(g.get("d2")) if g.get("d2") else day  # 每月1-5日: each of them
             if day is None or to_day is None or not 1 <= day <= to_day <= 31:
                 return []
-            rrule = f"FREQ=MONTHLY;BYMONTHDAY={','.join(map(str, range(day, to_day + 1)))}"
+            month_days = list(range(day, to_day + 1))
+            if g.get("more"):  # 每月10日、20日: the days listed, in rising order
+                month_days += [_number(t) or 0 for t in _DAY_LIST.findall(g["more"])]
+                if any(b <= a for a, b in itertools.pairwise(month_days)) or month_days[-1] > 31:
+                    return []
+            rrule = f"FREQ=MONTHLY;BYMONTHDAY={','.join(map(str, month_days))}"
         elif handler == "every":
             rrule = _every(g)
             if rrule is None:
