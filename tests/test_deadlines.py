@@ -83,6 +83,30 @@ def test_month_heading_belongs_only_to_the_items_under_it() -> None:
     assert [(d.text, d.rule) for d in games.deadlines] == [("4月份", "schedule+month")]
 
 
+def test_a_half_year_heading_leaves_its_festivals_in_the_plans_year() -> None:
+    # 下半年 (2024-41) is no month 41: a festival under it is not moved to the next year.
+    text = "2024年工会工作安排\n上半年：\n1、召开教代会。\n下半年：\n1、开展教师节慰问。"
+    plan = Pipeline.default().parse(text)[0]
+    measures = [m for _, m in plan.measures()]
+    assert [(d.text, d.value) for d in measures[-1].deadlines] == [
+        ("下半年", "2024-41"),
+        ("教师节", "2024-09-10"),
+    ]
+
+
+def test_a_quarter_under_a_schedule_that_ran_into_the_next_year_is_of_that_year() -> None:
+    text = (
+        "2024年工会工作安排\n十一月：\n1、年终考核。\n十二月：\n1、评优。\n"
+        "一月：\n1、第一季度前完成会费收缴。"
+    )
+    plan = Pipeline.default().parse(text)[0]
+    last = [m for _, m in plan.measures()][-1]
+    assert [(d.text, d.value) for d in last.deadlines] == [
+        ("一月", "2025-01"),
+        ("第一季度前", "2025-33"),
+    ]
+
+
 # -- the trigger scan: it may skip only work that could not find a deadline -------
 
 RULES = EXTRACTOR.rules

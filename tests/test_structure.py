@@ -156,6 +156,26 @@ def test_a_month_alone_on_its_line_heads_a_schedule_whose_items_restart(
     assert measures[-1].schedule_span.slice(text) == "十二月份"
 
 
+def test_a_numbered_month_heading_leaves_no_measure_of_its_marker(pipeline: Pipeline) -> None:
+    # `1、一月份：…`: the item's marker before its month heading is no measure of its own,
+    # and the month above does not spill onto the next item.
+    text = "2024年工会工作安排\n1、一月份：召开工会委员会议。\n2、二月份：春节慰问。\n"
+    (plan,) = pipeline.parse(text)
+    measures = [m for _, m in plan.measures()]
+    assert [m.text for m in measures] == ["召开工会委员会议。", "春节慰问。"]
+    assert [m.schedule for m in measures] == ["一月份", "二月份"]
+
+
+def test_a_bracketed_month_heading_ends_the_item_above_it(pipeline: Pipeline) -> None:
+    text = "2024年工会工作安排\n【一月】\n1、召开委员会。\n2、走访慰问。\n【二月】\n1、组织联欢。"
+    (plan,) = pipeline.parse(text)
+    measures = [m for _, m in plan.measures()]
+    assert [m.text for m in measures] == ["1、召开委员会。", "2、走访慰问。", "1、组织联欢。"]
+    assert [m.schedule for m in measures] == ["一月", "一月", "二月"]
+    assert measures[-1].schedule_span is not None
+    assert measures[-1].schedule_span.slice(text) == "二月"
+
+
 def test_long_unnumbered_body_is_split_into_action_sentences(pipeline: Pipeline) -> None:
     body = (
         "为此，我们深感责任重大。"

@@ -27,6 +27,16 @@ _ACTION = regex.compile(
     r"要|将|把"
 )
 
+#: a piece of a leaf that holds only the item's marker: the part of `1、一月份：…` before its
+#: month heading, which is no measure of its own
+_MARKER_ONLY = regex.compile(
+    r"\s*(?:[0-9]{1,3}|[一二三四五六七八九十]{1,3}|[（(][0-9一二三四五六七八九十]{1,3}[）)]|[①-⑳])"
+    r"\s*[、.．,，:：]?\s*"
+)
+
+#: brackets that open a month heading (`【三月】`): the piece before it ends without them
+_OPENS_HEADING = "【["
+
 _COLUMN_ROLES = {
     "task": (
         "工作内容",
@@ -140,7 +150,9 @@ def find_measures(
     for ps, pe, label, mspan in pieces:
         ps = skip_space(text, ps, pe)
         pe = trim_end(text, ps, pe)
-        if pe <= ps:
+        while pe > ps and text[pe - 1] in _OPENS_HEADING:  # the `【` of the next `【三月】`
+            pe = trim_end(text, ps, pe - 1)
+        if pe <= ps or (len(pieces) > 1 and _MARKER_ONLY.fullmatch(text, ps, pe)):
             continue
         body_from = title_end if title_end is not None and ps <= title_end < pe else ps
         spans = [(a, b) for a, b in sentences(text, body_from, pe) if b - a >= 6]

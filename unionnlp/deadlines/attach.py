@@ -19,7 +19,11 @@ from ..model import Deadline, Measure, Plan, Section, Span, replacer
 if TYPE_CHECKING:
     from .extractor import DeadlineExtractor
 
-_YEAR_MONTH = re.compile(r"(\d{4})-(\d{2})")
+#: a value in a month of a known year (2024-03, 2024-03-08); not a quarter's or a half
+#: year's 2024-33 or 2024-40, which stand for no month
+_YEAR_MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])(?!\d)")
+#: a value in a known year, of a month, day or part of the year
+_OF_YEAR = re.compile(r"\d{4}-\d{2}")
 
 
 def _attach(
@@ -202,7 +206,7 @@ _FALL_BACK = 6
 
 def _in_year(d: Deadline, extractor: DeadlineExtractor, year: int) -> Deadline:
     """``d`` read again in ``year`` (a schedule entry after the schedule ran into it)."""
-    if not d.value or not _YEAR_MONTH.match(d.value):
+    if not d.value or not _OF_YEAR.match(d.value):
         return d
     again = extractor.find(d.text, year=year)
     return replace(d, value=again[0].value) if again and again[0].text == d.text else d
