@@ -70,6 +70,13 @@ _RANGE_MARKS = frozenset("至到-—－~～")
 _SIGNATURE_YEAR = re.compile(
     r"(?:19|20)\d{2}(?: ?年|[.．][01]?\d)|(?:一九|二[〇零○0])[〇零○0一二三四五六七八九]{2}年"
 )
+#: a month written with a point after its year and no day (2018.09): the cell of a
+#: flattened table's time column on a line of its own, where a signature gives its day
+_DOTTED_MONTH = re.compile(r"(?:19|20)\d{2}[.．][01]?\d")
+#: a time-limit column's header alone on its line, in a table whose cells a page put one
+#: to a line, and how far above its dates it may stand (a dozen rows)
+_TIME_COLUMN = re.compile(r"(?m)^[ \t]*(?:完成时限|完成时间|完成期限|时限|时间节点)[ \t]*$")
+_TIME_COLUMN_REACH = 3000
 #: a label of the date a document was issued (发文日期：, 印发时间：): a signature's date
 _ISSUE_LABEL = re.compile(r"(?:发文|印发|发布|签发|成文|落款)(?:日期|时间)\s*[:：]$")
 _CLOSING_BRACKETS = ")）]】"
@@ -148,6 +155,8 @@ def _is_signature(text: str, start: int, end: int) -> bool:
         return False
     if not _RANGE_MARKS.isdisjoint(text[start:end]):
         return False  # a period (2023年12月—2024年2月), not a signature's one date
+    if _DOTTED_MONTH.fullmatch(text, start, end):
+        return False  # a month in a table's time column (2018.09), not a signed day
     line_start = text.rfind("\n", 0, start) + 1
     before = text[line_start:start].rstrip()
     if before.endswith((":", "：")):
@@ -158,6 +167,17 @@ def _is_signature(text: str, start: int, end: int) -> bool:
     line_start = max(line_start, *(text.rfind(stop, line_start, start) + 1 for stop in "。！？!?"))
     line = text[line_start:line_end].strip().rstrip(_CLOSING_BRACKETS)  # （2024年3月8日）
     return len(line) <= _SIGNATURE_LINE and line.endswith(text[start:end].strip()[-2:])
+
+
+def _in_time_column(text: str, start: int, end: int) -> bool:
+    """A date alone on its line under a time-limit column's header alone on its line
+    (``完成时限`` over rows whose cells a page put one to a line: ``…\n2018.09\n2\n…``).
+
+    The date is the row's time limit, due by then, as after ``完成时限：`` on its line.
+    """
+    if (start and text[start - 1] != "\n") or (end < len(text) and text[end] != "\n"):
+        return False
+    return _TIME_COLUMN.search(text, max(0, start - _TIME_COLUMN_REACH), start) is not None
 
 
 def _in_title(text: str, start: int, end: int) -> bool:

@@ -24,6 +24,7 @@ from .context import (
     _CENTURIES,
     _QUOTE_SET,
     _hints,
+    _in_time_column,
     _is_signature,
     _opens_quote,
     _quoted_whole,
@@ -209,6 +210,8 @@ class DeadlineExtractor(_Interpreter):
                 items = self._labelled(m, raw, text, year, school_year)
             else:
                 items = self._interpret(entry, m, text, year, school_year)
+                if items and items[0].kind == "on" and _in_time_column(text, start, end):
+                    items = [f._replace(kind="by", rule=f"time_column+{f.rule}") for f in items]
             if items:
                 if entry.kind == "every" and _opens_quote(text, start, end):
                     last_end = end  # “每天锻炼一小时…”: a slogan or a name, not a time
