@@ -176,6 +176,17 @@ def test_a_bracketed_month_heading_ends_the_item_above_it(pipeline: Pipeline) ->
     assert measures[-1].schedule_span.slice(text) == "二月"
 
 
+@pytest.mark.parametrize("joint", ["·篇", " —— 篇", " 第"])
+def test_a_piece_marker_after_its_title_is_no_part_of_it(pipeline: Pipeline, joint: str) -> None:
+    suffix = "篇" if joint == " 第" else ""
+    text = "".join(
+        f"学校工会工作计划{joint}{n}{suffix}\n一、加强学习\n二、开展活动\n" for n in "一二"
+    )
+    plans = pipeline.parse(text)
+    assert [p.title for p in plans] == ["学校工会工作计划", "学校工会工作计划"]
+    assert [len(p.sections) for p in plans] == [2, 2]
+
+
 def test_long_unnumbered_body_is_split_into_action_sentences(pipeline: Pipeline) -> None:
     body = (
         "为此，我们深感责任重大。"

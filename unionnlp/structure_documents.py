@@ -39,8 +39,9 @@ _TITLE_AFTER_END = regex.compile(
 
 
 def _stripped(text: str, start: int, end: int) -> tuple[int, int]:
-    """``start`` and ``end`` moved past the blanks and colons at both ends of that stretch."""
-    chars = " \t:："
+    """``start`` and ``end`` moved past the blanks, colons and dashes or dots that join a
+    title to its piece marker (`…计划·篇一`, `…计划 —— 篇二`) at both ends of that stretch."""
+    chars = " \t:：·•・—–-"
     while start < end and text[start] in chars:
         start += 1
     while end > start and text[end - 1] in chars:
