@@ -420,6 +420,8 @@ class _Interpreter:
             rrule = _every(g)
             if rrule is None:
                 return []
+        elif handler == "every_occasion":
+            pass  # 逢重大节日: each such day, which no rule of the calendar names
         elif handler == "period":  # an event's period: when it falls is not written
             # The match holds the clause boundary before the expression.
             expr_start, expr_end = m.span("expr")
