@@ -74,8 +74,8 @@ def _forward(start: str, end: str) -> str:
 
 
 _NUMERAL_PAIR = regex.compile(r"[一二三四五六七八九十]{2}")
-#: the days of a list after the first (每月10日、20日 → 20)
-_DAY_LIST = regex.compile(r"[0-9]{1,2}|[一二三四五六七八九十]{1,3}")
+#: the days (每月10日、20日 → 20) or months (每年5月、11月 → 11) of a list after the first
+_DAY_LIST = _MONTH_LIST = regex.compile(r"[0-9]{1,2}|[一二三四五六七八九十]{1,3}")
 _DIGIT_PAIR = regex.compile(r"[0-9]{1,2}·[0-9]{1,2}")
 
 
@@ -229,7 +229,7 @@ class _Interpreter:
                 return []
         elif handler == "month_range":
             m1 = _number(g.get("m1") or g.get("m1b"))
-            m2 = _number(g.get("m2") or g.get("m2b"))
+            m2 = 12 if g.get("year_end") else _number(g.get("m2") or g.get("m2b"))  # 至年底
             if not m1 or not m2 or not (1 <= m1 <= 12 and 1 <= m2 <= 12):
                 return []
             if g.get("y2") or g.get("next2"):  # the end's own year (2023年9月至2024年1月)
@@ -254,7 +254,7 @@ class _Interpreter:
                 end += f"-{closing[1] or days:02d}"
             value = f"{start}/{end}"
         elif handler in ("open_until", "from_month"):  # ../X (until X), X/.. (from X on)
-            month = _number(g.get("m"))
+            month = 12 if g.get("year_end") else _number(g.get("m"))  # 即日起至年底
             if not month or month > 12:
                 return []
             bound = f"{ystr(month)}-{month:02d}"
@@ -392,6 +392,16 @@ class _Interpreter:
                 if not low or not high or not 1 <= low < high <= 12:
                     return []
                 by_months = ",".join(str(x) for x in range(low, high + 1))
+            elif g.get("more"):  # 每年5月、11月: the months listed, in rising order
+                listed = [month or 0] + [_number(t) or 0 for t in _MONTH_LIST.findall(g["more"])]
+                if any(b <= a for a, b in itertools.pairwise(listed)) or listed[-1] > 12:
+                    if not month or month > 12:
+                        return []
+                    # not a list of one year's months: the first alone, as without the rest
+                    at, to = m.start(), m.start("more")
+                    rrule = f"FREQ=YEARLY;BYMONTH={month}"
+                    return [Found(at, to, text[at:to], kind, None, rrule, rule.name)]
+                by_months = ",".join(map(str, listed))
             if g.get("f1") and not g.get("f2"):
                 fest = self._festival(g.get("f1"))
                 if fest.solar:
