@@ -64,6 +64,7 @@ class _Frame:
     sec: int
     variant: str
     level: int | None = None  # the list level the file states for the marker, if any
+    mixed: bool = False  # a bracketed item continuing a 、-list (一、 then （二）): see _decide
 
 
 class DocDraft(NamedTuple):
@@ -205,6 +206,12 @@ class SectionTreeBuilder:
             if action is None:
                 continue
             kind, depth = action
+            # (a list that mixed the two styles stays mixed while it continues)
+            mixed = kind == "mixed" or (
+                kind == "continue" and depth < len(stack) and stack[depth].mixed
+            )
+            if kind == "mixed":
+                kind = "continue"
             if kind == "ladder":
                 # A list ranked above the top one (（一） under 1、2、) opens a new top level,
                 # or a new plan, unless the top list resumes after it (3、): then the page
@@ -261,6 +268,7 @@ class SectionTreeBuilder:
                     len(secs) - 1,
                     marker_variant(c.marker),
                     level,
+                    mixed,
                 )
             )
         close_doc(seg.end)
@@ -334,6 +342,23 @@ class SectionTreeBuilder:
                 if frame.group == fam.group and frame.last is not None and c.num == frame.last + 1:
                     if idx == len(stack) - 1:
                         return ("continue", idx)
+                    break
+        # 2b. a bracketed Han numeral continuing the 、-list in force (一、 then （二）（三）,
+        #     二、 1. 2. then （三）): the page mixed the two styles of one list, since no （一）
+        #     opened a list of its own; and the 、-style again after such a mixed item
+        #     (（三） then 四、). (Not （一）（二） then 三、 otherwise: as likely a page that
+        #     starts under a 二、 it lost.)
+        if c.num is not None and c.ctx == "ls" and fam.group in ("cn", "cn_paren"):
+            for idx in range(len(stack) - 1, -1, -1):
+                frame = stack[idx]
+                if frame.group in ("cn", "cn_paren"):  # the innermost Han list decides
+                    if (
+                        frame.group != fam.group
+                        and (fam.group == "cn_paren" or frame.mixed)
+                        and frame.last is not None
+                        and c.num == frame.last + 1
+                    ):
+                        return ("mixed", idx)
                     break
         # 3. a new list one level down (or one continuing the numbering of the list
         #    closed under the previous heading: 一、 1、2、 二、 3、4、)
