@@ -79,6 +79,8 @@ _UNITS = {
 
 
 def _every(g: dict[str, Any]) -> str | None:
+    if g.get("weekend"):
+        return "FREQ=WEEKLY;BYDAY=SA,SU"
     if g.get("twice"):
         return "FREQ=WEEKLY;INTERVAL=2"
     if g.get("yearly"):
