@@ -204,6 +204,11 @@ class _Interpreter:
                 kind, value = "during", f"{value}/.."
             elif not suf and _DUE_BY.search(text, max(0, m.start() - 5), m.start()):
                 kind = "by"
+        elif handler == "date_range" and g.get("year_end"):  # 9月1日至年底: to December
+            month, day = _number(g.get("m")), _number(g.get("d"))
+            if not month or not day or not (1 <= month <= 12 and 1 <= day <= 31):
+                return []
+            value = f"{ystr(month)}-{month:02d}-{day:02d}/{ystr(12)}-12"
         elif handler == "date_range":
             month, day = _number(g.get("m")), _number(g.get("d"))
             month2 = _number(g.get("m2")) if g.get("m2") else month
