@@ -1,8 +1,9 @@
 """Structure, step 3: decide which marker candidates are sections, and how they nest.
 
 A candidate (:mod:`unionnlp.structure_markers`) is a section only if it fits
-the numbering in force: it continues a list (``n == last + 1``), opens a list
-one level down (``n == 1``), or restarts a list after a heading. Mid-line
+the numbering in force: it continues a list (``n == last + 1``, also in the
+other style of the same numerals: ``一、`` then ``（二）``), opens a list one level
+down (``n == 1``), or restarts a list after a heading. Mid-line
 candidates (run-on text) must continue a sequence, or open a child list right
 after a heading whose title has not ended yet (``…工作水平1、明确…``). Marker
 families take levels in order of first appearance (the real nesting); ranked

@@ -74,8 +74,8 @@ def _forward(start: str, end: str) -> str:
 
 
 _NUMERAL_PAIR = regex.compile(r"[一二三四五六七八九十]{2}")
-#: the days (每月10日、20日 → 20) or months (每年5月、11月 → 11) of a list after the first
-_DAY_LIST = _MONTH_LIST = regex.compile(r"[0-9]{1,2}|[一二三四五六七八九十]{1,3}")
+#: the numbers of a list after its first: days (每月10日、20日 → 20) or months (每年5月、11月 → 11)
+_LISTED = regex.compile(r"[0-9]{1,2}|[一二三四五六七八九十]{1,3}")
 _DIGIT_PAIR = regex.compile(r"[0-9]{1,2}·[0-9]{1,2}")
 
 
@@ -398,7 +398,7 @@ class _Interpreter:
                     return []
                 by_months = ",".join(str(x) for x in range(low, high + 1))
             elif g.get("more"):  # 每年5月、11月: the months listed, in rising order
-                listed = [month or 0] + [_number(t) or 0 for t in _MONTH_LIST.findall(g["more"])]
+                listed = [month or 0] + [_number(t) or 0 for t in _LISTED.findall(g["more"])]
                 if any(b <= a for a, b in itertools.pairwise(listed)) or listed[-1] > 12:
                     if not month or month > 12:
                         return []
@@ -427,7 +427,7 @@ class _Interpreter:
                 return []
             month_days = list(range(day, to_day + 1))
             if g.get("more"):  # 每月10日、20日: the days listed, in rising order
-                month_days += [_number(t) or 0 for t in _DAY_LIST.findall(g["more"])]
+                month_days += [_number(t) or 0 for t in _LISTED.findall(g["more"])]
                 if any(b <= a for a, b in itertools.pairwise(month_days)) or month_days[-1] > 31:
                     return []
             rrule = f"FREQ=MONTHLY;BYMONTHDAY={','.join(map(str, month_days))}"
