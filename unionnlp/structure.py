@@ -365,7 +365,13 @@ class StructureParser:
                 floor = secs[sec.parent].marker_end if sec.parent is not None else start
                 if i not in has_child:
                     leaf_measures = find_measures(
-                        norm, sec.start, sec.end, months, title_end=sec.title_end, floor=floor
+                        norm,
+                        sec.start,
+                        sec.end,
+                        months,
+                        title_end=sec.title_end,
+                        marker_end=sec.marker_end,
+                        floor=floor,
                     )
                 elif first_child[i] > sec.title_end:
                     # The unnumbered body before the first child: its action sentences.

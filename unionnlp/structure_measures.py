@@ -27,13 +27,6 @@ _ACTION = regex.compile(
     r"要|将|把"
 )
 
-#: a piece of a leaf that holds only the item's marker: the part of `1、一月份：…` before its
-#: month heading, which is no measure of its own
-_MARKER_ONLY = regex.compile(
-    r"\s*(?:[0-9]{1,3}|[一二三四五六七八九十]{1,3}|[（(][0-9一二三四五六七八九十]{1,3}[）)]|[①-⑳])"
-    r"\s*[、.．,，:：]?\s*"
-)
-
 #: brackets that open a month heading (`【三月】`): the piece before it ends without them
 _OPENS_HEADING = "【["
 
@@ -133,6 +126,7 @@ def find_measures(
     months: list[MonthHeading],
     *,
     title_end: int | None = None,
+    marker_end: int | None = None,
     floor: int | None = None,
     force_split: bool = False,
     only_actions: bool = False,
@@ -142,7 +136,9 @@ def find_measures(
     The leaf is cut at month headings of schedules (each piece carries its
     month; a leaf right after a month heading inherits it); a piece whose
     body holds three or more action sentences gives one measure per action
-    sentence (the heading itself is the section's title, not a measure).
+    sentence (the heading itself is the section's title, not a measure). A piece
+    that holds no more than the leaf's marker (ending by ``marker_end``: the ``1、``
+    of ``1、一月份：…`` before its month heading) is no measure.
     """
     text = norm.text
     pieces = month_pieces(start, end, months, start if floor is None else floor)
@@ -152,7 +148,7 @@ def find_measures(
         pe = trim_end(text, ps, pe)
         while pe > ps and text[pe - 1] in _OPENS_HEADING:  # the `【` of the next `【三月】`
             pe = trim_end(text, ps, pe - 1)
-        if pe <= ps or (len(pieces) > 1 and _MARKER_ONLY.fullmatch(text, ps, pe)):
+        if pe <= ps or (len(pieces) > 1 and marker_end is not None and pe <= marker_end):
             continue
         body_from = title_end if title_end is not None and ps <= title_end < pe else ps
         spans = [(a, b) for a, b in sentences(text, body_from, pe) if b - a >= 6]
