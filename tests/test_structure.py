@@ -360,6 +360,24 @@ def test_compilation_piece_titles_slice_back_to_the_source(pipeline: Pipeline) -
         assert all(p.title_span and p.title_span.slice(text) == p.title for p in titled)
 
 
+def test_a_piece_title_opening_with_its_year_is_the_pieces_title(pipeline: Pipeline) -> None:
+    """`第1篇：2022年…计划`: the title after the piece's number opens with its year; the
+    piece takes that title and year, not the page's heading (nor none at all)."""
+    body = "\n一、加强学习\n组织职工读书。\n二、关爱职工\n走访困难职工。"
+    text = (
+        "企业工会工作计划范文\n第1篇：2022年车间工会工作计划"
+        + body
+        + "\n第2篇：20XX年机关工会工作计划"
+        + body
+    )
+    plans = pipeline.parse(text)
+    assert [(p.title, p.year) for p in plans] == [
+        ("2022年车间工会工作计划", 2022),
+        ("20XX年机关工会工作计划", None),
+    ]
+    assert all(p.title_span and p.title_span.slice(text) == p.title for p in plans)
+
+
 @pytest.mark.parametrize(
     ("markers", "numbers"),
     [
