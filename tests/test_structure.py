@@ -360,6 +360,46 @@ def test_compilation_piece_titles_slice_back_to_the_source(pipeline: Pipeline) -
         assert all(p.title_span and p.title_span.slice(text) == p.title for p in titled)
 
 
+@pytest.mark.parametrize(
+    "chrome",
+    [
+        "您当前所在的位置： 首页 > 新闻中心 > 工作要点",
+        "首页>工会园地>队伍建设>文章内容>正文页面>列表第二页",
+        "首页 | 范文大全 | 工作总结 | 心得体会 | 演讲稿 | 工作计划",
+        "热门搜索：工会 活动方案 慰问信 述职报告 入党申请书",
+    ],
+)
+def test_a_title_under_a_long_line_of_site_chrome_keeps_its_title(
+    pipeline: Pipeline, chrome: str
+) -> None:
+    """A breadcrumb, a menu or a list of search words (20 characters or more, no sentence
+    end) right above the title is no sentence that a hard line break cut: the title
+    stands."""
+    text = (
+        chrome
+        + "\n县总工会2022年工作计划\n一、加强学习\n组织职工读书。\n二、关爱职工\n走访困难职工。"
+    )
+    (plan,) = pipeline.parse(text)
+    assert plan.title == "县总工会2022年工作计划"
+
+
+@pytest.mark.parametrize(
+    ("above", "wrapped"),
+    [
+        ("组织全体职工认真学习上级文件精神，全面落实", True),
+        ("组织全体职工认真学习上级文件精神， 全面落实", True),  # one blank: still prose
+        ("热门搜索：工会 活动方案 慰问信 述职报告", False),
+        ("首页>工会园地>队伍建设>文章内容>正文页面", False),
+        ("组织全体职工认真学习上级文件精神。", False),
+    ],
+)
+def test_a_line_cut_by_a_hard_break_is_prose(above: str, wrapped: bool) -> None:
+    from unionnlp.structure_documents import _wrapped
+
+    text = above + "\n区总工会2025年工作计划\n"
+    assert _wrapped(text, len(above) + 1) is wrapped
+
+
 def test_a_piece_title_opening_with_its_year_is_the_pieces_title(pipeline: Pipeline) -> None:
     """`第1篇：2022年…计划`: the title after the piece's number opens with its year; the
     piece takes that title and year, not the page's heading (nor none at all)."""

@@ -308,12 +308,19 @@ class DocumentSplitter:
         return patterns
 
 
+# A line that is no sentence: a breadcrumb's or a menu's separators, or two blanks or more
+# between words (prose in Chinese sets none).
+_NOT_PROSE = regex.compile(r"[>＞»|｜]|\S[ \t\u3000]+\S[^\n]*?\S[ \t\u3000]+\S")
+
+
 def _wrapped(text: str, pos: int) -> bool:
     """Whether the line at ``pos`` continues a sentence that a hard line break cut.
 
     The line right above it (no blank line between) ends in a comma, or is a long
     line (20 or more characters) that ends without closing its sentence (an
-    ellipsis closes it).
+    ellipsis closes it) and reads as prose: a site's breadcrumb or menu (`首页 > …`,
+    `首页 | 范文 | …`) or a list of words set apart by blanks (`热门搜索：工会 方案 …`)
+    is no sentence.
     """
     line_start = text.rfind("\n", 0, pos) + 1
     if line_start == 0:
@@ -327,7 +334,11 @@ def _wrapped(text: str, pos: int) -> bool:
     if last == "…" or above.endswith("..."):
         return False  # (a line cut off with an ellipsis ends there: a teaser, a cut preview)
     return (
-        len(above) >= 20 and last not in SENTENCE_END and last not in CLOSERS and last not in "：:"
+        len(above) >= 20
+        and last not in SENTENCE_END
+        and last not in CLOSERS
+        and last not in "：:"
+        and not _NOT_PROSE.search(above)
     )
 
 
