@@ -674,7 +674,8 @@ def _with_heading_year(plans: list[Plan], norm: NormalizedText) -> list[Plan]:
     """Plans whose title and opening state no year: the page heading's, else the body's.
 
     The heading is the first title-like line holding a year before the page's
-    first numbered section (`2024年小学工会工作计划范文(精选27篇)`). Without
+    first numbered section (`2024年小学工会工作计划范文(精选27篇)`), other than a
+    plan's own title. Without
     one, the year the body gives the plan's targets (`全面完成2011年度工作目标`),
     or the one year its measures name, more than once and no other
     (`2023年青年教师教学竞赛…2023年教职工篮球比赛`). A plan whose title or
@@ -687,24 +688,45 @@ def _with_heading_year(plans: list[Plan], norm: NormalizedText) -> list[Plan]:
     text = norm.text
     starts = [norm.norm_range(p.sections[0].span)[0] for p in plans if p.sections[0].marker]
     limit = min([*starts, _HEADING_READ, len(text)])
-    heading_year: int | None = None
-    for m in scan(_TITLE_LINE, text, scan_budget(limit), 0, limit):
-        if _PLACEHOLDER_YEAR.search(m.group()):
-            continue
-        heading_year = _year_period(m.group(), "")[0]
-        if heading_year is not None:
-            break
+    # A plan's own title right over its first heading is no heading of the page for the
+    # plans after it that carry titles of their own (`机关工会2021年工作计划` / `一、…`, then
+    # `社区工会工作计划` / `一、…`: the second plan's year is unknown); an untitled plan after
+    # it (the numbering restarting) and a title over a piece's marker (`2024年…计划范文` /
+    # `【篇一】`) still give the page's year.
+    owned = [
+        (a, b)
+        for p in plans
+        if p.title_span is not None
+        for a, b in [norm.norm_range(p.title_span)]
+        if not text[b : norm.norm_range(p.sections[0].span)[0]].strip()
+    ]
+    heading_year = _heading_year(text, limit, [])
+    page_year = _heading_year(text, limit, owned) if owned else heading_year
     out: list[Plan] = []
     above = 0  # where the text above the plan starts: the end of the plan before it
     for plan in plans:
         start, end = norm.norm_range(plan.span)
         if plan.year is None and not _blank_year(plan) and not _blank_heading(text, above, start):
-            year = heading_year or _body_year(text, start, end)
+            year = (page_year if plan.title else heading_year) or _body_year(text, start, end)
             if year is not None:
                 plan = replace(plan, year=year, period=plan.period or "annual")
         out.append(plan)
         above = max(above, end)
     return out
+
+
+def _heading_year(text: str, limit: int, owned: list[tuple[int, int]]) -> int | None:
+    """The year of the first title-like line of ``text[:limit]`` holding one, the lines
+    overlapping a range of ``owned`` left out."""
+    for m in scan(_TITLE_LINE, text, scan_budget(limit), 0, limit):
+        if _PLACEHOLDER_YEAR.search(m.group()) or any(
+            a < m.end() and m.start() < b for a, b in owned
+        ):
+            continue
+        year = _year_period(m.group(), "")[0]
+        if year is not None:
+            return year
+    return None
 
 
 def _blank_heading(text: str, start: int, end: int) -> bool:
