@@ -674,8 +674,9 @@ def _with_heading_year(plans: list[Plan], norm: NormalizedText) -> list[Plan]:
     """Plans whose title and opening state no year: the page heading's, else the body's.
 
     The heading is the first title-like line holding a year before the page's
-    first numbered section (`2024年小学工会工作计划范文(精选27篇)`), other than a
-    plan's own title. Without
+    first numbered section (`2024年小学工会工作计划范文(精选27篇)`); for a plan with a
+    title of its own, not another plan's title right over that plan's first
+    heading. Without
     one, the year the body gives the plan's targets (`全面完成2011年度工作目标`),
     or the one year its measures name, more than once and no other
     (`2023年青年教师教学竞赛…2023年教职工篮球比赛`). A plan whose title or
