@@ -218,7 +218,7 @@ class PartyLexicon:
                 )
             )
         heads = {str(h) for h in self._data.get("heads", ())} | set(self.canonical_names)
-        return tuple(slots), _Scan.of([*requires, tuple(sorted(heads))])
+        return tuple(slots), _Scan.of(requires, any_of=sorted(heads))
 
 
 def _trie(words: list[str]) -> str:

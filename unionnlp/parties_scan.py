@@ -2,8 +2,8 @@
 
 The shortcuts that never change what a slot finds (see :mod:`unionnlp.parties`):
 :class:`_Slot` (a slot ready to run), :class:`_Scan` (one Aho-Corasick pass for
-the slots' ``requires``), :class:`_ClauseStarts` (where a ``{CLAUSE}`` may
-match), :func:`_before_hits` (the clause starts that reach a trigger before a
+the slots' ``requires``, and a search for the heads), :class:`_ClauseStarts` (where a
+``{CLAUSE}`` may match), :func:`_before_hits` (the clause starts that reach a trigger before a
 stop), :func:`_matches_at` (``finditer`` at chosen starts only) and
 :func:`_standard` (a trigger run by the standard library's ``re``).
 """
@@ -28,9 +28,10 @@ from .resources import Rule
 _UNBOUNDED = regex.compile(r"[*+]|\{[0-9]*,\}")
 _SETS_AND_ESCAPES = regex.compile(r"\[(?:\\.|[^\]\\])*\]|\\.")
 #: escapes that ``re`` reads as ``regex`` does: of a character that is no letter or
-#: digit, and of a tab or a line break (``\d``, ``\s``, ``\w`` and ``\b`` follow each
-#: module's Unicode tables, which need not be the same)
-_PLAIN_ESCAPE = regex.compile(r"\\(?:[^0-9A-Za-z]|[tnr])")
+#: digit, of a tab or a line break, and a character by its code (``\u3000``) (``\d``,
+#: ``\s``, ``\w`` and ``\b`` follow each module's Unicode tables, which need not be the
+#: same)
+_PLAIN_ESCAPE = regex.compile(r"\\(?:[^0-9A-Za-z]|[tnr]|u[0-9A-Fa-f]{4})")
 
 #: how far a text may still be the start of an item marker before all its positions
 #: are tried (a text that starts with many spaces)
@@ -90,10 +91,22 @@ class _Scan:
     automaton: Any
     #: bits of the slots that require nothing
     always: int
+    #: a search for any of the words of the last bit (``None``: no such bit), see :meth:`of`
+    any_word: re.Pattern[str] | None = None
+    #: the bit ``any_word`` sets
+    any_bit: int = 0
 
     @classmethod
-    def of(cls, requires: list[tuple[str, ...]]) -> _Scan:
-        """The scan for slots requiring ``requires[i]`` (empty: nothing) at bit ``i``."""
+    def of(cls, requires: list[tuple[str, ...]], any_of: Sequence[str] = ()) -> _Scan:
+        """The scan for slots requiring ``requires[i]`` (empty: nothing) at bit ``i``, and,
+        when ``any_of`` is given, for the next bit, which a text holding one of its words
+        meets.
+
+        The words of ``any_of`` (the heads and aliases: hundreds of words, over a hundred
+        first characters) are searched apart, by ``re``, which stops at the first one: the
+        automaton tries each character of a text against the first characters of all its
+        words one by one, so that holding them would more than double what it reads.
+        """
         import ahocorasick
 
         bits: dict[str, int] = {}
@@ -106,7 +119,12 @@ class _Scan:
             for word, slot_bits in bits.items():
                 automaton.add_word(word, slot_bits)
             automaton.make_automaton()
-        return cls(automaton, sum(1 << i for i, words in enumerate(requires) if not words))
+        always = sum(1 << i for i, words in enumerate(requires) if not words)
+        if not any_of:
+            return cls(automaton, always)
+        # longest first, a character per branch: ``re`` skips the places no word begins
+        any_word = re.compile(_word_trie(sorted(set(any_of))))
+        return cls(automaton, always, any_word, 1 << len(requires))
 
     def met(self, text: str) -> int:
         """Bits of the slots whose ``requires`` ``text`` meets (or that require nothing)."""
@@ -114,7 +132,28 @@ class _Scan:
         if self.automaton is not None:
             for _end, bits in self.automaton.iter(text):
                 met |= bits
+        if self.any_word is not None and self.any_word.search(text) is not None:
+            met |= self.any_bit
         return met
+
+
+def _word_trie(words: list[str]) -> str:
+    """An alternation of ``words`` (none empty) written as a trie, for ``re``."""
+    root: dict[str, Any] = {}
+    for word in words:
+        node = root
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def branch(node: dict[str, Any]) -> str:
+        longer = [re.escape(ch) + branch(child) for ch, child in sorted(node.items()) if ch]
+        if not longer:
+            return ""
+        body = longer[0] if len(longer) == 1 else "(?:" + "|".join(longer) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return branch(root)
 
 
 @dataclass(frozen=True)
@@ -165,14 +204,14 @@ def _standard(pattern: regex.Pattern[str]) -> re.Pattern[str] | None:
     ``re`` tests a character against a set in one lookup where ``regex`` tries the set's
     members one by one, so it scans text for a trigger (which begins with the set of the
     last characters of heads) in about half the time. It is used only for a pattern with
-    the default flags, with no escape but of punctuation, a tab or a line break (no
-    ``\p{Han}``, no ``\s``), with no repeat without bound (``re`` runs without a time
-    budget) and that it compiles without a warning (a set inside a set). The tests check
-    that it finds what ``regex`` finds.
+    the default flags, with no escape but of punctuation, a tab, a line break or a
+    character by its code (no ``\p{Han}``, no ``\s``), with no repeat without bound
+    (``re`` runs without a time budget) and that it compiles without a warning (a set
+    inside a set). The tests check that it finds what ``regex`` finds.
     """
     if pattern.flags != regex.compile("").flags:
         return None
-    escapes = regex.findall(r"\\.", pattern.pattern)
+    escapes = regex.findall(r"\\(?:u[0-9A-Fa-f]{4}|.)", pattern.pattern)
     if any(not _PLAIN_ESCAPE.fullmatch(e) for e in escapes):
         return None
     if _UNBOUNDED.search(_SETS_AND_ESCAPES.sub("", pattern.pattern)):
