@@ -39,6 +39,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import replace
 from functools import cached_property
+from itertools import islice, takewhile
 from pathlib import Path
 from typing import Any
 
@@ -608,7 +609,10 @@ def _year_period(title: str | None, opening: str) -> tuple[int | None, str | Non
     """
     heads = [(title, 0, 0)] if title else []
     lines = scan(_TITLE_LINE, opening, scan_budget(len(opening)))
-    heads += [(m.group(), *m.span()) for m in lines if m.start() < _HEAD_LINES_IN][:2]
+    # the first two lines that start in the head (matches come in order: the scan stops
+    # at the first one past it)
+    near = takewhile(lambda m: m.start() < _HEAD_LINES_IN, lines)
+    heads += [(m.group(), *m.span()) for m in islice(near, 2)]
     labelled = [h for h in heads if _SITE_LABEL.search(h[0])]
     year = _heads_year(h for h in heads if h not in labelled)
     if year is None:

@@ -9,9 +9,8 @@ gives one measure per row (:func:`measures_from_table`).
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Sequence
-
-import regex
 
 from ._structure_text import sentences, skip_lead, skip_space, trim_end
 from .model import Measure, Table
@@ -20,7 +19,9 @@ from .structure_markers import MonthHeading
 
 __all__ = ["find_measures", "measures_from_table", "month_pieces"]
 
-_ACTION = regex.compile(
+#: the verbs of an action sentence (``re``: a list of words, which it reads alike and
+#: scans faster than ``regex``)
+_ACTION = re.compile(
     r"开展|组织|举办|做好|加强|建立|完善|推进|落实|召开|实施|推动|发放|慰问|评选|参加|制定|坚持|"
     r"深化|健全|提高|抓好|搞好|办好|维护|引导|培训|宣传|督促|检查|表彰|选举|收缴|申报|发挥|建设|"
     r"配合|协助|牵头|负责|完成|确保|力争|争取|打造|筹备|成立|增强|关心|帮助|走访|规范|创建|"
@@ -154,7 +155,7 @@ def find_measures(
         spans = [(a, b) for a, b in sentences(text, body_from, pe) if b - a >= 6]
         # Action sentences decide only when splitting is forced or there are three of them.
         if only_actions or force_split or len(spans) >= 3:
-            spans = [(a, b) for a, b in spans if _ACTION.search(text, a, b, False)]
+            spans = [(a, b) for a, b in spans if _ACTION.search(text, a, b)]
         if not (only_actions or (force_split and spans) or len(spans) >= 3):
             spans = [(ps, pe)]
         schedule_span = norm.span(*mspan) if mspan else None
