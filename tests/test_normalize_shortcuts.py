@@ -21,6 +21,7 @@ import regex
 
 from unionnlp._chars import _HAN_BLOCKS, _UNLIKE, CharProfile, _every_code_point, _matched
 from unionnlp.normalize import Normalizer, _apply_edits, _canonical_chars, _delete
+from unionnlp.normalize.text import _at_line_starts, _line_anchored
 from unionnlp.readers import read
 from unionnlp.resources import data_path, load_rules
 
@@ -286,3 +287,50 @@ def test_likeness_table_agrees_with_the_definition() -> None:
         )
     for text in texts:
         assert profile.likeness(text) == pytest.approx(_likeness_one_by_one(profile, text))
+
+
+# -- rules tried at the starts of lines ----------------------------------------
+
+
+def test_line_start_rules_match_at_line_starts_alike() -> None:
+    # `line_start = true`: the rule is tried where lines start only, with the same matches
+    rules = [
+        rule
+        for rule in load_rules(RULES, "boilerplate", flags=regex.MULTILINE)
+        if rule.get("line_start")
+    ]
+    assert {rule.name for rule in rules} >= {"site_footer", "breadcrumb", "publication_stamp"}
+    for rule in rules:
+        assert _line_anchored(rule.pattern), rule.name
+        examples = ["\n".join(rule.must_match), "\n\n".join([*rule.must_not_match, "x"])]
+        for text in [*TEXTS, *examples, *rule.must_match]:
+            expected = [(m.span(), m.groups()) for m in rule.pattern.finditer(text)]
+            found = [(m.span(), m.groups()) for m in _at_line_starts(rule.pattern, text, None)]
+            assert found == expected, rule.name
+
+
+@pytest.mark.parametrize(
+    ("source", "flags", "anchored"),
+    [
+        (r"^a|b", regex.MULTILINE, False),  # b may start anywhere
+        (r"(?m)^(?:a|b)", 0, True),
+        (r"(?m)^a|b", 0, False),
+        (r"^[]|]a", regex.MULTILINE, True),  # (a set's members)
+        (r"^[^]|]a|b", regex.MULTILINE, False),
+        (r"^\|a", regex.MULTILINE, True),
+        (r"^a", 0, False),  # ^ holds at the start of the text only
+        (r"(?w)(?m)^a", 0, False),  # lines end at other breaks too
+        (r"x^a", regex.MULTILINE, False),
+    ],
+)
+def test_line_anchored(source: str, flags: int, anchored: bool) -> None:
+    assert _line_anchored(regex.compile(source, flags)) is anchored
+
+
+def test_line_starts_give_the_matches_of_a_scan() -> None:
+    # empty matches and matches running over lines, as finditer gives them
+    for source in (r"(?m)^\s*x?", r"(?m)^a\n?", r"(?m)^(?:a|$)"):
+        pattern = regex.compile(source)
+        for text in ("", "a\n\na\nxa\n", "\n\n x\na", "aa\na"):
+            expected = [m.span() for m in pattern.finditer(text)]
+            assert [m.span() for m in _at_line_starts(pattern, text, None)] == expected

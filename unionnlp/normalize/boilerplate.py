@@ -35,7 +35,8 @@ class BoilerplateFinder(RuleStep):
             if not rule.may_match(text):
                 continue
             scope = rule.get("scope", "inline")
-            for m in _scan(rule.pattern, text, budget, f"boilerplate {rule.name}"):
+            lines = bool(rule.get("line_start"))  # (tried at the starts of lines only)
+            for m in _scan(rule.pattern, text, budget, f"boilerplate {rule.name}", lines=lines):
                 if scope == "inline":
                     s, e = m.start(), m.end()
                 elif scope == "line":

@@ -11,6 +11,8 @@ the rule table the rule-driven steps load once.
 
 from __future__ import annotations
 
+import re
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -194,16 +196,100 @@ def _map(starts: IntArray, ends: IntArray, s: int, e: int, n_orig: int) -> Span:
 
 
 def _scan(
-    pattern: regex.Pattern[str], text: str, budget: float, stage: str
+    pattern: regex.Pattern[str], text: str, budget: float, stage: str, *, lines: bool = False
 ) -> Iterator[regex.Match[str]]:
     """``pattern.finditer(text)`` within ``budget`` seconds, or :class:`ProcessingTimeout`
-    (:func:`~unionnlp.errors.regex_timeout` says when no budget is needed)."""
+    (:func:`~unionnlp.errors.regex_timeout` says when no budget is needed).
+
+    With ``lines``, a pattern that :func:`_line_anchored` finds anchored is tried at the
+    starts of lines only (:func:`_at_line_starts`): the same matches.
+    """
     try:
         timeout = regex_timeout(pattern, len(text), budget)
+        if lines and _line_anchored(pattern):
+            yield from _at_line_starts(pattern, text, timeout)
+            return
         # by position (keywords are slow): concurrent=False keeps the GIL, see README Speed
         yield from pattern.finditer(text, None, None, False, False, False, timeout)
     except TimeoutError as err:
         raise ProcessingTimeout.during(f"normalisation ({stage})", len(text), budget) from err
+
+
+_NEWLINE = re.compile("\n")
+#: inline flags at the start of a pattern (``(?m)``)
+_LEADING_FLAGS = regex.compile(r"(?:\(\?[a-zA-Z]+\))*")
+#: verdicts of :func:`_line_anchored` by pattern
+_ANCHORED: dict[regex.Pattern[str], bool] = {}
+
+
+def _line_anchored(pattern: regex.Pattern[str]) -> bool:
+    """Whether every match of ``pattern`` starts where a line does: it is multi-line and
+    begins with ``^`` (after inline flags), and no ``|`` outside its groups and sets
+    offers a start without it."""
+    known = _ANCHORED.get(pattern)
+    if known is not None:
+        return known
+    source = pattern.pattern
+    at = _LEADING_FLAGS.match(source).end()  # type: ignore[union-attr]  # (matches empty)
+    # (``regex``'s WORD flag would make other line breaks end lines too)
+    multiline = pattern.flags & (regex.MULTILINE | regex.WORD) == regex.MULTILINE
+    anchored = multiline and source.startswith("^", at)
+    depth = 0
+    in_set = False
+    i = at
+    while anchored and i < len(source):
+        ch = source[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_set:
+            in_set = ch != "]"
+        elif ch == "[":
+            in_set = True
+            i += 2 if source.startswith("^", i + 1) else 1
+            if source.startswith("]", i):
+                i += 1  # a ``]`` that opens a set is one of its members
+            continue
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            anchored = False
+        i += 1
+    if len(_ANCHORED) >= 1024:
+        _ANCHORED.clear()  # (a caller compiling patterns without end keeps none alive)
+    _ANCHORED[pattern] = anchored
+    return anchored
+
+
+def _at_line_starts(
+    pattern: regex.Pattern[str], text: str, timeout: float | None
+) -> Iterator[regex.Match[str]]:
+    """``pattern.finditer(text)`` for a pattern whose matches all start where a line does
+    (:func:`_line_anchored`), tried at those places only.
+
+    A multi-line ``^`` holds only at the start of the text and after ``\\n``; a
+    ``finditer`` of such a pattern tries every other place in vain, and each try costs
+    about what a whole line costs here. The tries share ``timeout`` as ``finditer`` does.
+    """
+    deadline = None if timeout is None else time.monotonic() + timeout
+    end = 0  # like a scan, no match starts inside the previous one
+    starts = [0, *[m.end() for m in _NEWLINE.finditer(text)]]
+    for p in starts:
+        if p < end:
+            continue
+        left = None if deadline is None else max(deadline - time.monotonic(), 0.0)
+        # by position (keywords are slow): concurrent=False keeps the GIL, see README Speed
+        m = pattern.match(text, p, None, False, False, left)
+        if m is None:
+            continue
+        if m.end() == p:  # empty: ``finditer`` goes on from it by its own rule
+            left = None if deadline is None else max(deadline - time.monotonic(), 0.0)
+            yield from pattern.finditer(text, p, None, False, False, False, left)
+            return
+        yield m
+        end = m.end()
 
 
 class RuleStep:
