@@ -98,7 +98,8 @@ class NormalizedText:
 
         edges = [x for span in spans for x in (span.start, span.end)]
         found: list[int] = np.searchsorted(self.starts, edges, side="left").tolist()
-        return [(a, max(a, b)) for a, b in zip(found[::2], found[1::2], strict=True)]
+        # (a, max(a, b)), the builtin's call written out
+        return [(a, b if b > a else a) for a, b in zip(found[::2], found[1::2], strict=True)]
 
     def original_text(self, start: int, end: int) -> str:
         """The original characters behind the normalised range ``[start, end)``."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import cached_property
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -71,8 +72,8 @@ class ThemeTagger:
         # of it, kept inside its own plan; a section's title is counted once more in its
         # row (what section_document reads)
         mapped = norm.norm_ranges(spans)
-        lo = min(a for a, _ in mapped)
-        hi = max(b for _, b in mapped)
+        lo = min(mapped)[0]  # (the least start: tuples compare by their start first)
+        hi = max(map(itemgetter(1), mapped))
         ranges: list[tuple[int, int]] = []
         rows: list[int] = []
         at = row = 0
@@ -80,7 +81,15 @@ class ThemeTagger:
             p_lo, p_hi = mapped[at]
             own = n_sections + n_measures
             inside = mapped[at + 1 : at + 1 + own + n_sections]
-            ranges += [(max(a, p_lo) - lo, max(min(b, p_hi), p_lo) - lo) for a, b in inside]
+            # each range cut to its plan's: max(a, p_lo), max(min(b, p_hi), p_lo), written
+            # out (a call of the builtins costs more than the comparisons)
+            ranges += [
+                (
+                    (a if a >= p_lo else p_lo) - lo,
+                    ((b if b <= p_hi else p_hi) if b >= p_lo else p_lo) - lo,
+                )
+                for a, b in inside
+            ]
             rows += [*range(row, row + own), *range(row, row + n_sections)]
             at += 1 + own + n_sections
             row += own
@@ -94,7 +103,7 @@ class ThemeTagger:
             for sec, sec_themes in zip(plan.sections, themes, strict=True):
                 measures = sec.measures
                 if self.measures:
-                    measures = tuple(_with_themes(m, tuple(next(assigned))) for m in measures)
+                    measures = tuple([_with_themes(m, tuple(next(assigned))) for m in measures])
                 sections.append(_with_themes_and_measures(sec, sec_themes, measures))
             labelled.append(replace(plan, sections=tuple(sections)) if plan.sections else plan)
         return labelled
