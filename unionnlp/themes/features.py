@@ -298,30 +298,19 @@ def _lowest(
     """Indices of the ``k`` lowest ``keys`` of each group (ties: the earlier), lowest first.
 
     ``groups`` must be ascending (from 0) and the keys of a group below those of the
-    next, so that sorting ``keys`` (stably) sorts by group first. Only each
-    group's keys up to its ``k``-th lowest distinct one are sorted.
+    next, so that sorting ``keys`` (stably) sorts by group first: one stable sort of
+    all of them, and the first ``k`` of each group. (Measured: a sort costs about two
+    thirds of what ``k`` passes of ``minimum.reduceat`` over all the keys cost to sort
+    only each group's lowest, cachegrind.)
     """
     import numpy as np
 
     if k <= 0 or not keys.size:
         return np.zeros(0, dtype=np.int64)
-    if np.bincount(groups).max() > k:
-        new = np.empty(len(groups), dtype=bool)
-        new[0] = True
-        np.not_equal(groups[1:], groups[:-1], out=new[1:])
-        starts = np.flatnonzero(new)
-        owner = np.cumsum(new) - 1
-        rest = keys.copy()
-        for _ in range(k):
-            low = np.minimum.reduceat(rest, starts)[owner]
-            rest[rest <= low] = np.inf
-        candidates = np.flatnonzero(keys <= low)
-    else:
-        candidates = np.arange(len(keys))
-    ranked = candidates[np.argsort(keys[candidates], kind="stable")]
-    group = groups[ranked]
-    sizes = np.bincount(group)
-    rank = np.arange(len(ranked)) - (np.cumsum(sizes) - sizes)[group]
+    ranked = np.argsort(keys, kind="stable")
+    # sorted by group first: the groups of ``ranked`` are ``groups`` (ascending) again
+    sizes = np.bincount(groups)
+    rank = np.arange(len(ranked)) - (np.cumsum(sizes) - sizes)[groups]
     kept: npt.NDArray[np.int64] = ranked[rank < k]
     return kept
 
