@@ -363,7 +363,7 @@ def test_compilation_piece_titles_slice_back_to_the_source(pipeline: Pipeline) -
 @pytest.mark.parametrize(
     "chrome",
     [
-        "您当前所在的位置： 首页 > 新闻中心 > 工作要点",
+        "您当前所在的位置： 首页 > 工会动态 > 通知公告",
         "首页>工会园地>队伍建设>文章内容>正文页面>列表第二页",
         "首页 | 范文大全 | 工作总结 | 心得体会 | 演讲稿 | 工作计划",
         "热门搜索：工会 活动方案 慰问信 述职报告 入党申请书",
@@ -377,10 +377,10 @@ def test_a_title_under_a_long_line_of_site_chrome_keeps_its_title(
     stands."""
     text = (
         chrome
-        + "\n县总工会2022年工作计划\n一、加强学习\n组织职工读书。\n二、关爱职工\n走访困难职工。"
+        + "\n县总工会2022年度工作要点\n一、加强学习\n组织职工读书。\n二、关爱职工\n走访困难职工。"
     )
     (plan,) = pipeline.parse(text)
-    assert plan.title == "县总工会2022年工作计划"
+    assert plan.title == "县总工会2022年度工作要点"
 
 
 @pytest.mark.parametrize(

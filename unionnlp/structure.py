@@ -678,7 +678,7 @@ def _with_heading_year(plans: list[Plan], norm: NormalizedText) -> list[Plan]:
     """Plans whose title and opening state no year: the page heading's, else the body's.
 
     The heading is the first title-like line holding a year before the page's
-    first numbered section (`2024年小学工会工作计划范文(精选27篇)`); for a plan with a
+    first numbered section (`2024年学校工会工作计划范文(精选6篇)`); for a plan with a
     title of its own, not another plan's title right over that plan's first
     heading. Without
     one, the year the body gives the plan's targets (`全面完成2011年度工作目标`),
