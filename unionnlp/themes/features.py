@@ -100,7 +100,9 @@ class FeatureSpace:
 
         chars = sorted({ch for text in (*grams, *words) for ch in text})
         self._width = width = len(chars) + 1  # id 0: a character of no feature
-        self._char_id = np.zeros(max(map(ord, chars), default=0) + 1, dtype=np.int64)
+        # one more entry, 0, past the last character of a feature: ``take`` clips every
+        # code beyond it there
+        self._char_id = np.zeros(max(map(ord, chars), default=0) + 2, dtype=np.int64)
         self._char_id[[ord(ch) for ch in chars]] = np.arange(1, width)
 
         # the ids of ``_char_id`` for the characters of features (a dict reads them in a
@@ -135,6 +137,8 @@ class FeatureSpace:
         self._word_chars = np.full((len(words), longest), -1, dtype=np.int64)
         for row, k in enumerate(order):
             self._word_chars[row, : len(words[k])] = [self._char_id[ord(ch)] for ch in words[k]]
+        # each word's characters after its first three (rows of ``_word_chars``), for ``take``
+        self._word_rest = np.ascontiguousarray(self._word_chars[:, 3:])
 
     def _find(
         self, text: str
@@ -148,37 +152,40 @@ class FeatureSpace:
         import numpy as np
 
         codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
-        limit = len(self._char_id) - 1
-        ids = np.where(codes <= limit, self._char_id.take(codes, mode="clip"), 0)
+        # (``take`` gathers in fewer instructions than indexing with an array, cachegrind)
+        ids = self._char_id.take(codes, mode="clip")
         if len(ids) < 2:
             return []
         pair = ids[:-1] * self._width + ids[1:]
-        feature = self._bigram[pair]
+        feature = self._bigram.take(pair)
         starts = np.flatnonzero(feature >= 0)
-        found = [(starts, starts + 2, feature[starts])]
+        found = [(starts, starts + 2, feature.take(starts))]
         if len(ids) < 3:
             return found
         # the positions whose first two characters begin a 3-gram or a word
-        candidates = np.flatnonzero(self._prefix[pair[:-1]])
-        entry = self._table.find(pair[candidates] * self._width + ids[candidates + 2])
-        candidates, entry = candidates[entry >= 0], entry[entry >= 0]
-        trigram = self._entry_trigram[entry]
+        candidates = np.flatnonzero(self._prefix.take(pair[:-1]))
+        entry = self._table.find(pair.take(candidates) * self._width + ids.take(candidates + 2))
+        known = entry >= 0
+        candidates, entry = candidates[known], entry[known]
+        trigram = self._entry_trigram.take(entry)
         hit = trigram >= 0
         found.append((candidates[hit], candidates[hit] + 3, trigram[hit]))
-        which, slot = _stretches(self._entry_first_word[entry], self._entry_words[entry])
+        which, slot = _stretches(self._entry_first_word.take(entry), self._entry_words.take(entry))
         if slot.size:
             # the rest of each word, against the text (-2 past its end; -1 past the word's)
             longest = self._word_chars.shape[1]
             padded = np.concatenate([ids, np.full(longest, -2, dtype=ids.dtype)])
-            at = candidates[which]
-            want = self._word_chars[slot, 3:]
-            got = padded[at[:, None] + np.arange(3, longest)]
+            at = candidates.take(which)
+            want = self._word_rest.take(slot, axis=0)
+            got = padded.take(at[:, None] + np.arange(3, longest))
             hit = ((want == got) | (want < 0)).all(axis=1)
-            words = self._word_order[slot[hit]]
+            words = self._word_order.take(slot[hit])
             starts = at[hit]
-            ends = starts + self.word_length[words]
+            ends = starts + self.word_length.take(words)
             order = np.argsort(ends, kind="stable")
-            found.append((starts[order], ends[order], self.word_feature[words[order]]))
+            found.append(
+                (starts.take(order), ends.take(order), self.word_feature.take(words.take(order)))
+            )
         return found
 
     def count(
@@ -284,9 +291,9 @@ class _KeyTable:
         found = np.full(len(keys), -1, dtype=np.int64)
         todo, slot = np.arange(len(keys)), self._home(keys)
         while todo.size:
-            held = self._key[slot]
-            hit = held == keys[todo]
-            found[todo[hit]] = self._index[slot[hit]]
+            held = self._key.take(slot)
+            hit = held == keys.take(todo)
+            found[todo[hit]] = self._index.take(slot[hit])
             probe = ~hit & (held >= 0)  # an occupied slot of another key: look at the next
             todo, slot = todo[probe], (slot[probe] + 1) & (len(self._key) - 1)
         return found
