@@ -55,13 +55,14 @@ from typing import TYPE_CHECKING, TypeVar
 
 import regex
 
+from ._patterns import matches_at as _matches_at
 from .errors import ProcessingTimeout, regex_timeout, scan_budget
 from .model import Measure, Party, PartyRole, Plan, Section, Span, replacer
 from .parties_grammar import CLAUSE_WORDS_FILE as CLAUSE_WORDS_FILE
 from .parties_grammar import build_clause_words, write_clause_words
 from .parties_lexicon import PartyLexicon
 from .parties_lexicon import _trie as _trie
-from .parties_scan import _before_hits, _matches_at, _Scan, _Slot
+from .parties_scan import _before_hits, _Scan, _Slot
 from .resources import Rule
 
 if TYPE_CHECKING:

@@ -16,6 +16,7 @@ from typing import Any
 
 import regex
 
+from ._patterns import word_trie
 from .errors import DataFileError
 from .parties_grammar import CLAUSE_WORDS_FILE, _Grammar
 from .parties_scan import _ClauseStarts, _Scan, _Slot, _standard
@@ -236,18 +237,4 @@ def _trie(words: list[str]) -> str:
     slots load in a quarter to a half less CPU, but the stage runs 2-8 % slower
     (cachegrind, 300 kB of the benchmark corpus).
     """
-    root: dict[str, Any] = {}
-    for word in words:
-        node = root
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def branch(node: dict[str, Any]) -> str:
-        longer = [regex.escape(ch) + branch(child) for ch, child in sorted(node.items()) if ch]
-        if not longer:
-            return ""
-        body = longer[0] if len(longer) == 1 else "(?:" + "|".join(longer) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return branch(root)
+    return word_trie(words, regex.escape)

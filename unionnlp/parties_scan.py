@@ -4,22 +4,22 @@ The shortcuts that never change what a slot finds (see :mod:`unionnlp.parties`):
 :class:`_Slot` (a slot ready to run), :class:`_Scan` (one Aho-Corasick pass for
 the slots' ``requires``, and a search for the heads), :class:`_ClauseStarts` (where a
 ``{CLAUSE}`` may match), :func:`_before_hits` (the clause starts that reach a trigger before a
-stop), :func:`_matches_at` (``finditer`` at chosen starts only) and
-:func:`_standard` (a trigger run by the standard library's ``re``).
+stop) and :func:`_standard` (a trigger run by the standard library's ``re``); the
+slots are tried at chosen starts by :func:`unionnlp._patterns.matches_at`.
 """
 
 from __future__ import annotations
 
 import re
-import time
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 import regex
 
+from ._patterns import word_trie
 from .errors import regex_timeout
 from .model import PartyRole
 from .resources import Rule
@@ -123,7 +123,7 @@ class _Scan:
         if not any_of:
             return cls(automaton, always)
         # longest first, a character per branch: ``re`` skips the places no word begins
-        any_word = re.compile(_word_trie(sorted(set(any_of))))
+        any_word = re.compile(word_trie(sorted(set(any_of))))
         return cls(automaton, always, any_word, 1 << len(requires))
 
     def met(self, text: str) -> int:
@@ -135,25 +135,6 @@ class _Scan:
         if self.any_word is not None and self.any_word.search(text) is not None:
             met |= self.any_bit
         return met
-
-
-def _word_trie(words: list[str]) -> str:
-    """An alternation of ``words`` (none empty) written as a trie, for ``re``."""
-    root: dict[str, Any] = {}
-    for word in words:
-        node = root
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def branch(node: dict[str, Any]) -> str:
-        longer = [re.escape(ch) + branch(child) for ch, child in sorted(node.items()) if ch]
-        if not longer:
-            return ""
-        body = longer[0] if len(longer) == 1 else "(?:" + "|".join(longer) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return branch(root)
 
 
 @dataclass(frozen=True)
@@ -248,36 +229,3 @@ def _before_hits(starts: Sequence[int], hits: list[tuple[int, int]], stops: list
         if j == m or hits[i][0] < stops[j]:
             kept.append(p)
     return kept
-
-
-def _matches_at(
-    pattern: regex.Pattern[str],
-    text: str,
-    starts: Sequence[int],
-    end: int,
-    timeout: float | None,
-) -> Iterator[regex.Match[str]]:
-    """``pattern.finditer(text)`` where matches begin only at ``starts`` and before ``end``.
-
-    The tries share ``timeout`` as ``finditer`` does (``None``: no time budget).
-    """
-    deadline = None if timeout is None else time.monotonic() + timeout
-    pos = 0
-    for p in starts:
-        if p >= end:
-            return
-        if p < pos:
-            continue
-        left = None if deadline is None else max(deadline - time.monotonic(), 0.0)
-        # by position (keywords are slow): concurrent=False keeps the GIL, see README Speed
-        m = pattern.match(text, p, None, False, False, left)
-        if m is None:
-            continue
-        yield m
-        pos = m.end()
-        if pos == p:  # empty: ``finditer`` goes on from it by its own rule
-            left = None if deadline is None else max(deadline - time.monotonic(), 0.0)
-            rest = pattern.finditer(text, p, timeout=left)
-            next(rest)
-            yield from rest
-            return

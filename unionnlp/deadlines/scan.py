@@ -12,10 +12,10 @@ import logging
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import regex
 
+from .._patterns import word_trie
 from ..model import DeadlineKind
 from ..resources import Rule
 
@@ -312,21 +312,7 @@ def _needs(pattern: regex.Pattern[str]) -> tuple[frozenset[str], ...]:
 def _trie(strings: Iterable[str]) -> str:
     """A pattern matching any of ``strings``, the longest first, with common prefixes
     shared (a flat alternation is tried string by string at every place)."""
-    trie: dict[str, Any] = {}
-    for string in strings:
-        node = trie
-        for ch in string:
-            node = node.setdefault(ch, {})
-        node[""] = {}  # a string ends here
-
-    def branches(node: dict[str, Any]) -> str:
-        alternatives = [re.escape(ch) + branches(sub) for ch, sub in sorted(node.items()) if ch]
-        if not alternatives:
-            return ""
-        body = alternatives[0] if len(alternatives) == 1 else f"(?:{'|'.join(alternatives)})"
-        return f"(?:{body})?" if "" in node else body  # greedy: the longer string first
-
-    return branches(trie) or "(?!)"
+    return word_trie(strings) or "(?!)"
 
 
 def _literal_pattern(strings: Iterable[str]) -> re.Pattern[str]:

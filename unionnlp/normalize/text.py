@@ -12,7 +12,6 @@ the rule table the rule-driven steps load once.
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING
 
 import regex
 
+from .._patterns import matches_at
 from ..errors import ProcessingTimeout, regex_timeout
 from ..model import Notice, Placeholder, Script, Span
 from ..resources import Rule, load_rules
@@ -274,23 +274,8 @@ def _at_line_starts(
     ``finditer`` of such a pattern tries every other place in vain, and each try costs
     about what a whole line costs here. The tries share ``timeout`` as ``finditer`` does.
     """
-    deadline = None if timeout is None else time.monotonic() + timeout
-    end = 0  # like a scan, no match starts inside the previous one
     starts = [0, *[m.end() for m in _NEWLINE.finditer(text)]]
-    for p in starts:
-        if p < end:
-            continue
-        left = None if deadline is None else max(deadline - time.monotonic(), 0.0)
-        # by position (keywords are slow): concurrent=False keeps the GIL, see README Speed
-        m = pattern.match(text, p, None, False, False, left)
-        if m is None:
-            continue
-        if m.end() == p:  # empty: ``finditer`` goes on from it by its own rule
-            left = None if deadline is None else max(deadline - time.monotonic(), 0.0)
-            yield from pattern.finditer(text, p, None, False, False, False, left)
-            return
-        yield m
-        end = m.end()
+    return matches_at(pattern, text, starts, len(text) + 1, timeout)
 
 
 class RuleStep:
