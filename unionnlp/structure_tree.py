@@ -190,10 +190,15 @@ class SectionTreeBuilder:
             closed.clear()
 
         body_start = skip_space(text, seg.start, seg.end)
+        for c in cands:
+            if c.ctx == "se" and _run_on(text, c.start):
+                c.ctx = "ls"  # (a sentence end in run-on text stands for a lost line break)
         for i, c in enumerate(cands):
             level = stated.get(c.start) if stated else None
             if c.start == body_start and seg.title is not None:
                 c.ctx = "ls"  # right after a plan title run together with it
+            elif not stack and c.ctx in ("gl", "sp") and _list_goes_on(cands, i):
+                c.ctx = "ls"  # a first heading run on after a title or a site's line
             action = self._decide(text, c, stack, secs, month_ends, closed)
             if c.family.continues_only and (
                 action is None
@@ -482,8 +487,34 @@ class SectionTreeBuilder:
         return start
 
 
+#: the shortest line read as run-on text (a page that lost its line breaks)
+_RUN_ON = 150
+
+
+def _run_on(text: str, pos: int) -> bool:
+    """Whether the line at ``pos`` is run-on text: :data:`_RUN_ON` characters or more."""
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    return (len(text) if end < 0 else end) - start >= _RUN_ON
+
+
 #: the longest heading that stands alone on its line, with nothing under it
 _BARE_HEADING = 20
+
+
+def _list_goes_on(cands: list[Candidate], at: int) -> bool:
+    """Whether ``cands[at]``, a ranked family's numbered marker, opens a list (or a page's
+    list, mid-way): the next candidate of its family carries the next number, wherever it
+    stands (run-on text glues items to the words before them: `…募捐（二）…`).
+
+    Inline families (`一是`, `首先`) are left out: prose words them without any list."""
+    c = cands[at]
+    if c.num is None or c.family.rank is None:
+        return False
+    for n in cands[at + 1 :]:
+        if n.family.name == c.family.name:
+            return n.num == c.num + 1
+    return False
 
 
 def _resumes(cands: list[Candidate], at: int, top: _Frame) -> bool:
