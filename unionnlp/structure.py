@@ -552,9 +552,13 @@ _BARE_YEAR = regex.compile(
 #: a placeholder year (`20__年`, `20xx年`, `XX年`, a school year `20xx-20xx学年`): the title
 #: states a year, unknown
 _PLACEHOLDER_YEAR = regex.compile(r"(?:19|20)?(?:[xX×＿_]{2}|[xX×]{2})\s*学?年")
-#: a title-like line of an opening (a plan's own heading the splitter left in its body)
+#: a title-like line of an opening (a plan's own heading the splitter left in its body), or
+#: in run-on text the words before the first marker on the line (`2016中学工会工作计划 4、…`)
 _TITLE_LINE = regex.compile(
-    r"^[^\n。；;]{0,50}?(?:计划|要点|安排|方案|思路|规划|打算)[^\n。；;]{0,20}$", regex.MULTILINE
+    r"^[^\n。；;]{0,50}?(?:计划|要点|安排|方案|思路|规划|打算)(?:[^\n。；;]{0,20}$|"
+    r"(?=[ \t]*(?:[一二三四五六七八九十]{1,3}、|[0-9]{1,2}[、.．](?![0-9])|"
+    r"[（(][一二三四五六七八九十0-9]{1,3}[）)])))",
+    regex.MULTILINE,
 )
 #: a site's label on a title (a template or compilation page, not the plan's own words);
 #: a count of pieces (`优秀6篇`, `【三篇】`), not a piece's number (`…2022篇1`)
