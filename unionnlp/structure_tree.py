@@ -191,8 +191,8 @@ class SectionTreeBuilder:
 
         body_start = skip_space(text, seg.start, seg.end)
         for c in cands:
-            if c.ctx == "se" and _run_on(text, c.start):
-                c.ctx = "ls"  # (a sentence end in run-on text stands for a lost line break)
+            if c.ctx in ("se", "sp") and _run_on(text, c.start):
+                c.ctx = "ls"  # (a sentence end or a blank in run-on text: a lost line break)
         for i, c in enumerate(cands):
             level = stated.get(c.start) if stated else None
             if c.start == body_start and seg.title is not None:
