@@ -190,8 +190,9 @@ class SectionTreeBuilder:
             closed.clear()
 
         body_start = skip_space(text, seg.start, seg.end)
+        run_on = _RunOnLines(text)
         for c in cands:
-            if c.ctx in ("se", "sp") and _run_on(text, c.start):
+            if c.ctx in ("se", "sp") and run_on(c.start):
                 c.ctx = "ls"  # (a sentence end or a blank in run-on text: a lost line break)
         for i, c in enumerate(cands):
             level = stated.get(c.start) if stated else None
@@ -491,11 +492,24 @@ class SectionTreeBuilder:
 _RUN_ON = 150
 
 
-def _run_on(text: str, pos: int) -> bool:
-    """Whether the line at ``pos`` is run-on text: :data:`_RUN_ON` characters or more."""
-    start = text.rfind("\n", 0, pos) + 1
-    end = text.find("\n", pos)
-    return (len(text) if end < 0 else end) - start >= _RUN_ON
+class _RunOnLines:
+    """Whether the line at an offset of ``text`` is run-on text: :data:`_RUN_ON` characters
+    or more. The line last asked about is kept: candidates come in reading order, many to
+    a line, and a huge page on one line is not searched again for each."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.start = self.end = -1
+        self.long = False
+
+    def __call__(self, pos: int) -> bool:
+        if not self.start <= pos <= self.end:
+            text = self.text
+            self.start = text.rfind("\n", 0, pos) + 1
+            end = text.find("\n", pos)
+            self.end = len(text) if end < 0 else end
+            self.long = self.end - self.start >= _RUN_ON
+        return self.long
 
 
 #: the longest heading that stands alone on its line, with nothing under it
