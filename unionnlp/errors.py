@@ -41,6 +41,13 @@ class UnionNLPError(Exception):
 class InputError(UnionNLPError, ValueError):
     """The input cannot be processed as given."""
 
+    @classmethod
+    def unknown_perturbation(cls, name: str, known: Iterable[str]) -> InputError:
+        return cls(
+            f"no perturbation is called {name!r}; the perturbations are: {', '.join(known)}"
+            " (unionnlp.evaluate.perturb.PERTURBATIONS)"
+        )
+
 
 class InputTypeError(UnionNLPError, TypeError):
     """An argument has the wrong type (for example bytes where text is expected)."""

@@ -21,6 +21,8 @@ The package (every name below is importable from ``unionnlp.evaluate`` as well):
 - :mod:`~unionnlp.evaluate.report`: :class:`EvalReport`, totals as JSON and
   as tables for people.
 - :mod:`~unionnlp.evaluate.run`: :func:`evaluate_dir`, a folder of gold files.
+- :mod:`~unionnlp.evaluate.perturb`: :data:`PERTURBATIONS`, changes to the
+  sources' texts that the folded comparison ignores (``evaluate_dir(perturb=...)``).
 - :mod:`~unionnlp.evaluate.agreement`: :func:`agreement` between two
   annotation passes, :func:`cohen_kappa`.
 
@@ -40,6 +42,7 @@ from .gold import _gold_sections as _gold_sections
 from .matching import TITLE_PREFIX, marker_key, section_key, title_key
 from .matching import _align as _align
 from .matching import _fold as _fold
+from .perturb import PERTURBATIONS, Perturbation
 from .report import ACCURACY_ROWS, EvalReport
 from .run import evaluate_dir
 from .scoring import FileResult, Score, evaluate_plans
@@ -47,10 +50,12 @@ from .scoring import FileResult, Score, evaluate_plans
 __all__ = [
     "ACCURACY_ROWS",
     "N_FOLDS",
+    "PERTURBATIONS",
     "TITLE_PREFIX",
     "EvalReport",
     "FileResult",
     "Gold",
+    "Perturbation",
     "Score",
     "ThemeScorer",
     "agreement",
