@@ -45,9 +45,13 @@ class EvalReport:
     #: a percentile interval of each row's figure (F1, or the accuracy of the accuracy
     #: rows), when asked for (:func:`~unionnlp.evaluate.intervals.bootstrap_intervals`)
     intervals: dict[str, tuple[float, float]] = field(default_factory=dict)
+    #: the perturbation the sources were scored under (:mod:`~unionnlp.evaluate.perturb`),
+    #: or None for the text as read
+    perturbation: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "perturbation": self.perturbation,
             "themes_macro_f1": None if self.macro_f1 is None else round(self.macro_f1, 4),
             "files": [
                 {
@@ -123,6 +127,15 @@ class EvalReport:
                 " never scored by a model trained on it)"
             )
         lines.append(f"files: {len(self.files)}")
+        if self.perturbation is not None:
+            from .perturb import PERTURBATIONS
+
+            change = PERTURBATIONS.get(self.perturbation)
+            what = f" ({change.description})" if change else ""
+            lines.append(
+                f"perturbation: {self.perturbation}{what}; the sources' texts were perturbed"
+                " before parsing, the gold files were not"
+            )
         lines.extend(self.notes)
         return "\n".join(lines)
 
