@@ -206,39 +206,60 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         return pipeline.parse(source.text, source=source)
 
     scorer = ThemeScorer(args.model, corpora=dirs, baseline=args.baseline)
-    reports = []
-    for gold_dir in dirs:
-        total = len(gold_files_under([gold_dir])) if Path(gold_dir).exists() else 0
-        bar = Progress(total, enabled=not args.json)
-        try:
-            report = evaluate_dir(
-                gold_dir,
-                parse_file=parse_file,
-                themes=scorer,
-                folds=args.folds,
-                progress=functools.partial(_tick, bar),
-            )
-        finally:
-            bar.close()
-        if args.intervals:
-            _add_intervals(report)
-        reports.append((gold_dir, report))
+    runs: list[tuple[str | None, list[tuple[str, Any]]]] = []
+    for change in args.perturb or [None]:
+        reports = []
+        for gold_dir in dirs:
+            total = len(gold_files_under([gold_dir])) if Path(gold_dir).exists() else 0
+            bar = Progress(total, enabled=not args.json)
+            try:
+                if change is None:
+                    report = evaluate_dir(
+                        gold_dir,
+                        parse_file=parse_file,
+                        themes=scorer,
+                        folds=args.folds,
+                        progress=functools.partial(_tick, bar),
+                    )
+                else:
+                    report = evaluate_dir(
+                        gold_dir,
+                        parse=pipeline.parse,
+                        perturb=change,
+                        themes=scorer,
+                        folds=args.folds,
+                        progress=functools.partial(_tick, bar),
+                    )
+            finally:
+                bar.close()
+            if args.intervals:
+                _add_intervals(report)
+            reports.append((gold_dir, report))
+        runs.append((change, reports))
     if args.json:
-        data = {gold_dir: report.to_dict() for gold_dir, report in reports}
-        if args.by:
-            for gold_dir, report in reports:
-                data[gold_dir]["by"] = _breakdown_data(gold_dir, report, args.by)
-        print(json.dumps(data if len(reports) > 1 else data[dirs[0]], ensure_ascii=False, indent=2))
+        by_run = {}
+        for change, reports in runs:
+            data = {gold_dir: report.to_dict() for gold_dir, report in reports}
+            if args.by:
+                for gold_dir, report in reports:
+                    data[gold_dir]["by"] = _breakdown_data(gold_dir, report, args.by)
+            by_run[change or "none"] = data if len(reports) > 1 else data[dirs[0]]
+        out = by_run if len(runs) > 1 else next(iter(by_run.values()))
+        print(json.dumps(out, ensure_ascii=False, indent=2))
         return 0
-    for n, (gold_dir, report) in enumerate(reports):
-        if len(reports) > 1:
-            print(("\n" if n else "") + f"== {gold_dir}")
-        print(report.table())
-        if args.by:
-            print(_breakdown(gold_dir, report, args.by))
-        if args.errors:
-            print(report.error_lines())
-            print(report.theme_error_lines())
+    first = True
+    for change, reports in runs:
+        for gold_dir, report in reports:
+            if len(reports) > 1 or len(runs) > 1:
+                what = "" if len(runs) == 1 else f" --perturb {change or 'none'}"
+                print(("" if first else "\n") + f"== {gold_dir}{what}")
+            first = False
+            print(report.table())
+            if args.by:
+                print(_breakdown(gold_dir, report, args.by))
+            if args.errors:
+                print(report.error_lines())
+                print(report.theme_error_lines())
     return 0
 
 
@@ -454,6 +475,34 @@ def _fold_list(text: str) -> set[int | str]:
     return {allowed[part] for part in parts}
 
 
+def _perturb_list(text: str) -> list[str | None]:
+    """``--perturb``: names of :data:`unionnlp.evaluate.PERTURBATIONS` separated by commas,
+    in order; ``none`` is the text as read."""
+    from .evaluate.perturb import PERTURBATIONS
+
+    parts = [part.strip() for part in text.split(",") if part.strip()]
+    unknown = [part for part in parts if part != "none" and part not in PERTURBATIONS]
+    if not parts or unknown:
+        raise argparse.ArgumentTypeError(
+            f"expected perturbation names separated by commas, got {text!r}; the names are:"
+            f" none, {', '.join(PERTURBATIONS)}"
+        )
+    return [None if part == "none" else part for part in dict.fromkeys(parts)]
+
+
+def _perturb_help() -> str:
+    from .evaluate.perturb import PERTURBATIONS
+
+    names = "; ".join(f"{p.name}: {p.description}" for p in PERTURBATIONS.values())
+    # argparse formats help with %: a literal one is written twice
+    return (
+        "score perturbed copies of the sources (the gold files are not changed; the"
+        " folded comparison ignores the change): " + names + "; none: the text as read."
+        " Several names separated by commas print one report for each, in order, headed"
+        " by its name (with --json, one object per name)"
+    ).replace("%", "%%")
+
+
 def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="unionnlp",
@@ -574,6 +623,7 @@ def _build_parser() -> argparse.ArgumentParser:
         help="score only files whose site falls in these folds (0-4) of the grouped split;"
         " 4a or 4b is one half of fold 4's sites (unionnlp.evaluate.half_of)",
     )
+    e.add_argument("--perturb", type=_perturb_list, metavar="NAME[,NAME]", help=_perturb_help())
     e.set_defaults(func=_cmd_evaluate)
 
     k = sub.add_parser("calendar", help="write the dated measures of plans as an .ics file")
