@@ -45,13 +45,25 @@ class Perturbation:
         return self.apply(text)
 
 
+# Line breaks as pages write them; the rarer breaks of str.splitlines (\x1c-\x1e, \x85,
+# U+2028…) stay inside a line, as the folding keeps \x1c-\x1e.
+_BREAK = regex.compile(r"(\r\n|\r|\n)")
+#: what the folding removes as white space (regex's ``\s``: str.isspace but \x1c-\x1f)
+_BLANKS = (
+    "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
+    "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+
+
 def _lines(text: str) -> list[tuple[str, str]]:
     """Each line of ``text`` and the line break that ends it (``""`` for the last)."""
-    out = []
-    for line in text.splitlines(keepends=True):
-        body = line.rstrip("\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029")
-        out.append((body, line[len(body) :]))
-    return out
+    parts = _BREAK.split(text)
+    return list(zip(parts[::2], [*parts[1::2], ""], strict=True))
+
+
+def _stripped(text: str) -> list[str]:
+    """The lines of ``text`` that hold more than white space, stripped."""
+    return [s for body, _ in _lines(text) if (s := body.strip(_BLANKS))]
 
 
 def run_on(text: str) -> str:
@@ -59,12 +71,12 @@ def run_on(text: str) -> str:
 
     A page whose line breaks became spaces (a scraped ``<p>`` flattened).
     """
-    return " ".join(s for line in text.splitlines() if (s := line.strip()))
+    return " ".join(_stripped(text))
 
 
 def run_on_tight(text: str) -> str:
     """:func:`run_on` joined by nothing: a page that lost its line breaks outright."""
-    return "".join(s for line in text.splitlines() if (s := line.strip()))
+    return "".join(_stripped(text))
 
 
 class _S2T:
@@ -100,7 +112,8 @@ def indent(text: str) -> str:
     """Each line that holds more than white space opened by two ideographic spaces
     (U+3000, as Word pages indent paragraphs) and closed by two blanks."""
     return "".join(
-        f"\u3000\u3000{body}  {end}" if body.strip() else body + end for body, end in _lines(text)
+        f"\u3000\u3000{body}  {end}" if body.strip(_BLANKS) else body + end
+        for body, end in _lines(text)
     )
 
 
