@@ -196,6 +196,46 @@ def test_evaluate_errors_are_listed_by_file(capsys: pytest.CaptureFixture[str]) 
     assert any(b.startswith("themes: first gold label") for b in blocks)
 
 
+def test_evaluate_perturbed_copies_of_the_sources(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "a.txt").write_text("一、组织建设\n1、调整工会小组。\n二、民主管理\n", "utf-8")
+    sections = [
+        {"level": 1, "marker": "一、", "title": "组织建设"},
+        {"level": 2, "marker": "1、", "title": "调整工会小组"},
+        {"level": 1, "marker": "二、", "title": "民主管理"},
+    ]
+    gold = {"source": "a.txt", "documents": [{"sections": sections}]}
+    (tmp_path / "a.gold.json").write_text(json.dumps(gold, ensure_ascii=False), "utf-8")
+    assert (
+        main(["evaluate", str(tmp_path), "--perturb", "crlf", "--json", "--folds", "0,1,2,3,4"])
+        == 0
+    )
+    data = json.loads(capsys.readouterr().out)
+    assert data["perturbation"] == "crlf" and data["totals"]["sections"]["f1"] == 1.0
+    # several names: one report each, in order; none is the text as read
+    assert main(["evaluate", str(tmp_path), "--perturb", "run-on,none", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert list(data) == ["run-on", "none"]
+    assert (data["run-on"]["perturbation"], data["none"]["perturbation"]) == ("run-on", None)
+    assert main(["evaluate", str(tmp_path), "--perturb", "none,indent", "--errors"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"== {tmp_path} --perturb none\n")
+    assert f"\n\n== {tmp_path} --perturb indent\n" in out
+    assert out.count("plan splitting") == 2 and "perturbation: indent (" in out
+
+
+def test_evaluate_refuses_an_unknown_perturbation(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["evaluate", "corpora/dev", "--perturb", "run-on,runon"])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert "'run-on,runon'" in err and "none, run-on, run-on-tight, traditional" in err
+    with pytest.raises(SystemExit):
+        main(["evaluate", "--help"])
+    assert "blank-lines: a blank line between every two lines" in capsys.readouterr().out
+
+
 # ---------------------------------------------------------------------------
 # the paths a new user takes (issue 18)
 

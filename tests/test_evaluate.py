@@ -404,3 +404,113 @@ def test_breakdown_as_data_gives_each_value_its_files_and_totals() -> None:
     assert (school["tp"], school["predicted"], school["gold"]) == (4, 5, 6)
     other = data["?"]["totals"]["parties"]
     assert (other["tp"], other["predicted"], other["gold"]) == (0, 1, 0)
+
+
+# ---------------------------------------------------------------------------
+# --perturb: the sources' texts perturbed before parsing, the gold unchanged
+
+SEPARATE_LINES = "一、组织建设\n1、调整工会小组。\n二、民主管理\n1、召开职代会。\n"
+SEPARATE_GOLD = [
+    {
+        "sections": [
+            {"level": 1, "marker": "一、", "title": "组织建设"},
+            {"level": 2, "marker": "1、", "title": "调整工会小组"},
+            {"level": 1, "marker": "二、", "title": "民主管理"},
+            {"level": 2, "marker": "1、", "title": "召开职代会"},
+        ]
+    }
+]
+
+
+def test_a_perturbed_text_is_what_the_parser_reads(tmp_path: Path) -> None:
+    gold = _gold(tmp_path, SEPARATE_LINES, SEPARATE_GOLD)
+    as_read = evaluate_dir(gold.parent, themes=False)
+    assert as_read.scores["sections"].f1 == 1.0 and as_read.perturbation is None
+    seen: list[Any] = []
+
+    def parse(text: str, *, source: Any) -> list[Any]:
+        plans = Pipeline().parse(text, source=source)
+        seen.append(plans)
+        return plans
+
+    report = evaluate_dir(gold.parent, themes=False, perturb="run-on", parse=parse)
+    joined = "一、组织建设 1、调整工会小组。 二、民主管理 1、召开职代会。"
+    (plans,) = seen
+    assert plans[0].source.text == joined and plans[0].source.path == str(gold.parent / "a.txt")
+    # the spans of what was scored index the joined text
+    found = [s for p in plans for s in p.sections if s.marker]
+    assert found and all(joined[s.span.start :].startswith(s.marker) for s in found)
+    assert report.perturbation == "run-on" and report.to_dict()["perturbation"] == "run-on"
+    assert report.scores["sections"].n_gold == 4 and len(report.files) == 1
+    assert "perturbation: run-on (lines stripped" in report.table()
+
+
+@pytest.mark.parametrize("name", ["traditional", "full-width", "crlf", "indent", "blank-lines"])
+def test_perturbations_that_keep_the_lines_keep_every_section(tmp_path: Path, name: str) -> None:
+    # the gold's titles match the perturbed text's (folded), and the parser finds
+    # each numbered line in it as it did in the text as read
+    documents = json.loads(json.dumps(SEPARATE_GOLD))
+    documents[0]["sections"][3]["title"] = "召开第3次职代会"  # digits for full-width
+    gold = _gold(tmp_path, SEPARATE_LINES.replace("职代会", "第3次职代会"), documents)
+    report = evaluate_dir(gold.parent, themes=False, perturb=name, parse=Pipeline().parse)
+    s = report.scores["sections"]
+    assert (s.f1, report.scores["levels"].accuracy) == (1.0, 1.0), report.files[0].errors
+
+
+def test_a_perturbation_that_changes_nothing_scores_as_parse_file(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the source is read as parse_file reads it and parsed with the same pipeline
+    from unionnlp.evaluate import perturb as perturb_module
+
+    same = perturb_module.Perturbation("same", "the text as read", lambda text: text)
+    monkeypatch.setitem(perturb_module.PERTURBATIONS, "same", same)
+    as_read = evaluate_dir(CORPORA / "dev", themes=False)
+    perturbed = evaluate_dir(CORPORA / "dev", themes=False, perturb="same")
+    assert as_read.to_dict()["totals"] == perturbed.to_dict()["totals"]
+    assert perturbed.perturbation == "same" and not perturbed.notes
+
+
+def test_an_unknown_perturbation_is_refused_before_anything_is_read(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no perturbation is called 'runon'") as info:
+        evaluate_dir(tmp_path / "not-there", perturb="runon")
+    assert "run-on, run-on-tight, traditional" in str(info.value)
+    gold = _gold(tmp_path, SEPARATE_LINES, SEPARATE_GOLD)
+    with pytest.raises(InputError, match="parse="):
+        evaluate_dir(gold.parent, perturb="crlf", parse_file=lambda path: [])
+
+
+def test_a_perturbed_file_is_still_scored_by_a_model_that_never_trained_on_it(
+    tmp_path: Path,
+) -> None:
+    # ThemeScorer knows a file by the sha256 of its bytes on disk, not by the text
+    # parsed: a file the model trained on is scored by the refit without its fold
+    # whatever the perturbation did to its text.
+    import hashlib
+    from types import SimpleNamespace
+
+    from unionnlp.evaluate import fold_of
+
+    text = "一、加强职工之家建设\n开展文体活动。\n二、民主管理\n召开职代会。"
+    themes = [
+        {"level": 1, "marker": "一、", "title": "加强职工之家建设", "themes": ["culture"]},
+        {"level": 1, "marker": "二、", "title": "民主管理", "themes": ["democracy"]},
+    ]
+    gold = _gold(tmp_path, text, [{"sections": themes}])
+    calls: list[str] = []
+
+    class Refit:
+        def assign(self, doc: str) -> list[Any]:
+            calls.append(doc)
+            return [SimpleNamespace(label="culture")]
+
+    scorer = ThemeScorer(corpora=[tmp_path])
+    sha = hashlib.sha256((tmp_path / "a.txt").read_bytes()).hexdigest()
+    scorer.trained_on = {sha: (str(tmp_path), "a.txt")}
+    scorer._refits[(str(tmp_path), fold_of("a.txt"))] = Refit()
+    for name in ("traditional", "run-on-tight"):
+        calls.clear()
+        report = evaluate_dir(gold.parent, themes=scorer, perturb=name, parse=Pipeline().parse)
+        top1 = report.scores["themes_top1"]
+        assert len(calls) == top1.attr_n and top1.attr_n >= 1, name
+        assert top1.attr_ok == sum("加强职工之家" in c or "加強職工之家" in c for c in calls), name
