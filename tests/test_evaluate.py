@@ -13,7 +13,7 @@ from unionnlp.evaluate import ThemeScorer, evaluate_dir, evaluate_plans, load_go
 from unionnlp.pipeline import Pipeline
 
 from . import floors
-from .conftest import CORPORA
+from .conftest import CORPORA, ROOT
 
 FLOORS = json.loads(floors.FLOORS_PATH.read_text(encoding="utf-8"))
 REAL = floors.REAL
@@ -514,3 +514,23 @@ def test_a_perturbed_file_is_still_scored_by_a_model_that_never_trained_on_it(
         top1 = report.scores["themes_top1"]
         assert len(calls) == top1.attr_n and top1.attr_n >= 1, name
         assert top1.attr_ok == sum("加强职工之家" in c or "加強職工之家" in c for c in calls), name
+
+
+def test_a_perturbed_copy_leaves_out_the_readers_tables_and_list_levels(tmp_path: Path) -> None:
+    # their spans point into the text as read; a note says how many files had any
+    import shutil
+
+    shutil.copy(ROOT / "tests" / "fixtures" / "plan.docx", tmp_path / "plan.docx")
+    (tmp_path / "plan.gold.json").write_text(
+        json.dumps({"source": "plan.docx", "documents": [{"sections": []}]}), encoding="utf-8"
+    )
+    sources: list[Any] = []
+
+    def parse(text: str, *, source: Any) -> list[Any]:
+        sources.append(source)
+        return Pipeline().parse(text, source=source)
+
+    report = evaluate_dir(tmp_path, themes=False, perturb="indent", parse=parse)
+    assert not sources[0].tables and not sources[0].levels
+    assert any("was left out of 1 file" in n for n in report.notes)
+    assert not evaluate_dir(tmp_path, themes=False).notes

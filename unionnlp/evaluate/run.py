@@ -114,8 +114,9 @@ def evaluate_dir(
     report = EvalReport(files=results, scores=totals, perturbation=perturb)
     if dropped:
         report.notes.append(
-            f"perturb: what the reader found in {dropped} files with spans into the text as"
-            " read (tables, list levels, located warnings) was left out"
+            f"perturb: what the reader found with spans into the text as read (tables, list"
+            f" levels, located warnings) was left out of {dropped}"
+            f" file{'s' if dropped > 1 else ''}"
         )
     if scorer is not None:
         report.macro_f1 = scorer.macro_f1()
