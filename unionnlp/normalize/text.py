@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import regex
 
-from .._patterns import matches_at
+from .._patterns import first_chars, matches_at
 from ..errors import ProcessingTimeout, regex_timeout
 from ..model import Notice, Placeholder, Script, Span
 from ..resources import Rule, load_rules
@@ -272,10 +272,58 @@ def _at_line_starts(
 
     A multi-line ``^`` holds only at the start of the text and after ``\\n``; a
     ``finditer`` of such a pattern tries every other place in vain, and each try costs
-    about what a whole line costs here. The tries share ``timeout`` as ``finditer`` does.
+    about what a whole line costs here. Of the lines, only those whose first character
+    may begin a match (:func:`~unionnlp._patterns.first_chars`) are tried. The tries
+    share ``timeout`` as ``finditer`` does.
     """
-    starts = [0, *[m.end() for m in _NEWLINE.finditer(text)]]
+    lines = _lines_by_first(text)
+    first = first_chars(pattern)
+    if first is None:
+        starts = lines[""]
+    else:
+        known = _FIRST_SEEN.get(first)
+        if known is None:
+            if len(_FIRST_SEEN) >= 1024:
+                _FIRST_SEEN.clear()
+            known = _FIRST_SEEN[first] = {}
+        starts = []
+        for ch, at in lines.items():
+            if not ch:
+                continue
+            may = known.get(ch)
+            if may is None:  # one character against a set: no scan to budget
+                may = known[ch] = first.match(ch) is not None
+            if may:
+                starts += at
+        starts.sort()
     return matches_at(pattern, text, starts, len(text) + 1, timeout)
+
+
+#: for the pattern of :func:`~unionnlp._patterns.first_chars` of a rule: the characters
+#: met so far, and whether a match may begin with each
+_FIRST_SEEN: dict[regex.Pattern[str], dict[str, bool]] = {}
+#: the text :func:`_lines_by_first` read last, and what it found (the rules of a step
+#: read the same text one after another)
+_LAST_LINES: list[tuple[str, dict[str, list[int]]]] = []
+
+
+def _lines_by_first(text: str) -> dict[str, list[int]]:
+    """The starts of the lines of ``text`` (``0`` and after each ``\\n``) by their first
+    character (a line at the end of the text has none); ``""``: all of them."""
+    if _LAST_LINES and _LAST_LINES[0][0] is text:
+        return _LAST_LINES[0][1]
+    starts = [0, *[m.end() for m in _NEWLINE.finditer(text)]]
+    lines: dict[str, list[int]] = {"": starts}
+    for p in starts:
+        ch = text[p : p + 1]
+        if ch:
+            at = lines.get(ch)
+            if at is None:
+                lines[ch] = [p]
+            else:
+                at.append(p)
+    _LAST_LINES[:] = [(text, lines)]
+    return lines
 
 
 class RuleStep:
