@@ -391,6 +391,22 @@ def test_a_start_set_holds_the_first_characters(start: str, words: str) -> None:
     assert {"要", "3"} <= firsts if words == "ACTS" else {"组", "加"} <= firsts
 
 
+def test_after_name_start_holds_the_first_characters() -> None:
+    # the subject trigger looks for AFTER_NAME_START after a possible end of a name: it
+    # must hold every character (?:{PERSON}|{NOTE})??[ \t]?{ACTS} may begin with (PERSON
+    # without the look-behind at its start, which reads the name before it)
+    env = {str(k): str(v) for k, v in load_toml("parties.toml")["vars"].items()}
+    person = regex.sub(r"^\(\?<=[^()]*\)", "", env["PERSON"])
+    assert person != env["PERSON"]
+    env["PERSON_HERE"] = person
+    raw = "(?:{PERSON_HERE}|{NOTE})??[ \t]?{ACTS}"
+    body = regex.compile(_expand(raw, env, data_path("parties.toml"), "AFTER_NAME"))
+    firsts = {ch for ch in _BMP_CHARS if body.fullmatch(ch, partial=True) is not None}
+    listed = regex.compile(_expand(env["AFTER_NAME_START"], env, data_path("parties.toml"), "A"))
+    assert firsts == {ch for ch in _BMP_CHARS if listed.fullmatch(ch)}
+    assert {" ", "（", "某", "王", "要", "3"} <= firsts
+
+
 @settings(max_examples=200, deadline=None)
 @given(
     st.lists(st.text("abc", min_size=1, max_size=4), min_size=1, max_size=8, unique=True),
