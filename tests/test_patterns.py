@@ -7,7 +7,7 @@ import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from unionnlp._patterns import first_chars
+from unionnlp._patterns import first_chars, matches_at
 from unionnlp.deadlines import DeadlineExtractor
 from unionnlp.readers import read
 from unionnlp.resources import data_path, load_rules
@@ -96,3 +96,13 @@ def _patterns(draw: st.DrawFn, depth: int = 2) -> str:
 def test_first_chars_hold_for_any_match(source: str, text: str) -> None:
     _first_of_every_match(regex.compile(source, regex.MULTILINE), text)
     _first_of_every_match(regex.compile(source), text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_patterns(), st.text(alphabet="ab\n 工会1x", max_size=30))
+def test_matches_at_every_start_is_a_scan(source: str, text: str) -> None:
+    # the starts no match begins with are skipped: the matches of a scan all the same
+    pattern = regex.compile(source, regex.MULTILINE)
+    expected = [m.span() for m in pattern.finditer(text)]
+    found = [m.span() for m in matches_at(pattern, text, range(len(text) + 1), len(text) + 1, None)]
+    assert found == expected

@@ -18,7 +18,7 @@ from typing import Any
 
 import regex
 
-__all__ = ["first_chars", "matches_at", "word_trie"]
+__all__ = ["first_chars", "matches_at", "may_begin", "word_trie"]
 
 
 def word_trie(words: Iterable[str], escape: Callable[[str], str] = re.escape) -> str:
@@ -57,14 +57,16 @@ def matches_at(
     """``pattern.finditer(text)`` where matches begin only at ``starts`` (ascending) and
     before ``end``.
 
+    A start whose character no match begins with (:func:`first_chars`) is not tried.
     The tries share ``timeout`` as ``finditer`` does (``None``: no time budget).
     """
     deadline = None if timeout is None else time.monotonic() + timeout
+    first = first_chars(pattern)
     pos = 0  # like a scan, no match starts inside the previous one
     for p in starts:
         if p >= end:
             return
-        if p < pos:
+        if p < pos or (first is not None and not may_begin(first, text[p : p + 1])):
             continue
         left = None if deadline is None else max(deadline - time.monotonic(), 0.0)
         # by position (keywords are slow): concurrent=False keeps the GIL, see README Speed
@@ -101,6 +103,25 @@ _ZERO_WIDTH_ESCAPES = frozenset("AZbB")
 _HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
 #: :func:`first_chars` by pattern
 _FIRST: dict[regex.Pattern[str], regex.Pattern[str] | None] = {}
+
+
+def may_begin(first: regex.Pattern[str], ch: str) -> bool:
+    """Whether a match may begin with the character ``ch`` (``""``: at the end of the
+    text, where none does), for ``first`` of :func:`first_chars`."""
+    seen = _SEEN.get(first)
+    if seen is None:
+        if len(_SEEN) >= 1024:
+            _SEEN.clear()
+        seen = _SEEN[first] = {"": False}
+    may = seen.get(ch)
+    if may is None:  # one character against a set: no scan to budget
+        may = seen[ch] = first.match(ch) is not None
+    return may
+
+
+#: for a pattern of :func:`first_chars`: the characters met so far, and whether a match
+#: may begin with each
+_SEEN: dict[regex.Pattern[str], dict[str, bool]] = {}
 
 
 class _Unreadable(Exception):

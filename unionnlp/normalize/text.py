@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import regex
 
-from .._patterns import first_chars, matches_at
+from .._patterns import first_chars, matches_at, may_begin
 from ..errors import ProcessingTimeout, regex_timeout
 from ..model import Notice, Placeholder, Script, Span
 from ..resources import Rule, load_rules
@@ -281,27 +281,14 @@ def _at_line_starts(
     if first is None:
         starts = lines[""]
     else:
-        known = _FIRST_SEEN.get(first)
-        if known is None:
-            if len(_FIRST_SEEN) >= 1024:
-                _FIRST_SEEN.clear()
-            known = _FIRST_SEEN[first] = {}
         starts = []
         for ch, at in lines.items():
-            if not ch:
-                continue
-            may = known.get(ch)
-            if may is None:  # one character against a set: no scan to budget
-                may = known[ch] = first.match(ch) is not None
-            if may:
+            if ch and may_begin(first, ch):
                 starts += at
         starts.sort()
     return matches_at(pattern, text, starts, len(text) + 1, timeout)
 
 
-#: for the pattern of :func:`~unionnlp._patterns.first_chars` of a rule: the characters
-#: met so far, and whether a match may begin with each
-_FIRST_SEEN: dict[regex.Pattern[str], dict[str, bool]] = {}
 #: the text :func:`_lines_by_first` read last, and what it found (the rules of a step
 #: read the same text one after another)
 _LAST_LINES: list[tuple[str, dict[str, list[int]]]] = []
