@@ -553,7 +553,7 @@ _BARE_YEAR = regex.compile(
 #: states a year, unknown
 _PLACEHOLDER_YEAR = regex.compile(r"(?:19|20)?(?:[xX×＿_]{2}|[xX×]{2})\s*学?年")
 #: a title-like line of an opening (a plan's own heading the splitter left in its body), or
-#: in run-on text the words before the first marker on the line (`2016中学工会工作计划 4、…`)
+#: in run-on text the words before the first marker on the line (`2019小学工会工作计划 4、…`)
 _TITLE_LINE = regex.compile(
     r"^[^\n。；;]{0,50}?(?:计划|要点|安排|方案|思路|规划|打算)(?:[^\n。；;]{0,20}$|"
     r"(?=[ \t]*(?:[一二三四五六七八九十]{1,3}、|[0-9]{1,2}[、.．](?![0-9])|"
