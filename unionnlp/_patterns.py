@@ -18,7 +18,7 @@ from typing import Any
 
 import regex
 
-__all__ = ["first_chars", "matches_at", "may_begin", "word_trie"]
+__all__ = ["LEADING_FLAGS", "first_chars", "matches_at", "may_begin", "word_trie"]
 
 
 def word_trie(words: Iterable[str], escape: Callable[[str], str] = re.escape) -> str:
@@ -160,7 +160,7 @@ class _FirstReader:
     def __init__(self, source: str) -> None:
         self.source = source
         # global flags first (``(?m)``) are the pattern's flags, read there
-        self.pos = _LEADING_FLAGS.match(source).end()  # type: ignore[union-attr]  # (empty)
+        self.pos = LEADING_FLAGS.match(source).end()  # type: ignore[union-attr]  # (empty)
 
     def read(self) -> tuple[list[str], bool]:
         result = self._alternation()
@@ -287,7 +287,7 @@ class _FirstReader:
         return items, empty
 
 
-#: inline flags at the start of a pattern
-_LEADING_FLAGS = re.compile(r"(?:\(\?[a-zA-Z]+\))*")
+#: inline flags at the start of a pattern (``(?m)``)
+LEADING_FLAGS = re.compile(r"(?:\(\?[a-zA-Z]+\))*")
 #: a repeat count: ``{n}``, ``{n,}``, ``{,m}``, ``{n,m}``
 _BOUNDS = re.compile(r"\{(\d*)(?:,(\d*))?\}")

@@ -213,23 +213,16 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
             total = len(gold_files_under([gold_dir])) if Path(gold_dir).exists() else 0
             bar = Progress(total, enabled=not args.json)
             try:
-                if change is None:
-                    report = evaluate_dir(
-                        gold_dir,
-                        parse_file=parse_file,
-                        themes=scorer,
-                        folds=args.folds,
-                        progress=functools.partial(_tick, bar),
-                    )
-                else:
-                    report = evaluate_dir(
-                        gold_dir,
-                        parse=pipeline.parse,
-                        perturb=change,
-                        themes=scorer,
-                        folds=args.folds,
-                        progress=functools.partial(_tick, bar),
-                    )
+                report = evaluate_dir(
+                    gold_dir,
+                    # (a perturbed text is parsed as text: parse_file would read the file)
+                    parse_file=parse_file if change is None else None,
+                    parse=None if change is None else pipeline.parse,
+                    perturb=change,
+                    themes=scorer,
+                    folds=args.folds,
+                    progress=functools.partial(_tick, bar),
+                )
             finally:
                 bar.close()
             if args.intervals:

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
-from functools import cached_property
-from typing import Any
 
 import regex
+
+from ..normalize.script import opencc_converter
 
 __all__ = ["TITLE_PREFIX", "marker_key", "section_key", "title_key"]
 
@@ -22,16 +22,10 @@ TITLE_PREFIX = 8
 
 
 class _Folder:
-    @cached_property
-    def t2s(self) -> Any:
-        import opencc
-
-        return opencc.OpenCC("t2s")
-
     def __call__(self, text: str | None) -> str:
         if not text:
             return ""
-        folded = unicodedata.normalize("NFKC", self.t2s.convert(text))
+        folded = unicodedata.normalize("NFKC", opencc_converter("t2s").convert(text))
         # Quotation marks are not part of what is compared (“三八”节 == 三八节).
         return regex.sub(r"[\s“”\"‘’'「」]+", "", folded)
 

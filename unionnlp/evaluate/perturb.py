@@ -23,12 +23,11 @@ from __future__ import annotations
 import string
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
-from typing import Any
 
 import regex
 
 from ..errors import InputError
+from ..normalize.script import opencc_converter
 
 __all__ = ["PERTURBATIONS", "Perturbation", "get_perturbation", "perturb"]
 
@@ -79,20 +78,10 @@ def run_on_tight(text: str) -> str:
     return "".join(_stripped(text))
 
 
-class _S2T:
-    """Simplified to traditional script; the converter is built on first use."""
+def traditional(text: str) -> str:
+    """Simplified to traditional script (OpenCC ``s2t``)."""
+    return str(opencc_converter("s2t").convert(text))
 
-    @cached_property
-    def converter(self) -> Any:
-        import opencc
-
-        return opencc.OpenCC("s2t")
-
-    def __call__(self, text: str) -> str:
-        return str(self.converter.convert(text))
-
-
-traditional = _S2T()
 
 # U+FF10-FF19, U+FF21-FF3A, U+FF41-FF5A: the ASCII code point + 0xFEE0
 _FULL_WIDTH = {ord(c): ord(c) + 0xFEE0 for c in string.digits + string.ascii_letters}

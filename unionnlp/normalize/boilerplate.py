@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 import regex
 
-from .text import Edit, RuleStep, _scan
+from .text import Edit, RuleStep, _lines_by_first, _scan
 
 __all__ = ["BoilerplateFinder"]
 
@@ -31,11 +31,16 @@ class BoilerplateFinder(RuleStep):
         ranges: list[tuple[int, int]] = []
         removals: list[tuple[str, int, int]] = []
         seen: set[tuple[str, int, int]] = set()
+        line_index: dict[str, list[int]] | None = None
         for rule in self.rules:
             if not rule.may_match(text):
                 continue
             scope = rule.get("scope", "inline")
-            lines = bool(rule.get("line_start"))  # (tried at the starts of lines only)
+            lines = None
+            if rule.get("line_start"):  # (tried at the starts of lines only, read once)
+                if line_index is None:
+                    line_index = _lines_by_first(text)
+                lines = line_index
             for m in _scan(rule.pattern, text, budget, f"boilerplate {rule.name}", lines=lines):
                 if scope == "inline":
                     s, e = m.start(), m.end()

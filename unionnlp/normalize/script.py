@@ -10,7 +10,7 @@ coarse (whole-clause) offset mapping.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +25,16 @@ from .text import Edit, _apply_edits, _code_points, _scan
 if TYPE_CHECKING:
     from .text import BoolArray, CodeArray, IntArray
 
-__all__ = ["CONVERSIONS", "ScriptConverter"]
+__all__ = ["CONVERSIONS", "ScriptConverter", "opencc_converter"]
+
+
+@cache
+def opencc_converter(config: str) -> Any:
+    """The OpenCC converter of ``config`` (``t2s``, ``s2t``…), built once, on first use."""
+    import opencc
+
+    return opencc.OpenCC(config)
+
 
 #: OpenCC configurations a caller may select.
 CONVERSIONS = ("t2s", "tw2s", "hk2s", "s2t", "t2tw", "s2tw")
@@ -63,7 +72,6 @@ class ScriptConverter:
         self.protected_terms = protected_terms
         self.rules_path = rules_path
         self.chars = chars
-        self._converters: dict[str, Any] = {}
 
     def __call__(
         self, text: str, starts: IntArray, ends: IntArray, budget: float
@@ -139,11 +147,7 @@ class ScriptConverter:
         return False
 
     def _converter(self, config: str) -> Any:
-        if config not in self._converters:
-            import opencc
-
-            self._converters[config] = opencc.OpenCC(config)
-        return self._converters[config]
+        return opencc_converter(config)
 
     def _detect_script(self, text: str) -> tuple[Script, dict[str, str]]:
         """The script of the text's first part, and the t2s conversions made on the way.

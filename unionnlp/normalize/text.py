@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import regex
 
-from .._patterns import first_chars, matches_at, may_begin
+from .._patterns import LEADING_FLAGS, first_chars, matches_at, may_begin
 from ..errors import ProcessingTimeout, regex_timeout
 from ..model import Notice, Placeholder, Script, Span
 from ..resources import Rule, load_rules
@@ -197,18 +197,24 @@ def _map(starts: IntArray, ends: IntArray, s: int, e: int, n_orig: int) -> Span:
 
 
 def _scan(
-    pattern: regex.Pattern[str], text: str, budget: float, stage: str, *, lines: bool = False
+    pattern: regex.Pattern[str],
+    text: str,
+    budget: float,
+    stage: str,
+    *,
+    lines: dict[str, list[int]] | None = None,
 ) -> Iterator[regex.Match[str]]:
     """``pattern.finditer(text)`` within ``budget`` seconds, or :class:`ProcessingTimeout`
     (:func:`~unionnlp.errors.regex_timeout` says when no budget is needed).
 
-    With ``lines``, a pattern that :func:`_line_anchored` finds anchored is tried at the
-    starts of lines only (:func:`_at_line_starts`): the same matches.
+    With ``lines`` (:func:`_lines_by_first` of ``text``), a pattern that
+    :func:`_line_anchored` finds anchored is tried at the starts of lines only
+    (:func:`_at_line_starts`): the same matches.
     """
     try:
         timeout = regex_timeout(pattern, len(text), budget)
-        if lines and _line_anchored(pattern):
-            yield from _at_line_starts(pattern, text, timeout)
+        if lines is not None and _line_anchored(pattern):
+            yield from _at_line_starts(pattern, text, timeout, lines)
             return
         # by position (keywords are slow): concurrent=False keeps the GIL, see README Speed
         yield from pattern.finditer(text, None, None, False, False, False, timeout)
@@ -217,8 +223,6 @@ def _scan(
 
 
 _NEWLINE = re.compile("\n")
-#: inline flags at the start of a pattern (``(?m)``)
-_LEADING_FLAGS = regex.compile(r"(?:\(\?[a-zA-Z]+\))*")
 #: verdicts of :func:`_line_anchored` by pattern
 _ANCHORED: dict[regex.Pattern[str], bool] = {}
 
@@ -231,7 +235,7 @@ def _line_anchored(pattern: regex.Pattern[str]) -> bool:
     if known is not None:
         return known
     source = pattern.pattern
-    at = _LEADING_FLAGS.match(source).end()  # type: ignore[union-attr]  # (matches empty)
+    at = LEADING_FLAGS.match(source).end()  # type: ignore[union-attr]  # (matches empty)
     # (``regex``'s WORD flag would make other line breaks end lines too)
     multiline = pattern.flags & (regex.MULTILINE | regex.WORD) == regex.MULTILINE
     anchored = multiline and source.startswith("^", at)
@@ -265,7 +269,10 @@ def _line_anchored(pattern: regex.Pattern[str]) -> bool:
 
 
 def _at_line_starts(
-    pattern: regex.Pattern[str], text: str, timeout: float | None
+    pattern: regex.Pattern[str],
+    text: str,
+    timeout: float | None,
+    lines: dict[str, list[int]] | None = None,
 ) -> Iterator[regex.Match[str]]:
     """``pattern.finditer(text)`` for a pattern whose matches all start where a line does
     (:func:`_line_anchored`), tried at those places only.
@@ -274,9 +281,12 @@ def _at_line_starts(
     ``finditer`` of such a pattern tries every other place in vain, and each try costs
     about what a whole line costs here. Of the lines, only those whose first character
     may begin a match (:func:`~unionnlp._patterns.first_chars`) are tried. The tries
-    share ``timeout`` as ``finditer`` does.
+    share ``timeout`` as ``finditer`` does. ``lines`` is :func:`_lines_by_first` of ``text``
+    (read here when not given: the rules of a step read one text one after another, and
+    the step reads its lines once).
     """
-    lines = _lines_by_first(text)
+    if lines is None:
+        lines = _lines_by_first(text)
     first = first_chars(pattern)
     if first is None:
         starts = lines[""]
@@ -289,16 +299,9 @@ def _at_line_starts(
     return matches_at(pattern, text, starts, len(text) + 1, timeout)
 
 
-#: the text :func:`_lines_by_first` read last, and what it found (the rules of a step
-#: read the same text one after another)
-_LAST_LINES: list[tuple[str, dict[str, list[int]]]] = []
-
-
 def _lines_by_first(text: str) -> dict[str, list[int]]:
     """The starts of the lines of ``text`` (``0`` and after each ``\\n``) by their first
     character (a line at the end of the text has none); ``""``: all of them."""
-    if _LAST_LINES and _LAST_LINES[0][0] is text:
-        return _LAST_LINES[0][1]
     starts = [0, *[m.end() for m in _NEWLINE.finditer(text)]]
     lines: dict[str, list[int]] = {"": starts}
     for p in starts:
@@ -309,7 +312,6 @@ def _lines_by_first(text: str) -> dict[str, list[int]]:
                 lines[ch] = [p]
             else:
                 at.append(p)
-    _LAST_LINES[:] = [(text, lines)]
     return lines
 
 
